@@ -1,0 +1,166 @@
+// Package backend chooses the GoMLX compute backend that cnnlab runs on.
+//
+// The choice never hard-codes a backend:
+//
+//  1. If $GOMLX_BACKEND is set (e.g. "go", "go:parallelism=-1", "xla:cpu",
+//     "xla:cuda"), it is used as given.
+//  2. Otherwise, if an XLA PJRT plugin is installed (see [PluginDirs]), XLA is
+//     used: "xla:cuda" when the CUDA plugin is present, else "xla:cpu".
+//  3. Otherwise the pure Go backend runs with all cores ("go:parallelism=-1";
+//     GoMLX's own default uses about one core).
+//
+// PJRT plugins are never downloaded: cnnlab imports the XLA backend without
+// GoMLX's auto-installer, so a missing plugin is reported as an error instead
+// of a network fetch.
+package backend
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/compute/gobackend"  // registers "go"
+	_ "github.com/gomlx/go-xla/compute/xla" // registers "xla" (no auto-install)
+)
+
+// EnvVar is the environment variable that selects the backend, as in GoMLX.
+const EnvVar = compute.ConfigEnvVar
+
+// GoDefault is the configuration used for the pure Go backend when
+// $GOMLX_BACKEND is not set: all cores.
+const GoDefault = "go:parallelism=-1"
+
+// Info describes the backend that runs and how it was chosen.
+type Info struct {
+	Config      string `json:"config"`      // configuration passed to GoMLX, e.g. "go:parallelism=-1"
+	Name        string `json:"name"`        // backend name, e.g. "go" or "xla"
+	Description string `json:"description"` // backend's own description
+	Source      string `json:"source"`      // why it was chosen: "env", "plugin" or "default"
+	SIMD        bool   `json:"simd"`        // built with GOEXPERIMENT=simd (fast matmul in the Go backend)
+	GoVersion   string `json:"go_version"`  // Go toolchain that built the binary
+	CPUs        int    `json:"cpus"`        // runtime.NumCPU()
+}
+
+// String returns a one-line summary such as
+// "go (go:parallelism=-1, from default; simd on; 2 CPUs)".
+func (i Info) String() string {
+	simd := "off"
+	if i.SIMD {
+		simd = "on"
+	}
+	return fmt.Sprintf("%s (%s, from %s; simd %s; %d CPUs)", i.Name, i.Config, i.Source, simd, i.CPUs)
+}
+
+// PluginDirs returns the folders searched for XLA PJRT plugins, in order:
+// the entries of $PJRT_PLUGIN_LIBRARY_PATH if set, else ~/.local/lib/go-xla
+// and /usr/local/lib/go-xla, each with its nvidia/ subfolder.
+func PluginDirs() []string {
+	if p := os.Getenv("PJRT_PLUGIN_LIBRARY_PATH"); p != "" {
+		return filepath.SplitList(p)
+	}
+	var dirs []string
+	if home, err := os.UserHomeDir(); err == nil {
+		dirs = append(dirs, filepath.Join(home, ".local", "lib", "go-xla"))
+	}
+	dirs = append(dirs, "/usr/local/lib/go-xla")
+	var all []string
+	for _, d := range dirs {
+		all = append(all, d, filepath.Join(d, "nvidia"))
+	}
+	return all
+}
+
+// findPlugin reports whether a PJRT plugin named pjrt_c_api_<name>_plugin.so
+// exists in one of dirs.
+func findPlugin(dirs []string, name string) bool {
+	file := "pjrt_c_api_" + name + "_plugin.so"
+	for _, d := range dirs {
+		if st, err := os.Stat(filepath.Join(d, file)); err == nil && !st.IsDir() {
+			return true
+		}
+	}
+	return false
+}
+
+// Choose returns the backend configuration that [New] would use and why:
+// source is "env", "plugin" or "default".
+func Choose() (config, source string) {
+	if c, ok := os.LookupEnv(EnvVar); ok && strings.TrimSpace(c) != "" {
+		return strings.TrimSpace(c), "env"
+	}
+	dirs := PluginDirs()
+	if findPlugin(dirs, "cuda") {
+		return "xla:cuda", "plugin"
+	}
+	if findPlugin(dirs, "cpu") {
+		return "xla:cpu", "plugin"
+	}
+	return GoDefault, "default"
+}
+
+var (
+	mu     sync.Mutex
+	cached compute.Backend
+	info   Info
+)
+
+// New returns the process-wide backend, creating it on first use from
+// [Choose]. Later calls return the same backend.
+func New() (compute.Backend, Info, error) {
+	mu.Lock()
+	defer mu.Unlock()
+	if cached != nil {
+		return cached, info, nil
+	}
+	config, source := Choose()
+	b, err := newQuiet(config)
+	if err != nil {
+		return nil, Info{}, fmt.Errorf("creating GoMLX backend %q (from %s; set %s to choose another): %w",
+			config, source, EnvVar, err)
+	}
+	cached = b
+	info = Info{
+		Config:      config,
+		Name:        b.Name(),
+		Description: b.Description(),
+		Source:      source,
+		SIMD:        simdEnabled,
+		GoVersion:   runtime.Version(),
+		CPUs:        runtime.NumCPU(),
+	}
+	return cached, info, nil
+}
+
+// MustNew is like [New] but panics on error. It suits notebooks and tests.
+func MustNew() compute.Backend {
+	b, _, err := New()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// newQuiet creates the backend, keeping the Go backend's own start-up message
+// ("Go backend: parallelism set to …") off stdout, where cnnlab may be
+// writing JSON; GoMLX panics on some bad configurations, which are turned
+// into errors here.
+func newQuiet(config string) (b compute.Backend, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	stdout := os.Stdout
+	if devnull, e := os.OpenFile(os.DevNull, os.O_WRONLY, 0); e == nil {
+		os.Stdout = devnull
+		defer func() {
+			os.Stdout = stdout
+			devnull.Close()
+		}()
+	}
+	return compute.NewWithConfig(config)
+}
