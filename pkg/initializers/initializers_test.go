@@ -1,0 +1,263 @@
+package initializers
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/cnnlab/cnnlab/pkg/backend"
+)
+
+// draw executes init for a float32 variable of the given dimensions.
+func draw(t *testing.T, init Initializer, scope *model.Scope, dims ...int) []float32 {
+	t.Helper()
+	b := backend.MustNew()
+	fn := init.Func(scope)
+	var out *tensors.Tensor
+	if scope == nil {
+		out = graph.MustExecOnce(b, func(g *graph.Graph) *graph.Node {
+			return fn(g, shapes.Make(dtypes.Float32, dims...))
+		})
+	} else {
+		out = model.MustExecOnce(b, scope.Store(), func(_ *model.Scope, g *graph.Graph) *graph.Node {
+			return fn(g, shapes.Make(dtypes.Float32, dims...))
+		})
+	}
+	if got := out.Shape().Dimensions; !slices.Equal(got, dims) {
+		t.Fatalf("%s: shape %v, want %v", init, got, dims)
+	}
+	return tensors.MustCopyFlatData[float32](out)
+}
+
+func stats(v []float32) (mean, std, lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		mean += float64(x)
+		lo = math.Min(lo, float64(x))
+		hi = math.Max(hi, float64(x))
+	}
+	mean /= float64(len(v))
+	for _, x := range v {
+		d := float64(x) - mean
+		std += d * d
+	}
+	std = math.Sqrt(std / float64(len(v)))
+	return
+}
+
+func TestFans(t *testing.T) {
+	tests := []struct {
+		dims          []int
+		fanIn, fanOut int
+	}{
+		{nil, 1, 1},
+		{[]int{7}, 7, 7},
+		{[]int{2048, 300}, 2048, 300},
+		{[]int{3, 3, 32, 64}, 3 * 3 * 32, 3 * 3 * 64}, // 288, 576
+		{[]int{5, 5, 3, 32}, 75, 800},
+	}
+	for _, tc := range tests {
+		in, out := Fans(tc.dims)
+		if in != tc.fanIn || out != tc.fanOut {
+			t.Errorf("Fans(%v) = %d, %d; want %d, %d", tc.dims, in, out, tc.fanIn, tc.fanOut)
+		}
+	}
+}
+
+// TestStatistics draws 120,000 values per initializer and checks the sample
+// mean, standard deviation and bounds against Keras's formulas.
+func TestStatistics(t *testing.T) {
+	// A 5x5 conv kernel from 40 to 120 channels.
+	dims := []int{5, 5, 40, 120} // fan_in = 1000, fan_out = 3000, n = 120,000
+	const fanIn, fanOut = 1000.0, 3000.0
+	const n = 5 * 5 * 40 * 120
+	const truncStd = 0.87962566103423978 // std of a unit normal cut at ±2
+	tests := []struct {
+		init     Initializer
+		mean     float64
+		std      float64
+		lo, hi   float64 // all values lie in [lo, hi]
+		edgeFrac float64 // the extreme values reach within edgeFrac·(hi-lo) of the bounds
+	}{
+		{RandomNormal(0, 0.05, 1), 0, 0.05, -0.05 * 6, 0.05 * 6, -1},
+		{RandomNormal(1, 2, 1), 1, 2, 1 - 12, 1 + 12, -1},
+		{RandomUniform(-0.05, 0.05, 2), 0, 0.1 / math.Sqrt(12), -0.05, 0.05, 0.001},
+		{TruncatedNormal(0, 0.05, 3), 0, 0.05 * truncStd, -0.1, 0.1, 0.01},
+		{GlorotUniform(4), 0, math.Sqrt(2 / (fanIn + fanOut)), -math.Sqrt(6 / (fanIn + fanOut)), math.Sqrt(6 / (fanIn + fanOut)), 0.001},
+		{GlorotNormal(5), 0, math.Sqrt(2 / (fanIn + fanOut)), -2 * math.Sqrt(2/(fanIn+fanOut)) / truncStd, 2 * math.Sqrt(2/(fanIn+fanOut)) / truncStd, 0.01},
+		{HeNormal(6), 0, math.Sqrt(2 / fanIn), -2 * math.Sqrt(2/fanIn) / truncStd, 2 * math.Sqrt(2/fanIn) / truncStd, 0.01},
+		{HeUniform(7), 0, math.Sqrt(2 / fanIn), -math.Sqrt(6 / fanIn), math.Sqrt(6 / fanIn), 0.001},
+		{LecunNormal(8), 0, math.Sqrt(1 / fanIn), -2 * math.Sqrt(1/fanIn) / truncStd, 2 * math.Sqrt(1/fanIn) / truncStd, 0.01},
+		{LecunUniform(9), 0, math.Sqrt(1 / fanIn), -math.Sqrt(3 / fanIn), math.Sqrt(3 / fanIn), 0.001},
+		{VarianceScaling(3, FanOut, UntruncatedNormalDist, 10), 0, math.Sqrt(3 / fanOut), -6 * math.Sqrt(3/fanOut), 6 * math.Sqrt(3/fanOut), -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.init.String(), func(t *testing.T) {
+			v := draw(t, tc.init, nil, dims...)
+			mean, std, lo, hi := stats(v)
+			// Standard error of the mean is std/sqrt(n); of the std about std/sqrt(2n).
+			if d := math.Abs(mean - tc.mean); d > 5*tc.std/math.Sqrt(n) {
+				t.Errorf("mean %.6g, want %.6g (±%.3g)", mean, tc.mean, 5*tc.std/math.Sqrt(n))
+			}
+			if r := std / tc.std; math.Abs(r-1) > 0.015 {
+				t.Errorf("std %.6g, want %.6g (ratio %.4f)", std, tc.std, r)
+			}
+			eps := 1e-6 * (tc.hi - tc.lo)
+			if lo < tc.lo-eps || hi > tc.hi+eps {
+				t.Errorf("values in [%.6g, %.6g], want within [%.6g, %.6g]", lo, hi, tc.lo, tc.hi)
+			}
+			if tc.edgeFrac > 0 {
+				w := tc.edgeFrac * (tc.hi - tc.lo)
+				if lo > tc.lo+w || hi < tc.hi-w {
+					t.Errorf("values in [%.6g, %.6g] do not reach the bounds [%.6g, %.6g]", lo, hi, tc.lo, tc.hi)
+				}
+			}
+		})
+	}
+}
+
+func TestConstants(t *testing.T) {
+	tests := []struct {
+		init Initializer
+		want float32
+	}{
+		{Zeros(), 0}, {Ones(), 1}, {Constant(0.25), 0.25},
+	}
+	for _, tc := range tests {
+		v := draw(t, tc.init, nil, 2, 3)
+		for _, x := range v {
+			if x != tc.want {
+				t.Fatalf("%s: got %v, want all %v", tc.init, v, tc.want)
+			}
+		}
+	}
+}
+
+func TestSeedDeterminism(t *testing.T) {
+	a := draw(t, HeNormal(42), nil, 3, 3, 2, 4)
+	b := draw(t, HeNormal(42), nil, 3, 3, 2, 4)
+	c := draw(t, HeNormal(43), nil, 3, 3, 2, 4)
+	if !slices.Equal(a, b) {
+		t.Errorf("same seed gave different values:\n%v\n%v", a, b)
+	}
+	if slices.Equal(a, c) {
+		t.Errorf("seeds 42 and 43 gave the same values")
+	}
+
+	// Unseeded: the store's stream decides; a seeded store repeats.
+	fromStore := func(seed int64) []float32 {
+		store := model.NewStore()
+		if err := store.SetRNGStateFromSeed(seed); err != nil {
+			t.Fatal(err)
+		}
+		return draw(t, GlorotUniform(NoSeed), store.RootScope(), 4, 5)
+	}
+	s1, s2, s3 := fromStore(7), fromStore(7), fromStore(8)
+	if !slices.Equal(s1, s2) || slices.Equal(s1, s3) {
+		t.Errorf("store seeding: seed 7 twice equal=%v, seeds 7/8 equal=%v", slices.Equal(s1, s2), slices.Equal(s1, s3))
+	}
+}
+
+func TestGet(t *testing.T) {
+	for _, name := range Names() {
+		init, err := Get(name, 3)
+		if err != nil {
+			t.Fatalf("Get(%q): %v", name, err)
+		}
+		if init.Name() != name {
+			t.Errorf("Get(%q).Name() = %q", name, init.Name())
+		}
+		if err := init.Validate(); err != nil {
+			t.Errorf("Get(%q) invalid: %v", name, err)
+		}
+	}
+	tests := []struct {
+		name string
+		want Initializer
+	}{
+		{"HeNormal", HeNormal(3)},
+		{"random_normal", RandomNormal(0, 0.05, 3)},
+		{"RandomUniform", RandomUniform(-0.05, 0.05, 3)},
+		{"truncated_normal", TruncatedNormal(0, 0.05, 3)},
+		{"variance_scaling", VarianceScaling(1, FanIn, TruncatedNormalDist, 3)},
+		{"glorot_uniform", GlorotUniform(3)},
+	}
+	for _, tc := range tests {
+		got, err := Get(tc.name, 3)
+		if err != nil || got != tc.want {
+			t.Errorf("Get(%q) = %v, %v; want %v", tc.name, got, err, tc.want)
+		}
+	}
+	if _, err := Get("kaiming", 0); err == nil || !strings.Contains(err.Error(), `"kaiming"`) {
+		t.Errorf("Get(kaiming) error = %v, want one naming it", err)
+	}
+}
+
+func TestParamsFor(t *testing.T) {
+	dims := []int{3, 3, 32, 64} // fan_in 288, fan_out 576
+	tests := []struct {
+		init Initializer
+		want Params
+	}{
+		{HeNormal(0), Params{Dist: "truncated_normal", Stddev: math.Sqrt(2.0/288) / 0.87962566103423978}},
+		{GlorotUniform(0), Params{Dist: "uniform", Min: -math.Sqrt(6.0 / 864), Max: math.Sqrt(6.0 / 864)}},
+		{VarianceScaling(2, FanOut, UntruncatedNormalDist, 0), Params{Dist: "normal", Stddev: math.Sqrt(2.0 / 576)}},
+	}
+	for _, tc := range tests {
+		got := tc.init.ParamsFor(dims)
+		if got.Dist != tc.want.Dist || math.Abs(got.Stddev-tc.want.Stddev) > 1e-12 ||
+			math.Abs(got.Min-tc.want.Min) > 1e-12 || math.Abs(got.Max-tc.want.Max) > 1e-12 {
+			t.Errorf("%s.ParamsFor(%v) = %+v, want %+v", tc.init, dims, got, tc.want)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		init Initializer
+		want string // substring of the error; "" for valid
+	}{
+		{HeNormal(NoSeed), ""},
+		{RandomNormal(0, -1, 0), "stddev"},
+		{RandomUniform(1, 0, 0), "minval"},
+		{VarianceScaling(0, FanIn, UniformDist, 0), "scale"},
+		{VarianceScaling(1, "fan_both", UniformDist, 0), "mode"},
+		{VarianceScaling(1, FanIn, "normal", 0), "distribution"},
+		{Constant(math.NaN()), "finite"},
+		{Initializer{}, "not set"},
+	}
+	for _, tc := range tests {
+		err := tc.init.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: unexpected error %v", tc.init, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: error %v, want one mentioning %q", tc.init, err, tc.want)
+		}
+	}
+}
+
+func TestString(t *testing.T) {
+	tests := []struct {
+		init Initializer
+		want string
+	}{
+		{HeNormal(42), "he_normal(seed=42)"},
+		{GlorotUniform(NoSeed), "glorot_uniform"},
+		{Zeros(), "zeros"},
+		{Constant(0.5), "constant(value=0.5)"},
+		{RandomNormal(0, 0.1, NoSeed), "random_normal(mean=0, stddev=0.1)"},
+	}
+	for _, tc := range tests {
+		if got := tc.init.String(); got != tc.want {
+			t.Errorf("String() = %q, want %q", got, tc.want)
+		}
+	}
+}
