@@ -1,0 +1,222 @@
+package layers
+
+import (
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/ml/nn"
+	"github.com/gomlx/gomlx/support/exceptions"
+)
+
+// Padding is Keras's padding mode of convolutions and pools.
+type Padding string
+
+const (
+	// Same pads so that the output has ceil(size/stride) positions per
+	// spatial axis, splitting the padding as Keras/TensorFlow do (the extra
+	// row or column, if any, goes at the end).
+	Same Padding = "same"
+	// Valid uses no padding: only windows fully inside the input (Keras's
+	// default).
+	Valid Padding = "valid"
+)
+
+// Conv2DConfig configures a 2D convolution created with [Conv2D]; call
+// [Conv2DConfig.Done] to build it.
+type Conv2DConfig struct {
+	scope      *model.Scope
+	x          *graph.Node
+	filters    int
+	kernelSize int
+	strides    int
+	padding    Padding
+	useBias    bool
+	kernelInit model.VariableInitializer
+	biasInit   model.VariableInitializer
+}
+
+// Conv2D starts a Keras-style 2D convolution of x, shaped [batch, height,
+// width, channels] (NHWC, float), with the given number of output filters.
+//
+// The variables are created in scope (choose one sub-scope per layer):
+// "kernel" shaped [k, k, channels, filters] (Keras's HWIO layout) and, unless
+// UseBias(false), "bias" shaped [filters].
+//
+// Defaults as in Keras: kernel size 3, strides 1, Valid padding, bias on,
+// Glorot-uniform kernel (fan-in k·k·channels, fan-out k·k·filters), zero bias.
+// No activation is applied.
+func Conv2D(scope *model.Scope, x *graph.Node, filters int) *Conv2DConfig {
+	return &Conv2DConfig{
+		scope:      scope,
+		x:          x,
+		filters:    filters,
+		kernelSize: 3,
+		strides:    1,
+		padding:    Valid,
+		useBias:    true,
+	}
+}
+
+// KernelSize sets the (square) kernel size: an odd number from 1 to 5.
+// The default is 3.
+func (c *Conv2DConfig) KernelSize(k int) *Conv2DConfig {
+	c.kernelSize = k
+	return c
+}
+
+// Strides sets the (square) stride: 1 or 2. The default is 1.
+func (c *Conv2DConfig) Strides(s int) *Conv2DConfig {
+	c.strides = s
+	return c
+}
+
+// Padding sets the padding mode. The default is Valid, as in Keras.
+func (c *Conv2DConfig) Padding(p Padding) *Conv2DConfig {
+	c.padding = p
+	return c
+}
+
+// UseBias sets whether a "bias" variable is added. The default is true.
+func (c *Conv2DConfig) UseBias(b bool) *Conv2DConfig {
+	c.useBias = b
+	return c
+}
+
+// KernelInitializer sets the initializer of the "kernel" variable. The
+// default is Glorot (Xavier) uniform with Keras's fan-in and fan-out.
+func (c *Conv2DConfig) KernelInitializer(i model.VariableInitializer) *Conv2DConfig {
+	c.kernelInit = i
+	return c
+}
+
+// BiasInitializer sets the initializer of the "bias" variable. The default is
+// zeros.
+func (c *Conv2DConfig) BiasInitializer(i model.VariableInitializer) *Conv2DConfig {
+	c.biasInit = i
+	return c
+}
+
+// checkPadding panics unless p is Same or Valid.
+func checkPadding(layer string, p Padding) {
+	if p != Same && p != Valid {
+		exceptions.Panicf("%s: padding %q is not supported (want %q or %q)", layer, p, Same, Valid)
+	}
+}
+
+// outputAndPads returns the output size of one spatial axis of the given
+// input size for a window of size k and stride s, and the padding before and
+// after it, following Keras/TensorFlow.
+func outputAndPads(size, k, s int, p Padding) (out, before, after int) {
+	if p == Same {
+		out = (size + s - 1) / s
+		total := max((out-1)*s+k-size, 0)
+		return out, total / 2, total - total/2
+	}
+	if size < k {
+		return 0, 0, 0
+	}
+	return (size-k)/s + 1, 0, 0
+}
+
+// Done creates the variables and builds the convolution; it returns the
+// output [batch, out_height, out_width, filters]. It panics (GoMLX style) on
+// invalid configuration or input shape.
+func (c *Conv2DConfig) Done() *graph.Node {
+	x := c.x
+	if x.Rank() != 4 {
+		exceptions.Panicf("layers.Conv2D: input must be [batch, height, width, channels], got shape %s", x.Shape())
+	}
+	if !x.DType().IsFloat() {
+		exceptions.Panicf("layers.Conv2D: input must be float, got %s", x.DType())
+	}
+	if c.filters <= 0 {
+		exceptions.Panicf("layers.Conv2D: filters must be positive, got %d", c.filters)
+	}
+	k, s := c.kernelSize, c.strides
+	if k < 1 || k > 5 || k%2 == 0 {
+		exceptions.Panicf("layers.Conv2D: kernel size must be 1, 3 or 5, got %d", k)
+	}
+	if s != 1 && s != 2 {
+		exceptions.Panicf("layers.Conv2D: strides must be 1 or 2, got %d", s)
+	}
+	checkPadding("layers.Conv2D", c.padding)
+	dims := x.Shape().Dimensions
+	batch, height, width, channels := dims[0], dims[1], dims[2], dims[3]
+	outH, padTop, padBottom := outputAndPads(height, k, s, c.padding)
+	outW, padLeft, padRight := outputAndPads(width, k, s, c.padding)
+	if outH <= 0 || outW <= 0 {
+		exceptions.Panicf("layers.Conv2D: input %dx%d is smaller than the %dx%d kernel with %q padding",
+			height, width, k, k, c.padding)
+	}
+
+	g := x.Graph()
+	dtype := x.DType()
+	kernelInit := c.kernelInit
+	if kernelInit == nil {
+		kernelInit = initializer.GlorotUniformFn(c.scope)
+	}
+	kernelVar := c.scope.WithInitializer(kernelInit).
+		VariableWithShape("kernel", shapes.Make(dtype, k, k, channels, c.filters))
+	kernel := kernelVar.NodeValue(g)
+	var bias *graph.Node
+	if c.useBias {
+		biasInit := c.biasInit
+		if biasInit == nil {
+			biasInit = initializer.Zero
+		}
+		bias = c.scope.WithInitializer(biasInit).
+			VariableWithShape("bias", shapes.Make(dtype, c.filters)).NodeValue(g)
+	}
+
+	if !FastPathActive(g) {
+		out := graph.Convolve(x, kernel).
+			StridePerAxis(s, s).
+			PaddingPerDim([][2]int{{padTop, padBottom}, {padLeft, padRight}}).
+			Done()
+		if bias != nil {
+			out = graph.Add(out, graph.Reshape(bias, 1, 1, 1, c.filters))
+		}
+		return out
+	}
+
+	// Fast path: im2col by one GatherSlices, then one fused Dense.
+	patchLen := k * k * channels
+	var patches *graph.Node
+	if k == 1 && s == 1 {
+		patches = graph.Reshape(x, batch*height*width, channels)
+	} else {
+		xp := x
+		if padTop+padBottom+padLeft+padRight > 0 {
+			xp = graph.Pad(x, graph.ScalarZero(g, dtype),
+				compute.PadAxis{}, compute.PadAxis{Start: padTop, End: padBottom},
+				compute.PadAxis{Start: padLeft, End: padRight}, compute.PadAxis{})
+		}
+		starts := patchStarts(g, batch, outH, outW, s)
+		// [batch, outH, outW, 1, k, k, channels]
+		gathered := graph.GatherSlices(xp, []int{0, 1, 2}, starts, []int{1, k, k}, true)
+		patches = graph.Reshape(gathered, batch*outH*outW, patchLen)
+	}
+	// Weight in the "outputs, inputs" layout: the fused Dense backward then
+	// transposes the small output gradient, not the large patch matrix.
+	weight := graph.Transpose(graph.Reshape(kernel, patchLen, c.filters), 0, 1)
+	out := nn.Dense(patches, weight, bias, compute.DenseLayoutOutputsInput)
+	return graph.Reshape(out, batch, outH, outW, c.filters)
+}
+
+// patchStarts returns the int32 constant [batch, outH, outW, 3] of the
+// (batch, row, column) start of every patch.
+func patchStarts(g *graph.Graph, batch, outH, outW, stride int) *graph.Node {
+	data := make([]int32, 0, batch*outH*outW*3)
+	for b := range batch {
+		for i := range outH {
+			for j := range outW {
+				data = append(data, int32(b), int32(i*stride), int32(j*stride))
+			}
+		}
+	}
+	t := tensors.FromFlatDataAndDimensions(data, batch, outH, outW, 3)
+	return graph.ConstTensor(g, t)
+}

@@ -1,0 +1,46 @@
+// Package layers holds cnnlab's CNN layers as GoMLX graph builders with Keras
+// names, defaults and semantics: [Conv2D], [MaxPool2D],
+// [GlobalAveragePooling2D], [Flatten], [Dense], [BatchNorm] and [Dropout].
+//
+// # Two implementations behind one API
+//
+// Every layer has two graph formulations that compute the same values and
+// gradients and create the same variables (names, shapes, initial values):
+//
+//   - Native: GoMLX's own ops (graph.Convolve, graph.MaxPool). XLA compiles
+//     these into fast kernels.
+//   - Fast: a formulation tuned for GoMLX's pure Go backend, whose
+//     convolution and pooling ops are scalar loops. A convolution becomes
+//     im2col built by one GatherSlices of the padded input followed by one
+//     fused Dense (matmul) in the "outputs, inputs" weight layout, so the
+//     backward pass transposes the small output gradient rather than the big
+//     patch matrix; non-overlapping max-pooling becomes reshapes plus two
+//     contiguous ReduceMax; batch normalization is written with plain
+//     reductions (the Go backend has no fused BatchNorm op).
+//
+// The choice is automatic from the graph's backend (Fast on "go", Native
+// elsewhere); [SetImpl] overrides it process-wide, e.g. for tests that
+// compare the two. Because the variables are identical, a checkpoint trained
+// on one backend loads on the other.
+//
+// The Go backend is fastest when the binary is built with GOEXPERIMENT=simd
+// (AVX2/AVX-512 matmul) and run with GOMLX_BACKEND=go:parallelism=-1 (all
+// cores); `make build` and package backend do both. [FastPathActive] says
+// whether a graph uses the fast formulation.
+//
+// # Differences from Keras
+//
+//   - Variables live directly in the scope given to the layer (Keras names:
+//     "kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance");
+//     callers choose one sub-scope per layer, e.g. scope.In("conv2d_1").
+//   - Only square kernels, pools and strides are offered; Conv2D supports odd
+//     kernel sizes 1 to 5 and strides 1 and 2.
+//   - In the fast max-pool, a gradient flows to every input that ties for a
+//     window's maximum (GoMLX's ReduceMax gradient); Keras/TensorFlow and the
+//     native op pick one. Exact ties between distinct positive activations are
+//     rare; ties at zero after a ReLU carry zero gradient either way.
+//   - BatchNorm's moving averages use Keras's rule
+//     moving = moving*momentum + batch*(1-momentum) from the first step (no
+//     debiasing, unlike GoMLX's norm.BatchNorm), and the training-mode
+//     gradient flows through the batch mean and variance, as in Keras.
+package layers

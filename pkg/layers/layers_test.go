@@ -1,0 +1,572 @@
+package layers
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Tolerances. Tests run in float64, so the fast and native formulations
+// agree to rounding (1e-9), and central finite differences with step 1e-5
+// agree with the analytic gradients to about 1e-7 (the layers are piecewise
+// linear or smooth; random inputs keep max-pool windows away from ties).
+const (
+	tolImpl = 1e-9
+	tolFD   = 1e-6
+	fdStep  = 1e-5
+)
+
+// withImpl runs f with the layers implementation set to impl.
+func withImpl(impl Impl, f func()) {
+	prev := SetImpl(impl)
+	defer SetImpl(prev)
+	f()
+}
+
+func randData(rng *rand.Rand, n int) []float64 {
+	d := make([]float64, n)
+	for i := range d {
+		d[i] = rng.Float64()*2 - 1
+	}
+	return d
+}
+
+func prod(dims []int) int {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	return n
+}
+
+// layerFn applies one layer to x in scope.
+type layerFn func(scope *model.Scope, x *graph.Node) *graph.Node
+
+// gradResult holds a layer's output and the gradients of
+// loss = sum(output * r) with respect to the input and each trainable
+// variable (in the store's order).
+type gradResult struct {
+	loss     float64
+	out      []float64
+	outDims  []int
+	gradX    []float64
+	varPaths []string
+	gradVars [][]float64
+}
+
+// layerHarness builds and runs "loss = sum(layer(x) * r)" and its gradients
+// for one store, implementation and training mode.
+type layerHarness struct {
+	t        *testing.T
+	store    *model.Store
+	exec     *model.Exec
+	varPaths []string
+}
+
+func newHarness(t *testing.T, store *model.Store, impl Impl, training bool, layer layerFn) *layerHarness {
+	t.Helper()
+	h := &layerHarness{t: t, store: store}
+	prev := SetImpl(impl)
+	defer SetImpl(prev) // graphs are built at the first call: see run.
+	h.exec = model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, inputs []*graph.Node) []*graph.Node {
+		x, r := inputs[0], inputs[1]
+		g := x.Graph()
+		scope.SetTraining(g, training)
+		out := layer(scope.In("layer"), x)
+		loss := graph.ReduceAllSum(graph.Mul(out, r))
+		wrt := []*graph.Node{x}
+		h.varPaths = nil
+		for v := range store.IterVariables() {
+			if v.Trainable && v.InUseByGraph(g) {
+				wrt = append(wrt, v.NodeValue(g))
+				h.varPaths = append(h.varPaths, v.Path())
+			}
+		}
+		grads := graph.Gradient(loss, wrt...)
+		return append([]*graph.Node{loss, out}, grads...)
+	})
+	_ = impl
+	return h
+}
+
+func (h *layerHarness) run(impl Impl, x *tensors.Tensor, r *tensors.Tensor) gradResult {
+	h.t.Helper()
+	var outs []*tensors.Tensor
+	withImpl(impl, func() {
+		var err error
+		outs, err = h.exec.Exec(x, r)
+		if err != nil {
+			h.t.Fatalf("exec: %v", err)
+		}
+	})
+	res := gradResult{
+		loss:     tensors.MustCopyFlatData[float64](outs[0])[0],
+		out:      tensors.MustCopyFlatData[float64](outs[1]),
+		outDims:  outs[1].Shape().Dimensions,
+		gradX:    tensors.MustCopyFlatData[float64](outs[2]),
+		varPaths: h.varPaths,
+	}
+	for _, o := range outs[3:] {
+		res.gradVars = append(res.gradVars, tensors.MustCopyFlatData[float64](o))
+	}
+	return res
+}
+
+func maxAbsDiff(a, b []float64) float64 {
+	if len(a) != len(b) {
+		return math.Inf(1)
+	}
+	m := 0.0
+	for i := range a {
+		m = max(m, math.Abs(a[i]-b[i]))
+	}
+	return m
+}
+
+// checkLayer compares the fast and native formulations of layer on input
+// dims xDims (float64), expecting output dims wantDims, and checks both
+// against central finite differences on sampled coordinates of the input
+// and of every trainable variable.
+func checkLayer(t *testing.T, xDims, wantDims []int, training bool, layer layerFn) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	xData := randData(rng, prod(xDims))
+	rData := randData(rng, prod(wantDims))
+	mk := func(d []float64, dims []int) *tensors.Tensor { return tensors.FromFlatDataAndDimensions(d, dims...) }
+
+	// Each implementation gets its own store, seeded alike, so both start
+	// from the same variable values. (Two model.Exec sharing one store do
+	// not all see values set with Variable.SetValue, which the finite
+	// differences below rely on.)
+	results := map[Impl]gradResult{}
+	for _, impl := range []Impl{Native, Fast} {
+		store := model.NewStore()
+		if err := store.SetRNGStateFromSeed(42); err != nil {
+			t.Fatal(err)
+		}
+		h := newHarness(t, store, impl, training, layer)
+		res := h.run(impl, mk(xData, xDims), mk(rData, wantDims))
+		if fmt.Sprint(res.outDims) != fmt.Sprint(wantDims) {
+			t.Fatalf("%s: output dims %v, want %v", impl, res.outDims, wantDims)
+		}
+		results[impl] = res
+
+		// Finite differences.
+		lossAt := func(x []float64) float64 {
+			return h.run(impl, mk(x, xDims), mk(rData, wantDims)).loss
+		}
+		for _, i := range sampleIndices(rng, len(xData), 6) {
+			xp := append([]float64(nil), xData...)
+			xp[i] += fdStep
+			lp := lossAt(xp)
+			xp[i] -= 2 * fdStep
+			lm := lossAt(xp)
+			fd := (lp - lm) / (2 * fdStep)
+			if math.Abs(fd-res.gradX[i]) > tolFD*max(1, math.Abs(fd)) {
+				t.Errorf("%s: d/dx[%d] = %g, finite differences %g", impl, i, res.gradX[i], fd)
+			}
+		}
+		for vi, path := range res.varPaths {
+			v := store.GetVariable(path)
+			orig := v.MustValue()
+			vData := tensors.MustCopyFlatData[float64](orig)
+			vDims := orig.Shape().Dimensions
+			for _, i := range sampleIndices(rng, len(vData), 4) {
+				at := func(delta float64) float64 {
+					d := append([]float64(nil), vData...)
+					d[i] += delta
+					v.MustSetValue(mk(d, vDims))
+					return lossAt(xData)
+				}
+				fd := (at(fdStep) - at(-fdStep)) / (2 * fdStep)
+				v.MustSetValue(mk(vData, vDims))
+				if got := res.gradVars[vi][i]; math.Abs(fd-got) > tolFD*max(1, math.Abs(fd)) {
+					t.Errorf("%s: d/d%s[%d] = %g, finite differences %g", impl, path, i, got, fd)
+				}
+			}
+		}
+	}
+
+	nat, fast := results[Native], results[Fast]
+	if d := maxAbsDiff(nat.out, fast.out); d > tolImpl {
+		t.Errorf("output: fast and native differ by %g > %g", d, tolImpl)
+	}
+	if d := maxAbsDiff(nat.gradX, fast.gradX); d > tolImpl {
+		t.Errorf("d/dx: fast and native differ by %g > %g", d, tolImpl)
+	}
+	if fmt.Sprint(nat.varPaths) != fmt.Sprint(fast.varPaths) {
+		t.Fatalf("variables differ: native %v, fast %v", nat.varPaths, fast.varPaths)
+	}
+	for i, p := range nat.varPaths {
+		if d := maxAbsDiff(nat.gradVars[i], fast.gradVars[i]); d > tolImpl {
+			t.Errorf("d/d%s: fast and native differ by %g > %g", p, d, tolImpl)
+		}
+	}
+}
+
+// sampleIndices returns up to n distinct indices in [0, size), always
+// including the first and the last.
+func sampleIndices(rng *rand.Rand, size, n int) []int {
+	if size <= n {
+		idx := make([]int, size)
+		for i := range idx {
+			idx[i] = i
+		}
+		return idx
+	}
+	seen := map[int]bool{0: true, size - 1: true}
+	idx := []int{0, size - 1}
+	for len(idx) < n {
+		i := rng.IntN(size)
+		if !seen[i] {
+			seen[i] = true
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+func TestConv2DGradients(t *testing.T) {
+	// Input 2x6x8x3: with stride 2 and Same padding, Keras puts the odd
+	// padding row/column after the input, which both axes exercise.
+	tests := []struct {
+		k, s       int
+		p          Padding
+		useBias    bool
+		outH, outW int
+	}{
+		{1, 1, Valid, true, 6, 8}, {1, 1, Same, false, 6, 8},
+		{1, 2, Valid, true, 3, 4}, {1, 2, Same, true, 3, 4},
+		{3, 1, Valid, true, 4, 6}, {3, 1, Same, true, 6, 8},
+		{3, 2, Valid, true, 2, 3}, {3, 2, Same, false, 3, 4},
+		{5, 1, Valid, true, 2, 4}, {5, 1, Same, true, 6, 8},
+		{5, 2, Valid, true, 1, 2}, {5, 2, Same, true, 3, 4},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("k%d_s%d_%s_bias%v", tc.k, tc.s, tc.p, tc.useBias), func(t *testing.T) {
+			checkLayer(t, []int{2, 6, 8, 3}, []int{2, tc.outH, tc.outW, 4}, true,
+				func(scope *model.Scope, x *graph.Node) *graph.Node {
+					// Random bias so its gradient path is exercised with non-zero values.
+					return Conv2D(scope, x, 4).KernelSize(tc.k).Strides(tc.s).Padding(tc.p).
+						UseBias(tc.useBias).
+						BiasInitializer(func(g *graph.Graph, shape shapes.Shape) *graph.Node {
+							return graph.IotaFull(g, shape)
+						}).Done()
+				})
+		})
+	}
+}
+
+func TestMaxPool2DGradients(t *testing.T) {
+	tests := []struct {
+		pool, stride int
+		p            Padding
+		outH, outW   int
+	}{
+		{2, 0, Valid, 3, 3}, {2, 2, Same, 4, 3}, {3, 3, Valid, 2, 2}, {3, 0, Same, 3, 2},
+		{3, 2, Valid, 3, 2}, {2, 1, Same, 7, 6}, {1, 1, Valid, 7, 6},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("pool%d_s%d_%s", tc.pool, tc.stride, tc.p), func(t *testing.T) {
+			checkLayer(t, []int{2, 7, 6, 3}, []int{2, tc.outH, tc.outW, 3}, true,
+				func(scope *model.Scope, x *graph.Node) *graph.Node {
+					return MaxPool2D(x, tc.pool, tc.stride, tc.p)
+				})
+		})
+	}
+}
+
+func TestDenseGradients(t *testing.T) {
+	for _, useBias := range []bool{true, false} {
+		t.Run(fmt.Sprintf("bias%v", useBias), func(t *testing.T) {
+			checkLayer(t, []int{5, 7}, []int{5, 3}, true, func(scope *model.Scope, x *graph.Node) *graph.Node {
+				return Dense(scope, x, 3).UseBias(useBias).Done()
+			})
+		})
+	}
+}
+
+func TestBatchNormGradients(t *testing.T) {
+	for _, training := range []bool{true, false} {
+		t.Run(fmt.Sprintf("training%v", training), func(t *testing.T) {
+			checkLayer(t, []int{3, 4, 2, 5}, []int{3, 4, 2, 5}, training, func(scope *model.Scope, x *graph.Node) *graph.Node {
+				return BatchNorm(scope, x).Done()
+			})
+		})
+	}
+}
+
+func TestPoolingGradients(t *testing.T) {
+	checkLayer(t, []int{2, 3, 4, 5}, []int{2, 5}, true, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		return GlobalAveragePooling2D(x)
+	})
+	checkLayer(t, []int{2, 3, 4, 5}, []int{2, 60}, true, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		return Flatten(x)
+	})
+}
+
+// execOnce runs fn on the Go backend with a new store and returns its
+// float64 outputs.
+func execOnce(t *testing.T, training bool, fn func(scope *model.Scope, x *graph.Node) *graph.Node, x *tensors.Tensor) []float64 {
+	t.Helper()
+	store := model.NewStore()
+	out, err := model.ExecOnce(backend.MustNew(), store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		scope.SetTraining(x.Graph(), training)
+		return fn(scope, x)
+	}, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tensors.MustCopyFlatData[float64](out)
+}
+
+func TestConv2DHandValues(t *testing.T) {
+	// x: 1x4x4x1 holding 1..16; kernel: all ones 3x3; bias 0.5.
+	x := make([]float64, 16)
+	for i := range x {
+		x[i] = float64(i + 1)
+	}
+	tests := []struct {
+		s    int
+		p    Padding
+		want []float64
+	}{
+		// Same, stride 2: Keras pads 0 before and 1 after.
+		{2, Same, []float64{54.5, 45.5, 72.5, 54.5}},
+		// Valid, stride 1: the four full windows.
+		{1, Valid, []float64{54.5, 63.5, 90.5, 99.5}},
+	}
+	for _, impl := range []Impl{Native, Fast} {
+		for _, tc := range tests {
+			withImpl(impl, func() {
+				got := execOnce(t, false, func(scope *model.Scope, x *graph.Node) *graph.Node {
+					return Conv2D(scope.In("c"), x, 1).Strides(tc.s).Padding(tc.p).
+						KernelInitializer(func(g *graph.Graph, s shapes.Shape) *graph.Node { return graph.Ones(g, s) }).
+						BiasInitializer(func(g *graph.Graph, s shapes.Shape) *graph.Node {
+							return graph.MulScalar(graph.Ones(g, s), 0.5)
+						}).Done()
+				}, tensors.FromFlatDataAndDimensions(x, 1, 4, 4, 1))
+				if maxAbsDiff(got, tc.want) > 1e-12 {
+					t.Errorf("%s stride %d %s: got %v, want %v", impl, tc.s, tc.p, got, tc.want)
+				}
+			})
+		}
+	}
+}
+
+func TestMaxPool2DHandValues(t *testing.T) {
+	// x: 1x3x3x1 holding 1..9.
+	x := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	tests := []struct {
+		p    Padding
+		want []float64
+	}{
+		{Valid, []float64{5}},
+		{Same, []float64{5, 6, 8, 9}}, // padded after with -inf
+	}
+	for _, impl := range []Impl{Native, Fast} {
+		for _, tc := range tests {
+			withImpl(impl, func() {
+				got := execOnce(t, false, func(scope *model.Scope, x *graph.Node) *graph.Node {
+					return MaxPool2D(x, 2, 0, tc.p)
+				}, tensors.FromFlatDataAndDimensions(x, 1, 3, 3, 1))
+				if maxAbsDiff(got, tc.want) > 0 {
+					t.Errorf("%s %s: got %v, want %v", impl, tc.p, got, tc.want)
+				}
+			})
+		}
+	}
+}
+
+func TestGlobalAveragePoolingAndFlattenHandValues(t *testing.T) {
+	// x: 1x2x2x2, channel 0 = 1,2,3,4 and channel 1 = 10,20,30,40.
+	x := tensors.FromFlatDataAndDimensions([]float64{1, 10, 2, 20, 3, 30, 4, 40}, 1, 2, 2, 2)
+	got := execOnce(t, false, func(_ *model.Scope, x *graph.Node) *graph.Node { return GlobalAveragePooling2D(x) }, x)
+	if want := []float64{2.5, 25}; maxAbsDiff(got, want) > 1e-12 {
+		t.Errorf("GlobalAveragePooling2D = %v, want %v", got, want)
+	}
+	x = tensors.FromFlatDataAndDimensions([]float64{1, 10, 2, 20, 3, 30, 4, 40}, 1, 2, 2, 2)
+	got = execOnce(t, false, func(_ *model.Scope, x *graph.Node) *graph.Node { return Flatten(x) }, x)
+	if want := []float64{1, 10, 2, 20, 3, 30, 4, 40}; maxAbsDiff(got, want) > 0 {
+		t.Errorf("Flatten = %v, want %v", got, want)
+	}
+}
+
+func TestDenseHandValues(t *testing.T) {
+	// kernel = iota [[0,1],[2,3],[4,5]], bias = 1: [1,1,1] @ kernel + 1 = [7, 10].
+	got := execOnce(t, false, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		return Dense(scope.In("d"), x, 2).
+			KernelInitializer(func(g *graph.Graph, s shapes.Shape) *graph.Node { return graph.IotaFull(g, s) }).
+			BiasInitializer(func(g *graph.Graph, s shapes.Shape) *graph.Node { return graph.Ones(g, s) }).Done()
+	}, tensors.FromFlatDataAndDimensions([]float64{1, 1, 1}, 1, 3))
+	if want := []float64{7, 10}; maxAbsDiff(got, want) > 1e-12 {
+		t.Errorf("Dense = %v, want %v", got, want)
+	}
+}
+
+func TestVariablesAndInitializers(t *testing.T) {
+	store := model.NewStore()
+	_, err := model.ExecOnce(backend.MustNew(), store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		y := Conv2D(scope.In("conv"), x, 8).Padding(Same).Done()
+		y = BatchNorm(scope.In("bn"), y).Done()
+		return Dense(scope.In("dense"), Flatten(y), 5).Done()
+	}, tensors.FromShape(shapes.Make(dtypes.Float32, 2, 4, 4, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		dims      string
+		trainable bool
+	}{
+		"/conv/kernel":        {"[3 3 3 8]", true},
+		"/conv/bias":          {"[8]", true},
+		"/bn/gamma":           {"[8]", true},
+		"/bn/beta":            {"[8]", true},
+		"/bn/moving_mean":     {"[8]", false},
+		"/bn/moving_variance": {"[8]", false},
+		"/dense/kernel":       {"[128 5]", true},
+		"/dense/bias":         {"[5]", true},
+	}
+	seen := 0
+	for v := range store.IterVariables() {
+		w, ok := want[v.Path()]
+		if !ok {
+			continue
+		}
+		seen++
+		if got := fmt.Sprint(v.Shape().Dimensions); got != w.dims || v.Trainable != w.trainable {
+			t.Errorf("%s: dims %s trainable %v, want %s %v", v.Path(), got, v.Trainable, w.dims, w.trainable)
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("found %d of the %d expected variables", seen, len(want))
+	}
+	// Glorot uniform: |w| <= sqrt(6/(fanIn+fanOut)), fanIn=3*3*3, fanOut=3*3*8,
+	// and the spread uses most of that range.
+	k := tensors.MustCopyFlatData[float32](store.GetVariable("/conv/kernel").MustValue())
+	limit := math.Sqrt(6.0 / (27 + 72))
+	maxAbs := 0.0
+	for _, v := range k {
+		maxAbs = max(maxAbs, math.Abs(float64(v)))
+	}
+	if maxAbs > limit || maxAbs < 0.8*limit {
+		t.Errorf("conv kernel max |w| = %g, want in [0.8, 1] x Glorot limit %g", maxAbs, limit)
+	}
+	for _, name := range []string{"/conv/bias", "/bn/beta", "/bn/moving_mean"} {
+		for _, v := range tensors.MustCopyFlatData[float32](store.GetVariable(name).MustValue()) {
+			if v != 0 {
+				t.Fatalf("%s not initialized to zeros", name)
+			}
+		}
+	}
+	for _, name := range []string{"/bn/gamma", "/bn/moving_variance"} {
+		for _, v := range tensors.MustCopyFlatData[float32](store.GetVariable(name).MustValue()) {
+			if v != 1 {
+				t.Fatalf("%s not initialized to ones", name)
+			}
+		}
+	}
+}
+
+func TestBatchNormTrainingAndMovingAverages(t *testing.T) {
+	// x: [4, 2]: feature 0 = 1,2,3,4 (mean 2.5, biased var 1.25),
+	// feature 1 = 10,10,10,10 (mean 10, var 0).
+	xData := []float64{1, 10, 2, 10, 3, 10, 4, 10}
+	store := model.NewStore()
+	exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		scope.SetTraining(x.Graph(), true)
+		return BatchNorm(scope.In("bn"), x).Momentum(0.9).Done()
+	})
+	out := tensors.MustCopyFlatData[float64](exec.MustExec(tensors.FromFlatDataAndDimensions(xData, 4, 2))[0])
+	s := math.Sqrt(1.25 + 1e-3)
+	want := []float64{-1.5 / s, 0, -0.5 / s, 0, 0.5 / s, 0, 1.5 / s, 0}
+	if maxAbsDiff(out, want) > 1e-12 {
+		t.Errorf("training output %v, want %v", out, want)
+	}
+	mm := tensors.MustCopyFlatData[float64](store.GetVariable("/bn/moving_mean").MustValue())
+	mv := tensors.MustCopyFlatData[float64](store.GetVariable("/bn/moving_variance").MustValue())
+	// moving = moving*0.9 + batch*0.1, from zeros and ones.
+	if w := []float64{0.25, 1}; maxAbsDiff(mm, w) > 1e-12 {
+		t.Errorf("moving_mean %v, want %v", mm, w)
+	}
+	if w := []float64{0.9 + 0.125, 0.9}; maxAbsDiff(mv, w) > 1e-12 {
+		t.Errorf("moving_variance %v, want %v", mv, w)
+	}
+
+	// Inference uses the moving averages.
+	infer := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		return BatchNorm(scope.In("bn"), x).Momentum(0.9).Done()
+	})
+	out = tensors.MustCopyFlatData[float64](infer.MustExec(tensors.FromFlatDataAndDimensions([]float64{1, 10}, 1, 2))[0])
+	want = []float64{(1 - 0.25) / math.Sqrt(1.025+1e-3), (10 - 1) / math.Sqrt(0.9+1e-3)}
+	if maxAbsDiff(out, want) > 1e-12 {
+		t.Errorf("inference output %v, want %v", out, want)
+	}
+}
+
+func TestDropout(t *testing.T) {
+	const n, rate = 20000, 0.3
+	ones := make([]float32, n)
+	for i := range ones {
+		ones[i] = 1
+	}
+	for _, training := range []bool{true, false} {
+		store := model.NewStore()
+		out, err := model.ExecOnce(backend.MustNew(), store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+			scope.SetTraining(x.Graph(), training)
+			return Dropout(scope, x, rate)
+		}, tensors.FromFlatDataAndDimensions(ones, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zeros, kept := 0, 0
+		for _, v := range tensors.MustCopyFlatData[float32](out) {
+			switch {
+			case v == 0:
+				zeros++
+			case math.Abs(float64(v)-1/(1-rate)) < 1e-6:
+				kept++
+			case v == 1 && !training:
+				kept++
+			default:
+				t.Fatalf("training=%v: unexpected value %g", training, v)
+			}
+		}
+		if !training {
+			if zeros != 0 {
+				t.Errorf("inference: %d values dropped, want none", zeros)
+			}
+			continue
+		}
+		// Binomial(20000, 0.3): std ~65, so ±400 is >6 sigma.
+		if zeros < n*rate-400 || zeros > n*rate+400 {
+			t.Errorf("training: %d of %d dropped, want about %g", zeros, n, n*rate)
+		}
+	}
+}
+
+func TestFastPathActive(t *testing.T) {
+	g := graph.NewGraph(backend.MustNew(), "test")
+	defer g.Finalize()
+	for _, tc := range []struct {
+		impl Impl
+		want bool
+	}{{Auto, backend.MustNew().Name() == "go"}, {Native, false}, {Fast, true}} {
+		withImpl(tc.impl, func() {
+			if got := FastPathActive(g); got != tc.want {
+				t.Errorf("%s: FastPathActive = %v, want %v", tc.impl, got, tc.want)
+			}
+		})
+	}
+	if _, err := ParseImpl("turbo"); err == nil {
+		t.Error("ParseImpl(turbo): no error")
+	}
+}
