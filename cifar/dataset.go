@@ -13,6 +13,7 @@ package cifar
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -103,14 +104,17 @@ func Permutation(n int, seed uint64) []int {
 const DefaultValidationFraction = 0.15
 
 // Split holds out a seeded random fraction of d for validation, as the
-// course does with scikit-learn's train_test_split(test_size=0.15): the
-// images are shuffled with seed, the first round(fraction*Len) go to val and
-// the rest to train. It returns an error if fraction is not in [0, 1).
+// course does with scikit-learn's train_test_split(test_size=fraction): the
+// images are shuffled with seed, the first ceil(fraction*Len) go to val (the
+// count scikit-learn's n_test gives) and the rest to train. The counts match
+// scikit-learn; which images are drawn does not (the generators differ).
+// Unlike scikit-learn, fraction 0 is allowed and gives an empty val. It
+// returns an error if fraction is not in [0, 1) or train would be empty.
 //
 // Keras's fit(validation_split=…) instead takes the last fraction of the
 // samples, unshuffled: use [Dataset.SplitLast] for that.
 func (d *Dataset) Split(fraction float64, seed uint64) (train, val *Dataset, err error) {
-	nVal, err := valCount(d.Len(), fraction)
+	nVal, err := testCount(d.Len(), fraction)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -119,24 +123,43 @@ func (d *Dataset) Split(fraction float64, seed uint64) (train, val *Dataset, err
 }
 
 // SplitLast holds out the last fraction of d for validation, without
-// shuffling: the semantics of Keras's fit(validation_split=fraction). The
-// result shares memory with d.
+// shuffling: the semantics of Keras's fit(validation_split=fraction). As in
+// Keras 3 (train_validation_split), train keeps the first
+// floor(Len*(1-fraction)) images and val the rest, and a split that leaves
+// either side empty is an error; fraction 0 means no validation (val is
+// empty), as in Keras. The result shares memory with d.
 func (d *Dataset) SplitLast(fraction float64) (train, val *Dataset, err error) {
-	nVal, err := valCount(d.Len(), fraction)
-	if err != nil {
+	if err := checkFraction(fraction); err != nil {
 		return nil, nil, err
 	}
-	cut := d.Len() - nVal
+	n, cut := d.Len(), d.Len()
+	if fraction > 0 {
+		cut = int(math.Floor(float64(n) * (1.0 - fraction)))
+		if cut == 0 || cut == n {
+			return nil, nil, fmt.Errorf("cifar: %d images are not enough to split with validation fraction %v", n, fraction)
+		}
+	}
 	train = &Dataset{Images: d.Images[:cut*ImageSize], Labels: d.Labels[:cut]}
 	val = &Dataset{Images: d.Images[cut*ImageSize:], Labels: d.Labels[cut:]}
 	return train, val, nil
 }
 
-func valCount(n int, fraction float64) (int, error) {
+func checkFraction(fraction float64) error {
 	if !(fraction >= 0 && fraction < 1) {
-		return 0, fmt.Errorf("cifar: validation fraction %v out of range [0, 1)", fraction)
+		return fmt.Errorf("cifar: validation fraction %v out of range [0, 1)", fraction)
 	}
-	// Keras: split_at = int(n * (1 - validation_split)); sklearn: ceil(n*test_size).
-	// We round to nearest, which agrees with both for the course's sizes.
-	return int(float64(n)*fraction + 0.5), nil
+	return nil
+}
+
+// testCount is scikit-learn's n_test = ceil(test_size * n_samples), with its
+// error when the training side would be empty.
+func testCount(n int, fraction float64) (int, error) {
+	if err := checkFraction(fraction); err != nil {
+		return 0, err
+	}
+	nVal := int(math.Ceil(fraction * float64(n)))
+	if nVal >= n && n > 0 {
+		return 0, fmt.Errorf("cifar: validation fraction %v of %d images leaves no training images", fraction, n)
+	}
+	return nVal, nil
 }
