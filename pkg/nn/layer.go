@@ -1,0 +1,503 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/cnnlab/cnnlab/pkg/initializers"
+	"github.com/cnnlab/cnnlab/pkg/regularizers"
+)
+
+// kind is the type of a layer.
+type kind int
+
+const (
+	kindInput kind = iota
+	kindConv2D
+	kindMaxPooling2D
+	kindBatchNormalization
+	kindActivation
+	kindFlatten
+	kindGlobalAveragePooling2D
+	kindDropout
+	kindDense
+)
+
+// kindInfo holds a layer type's Keras class name, its base name for
+// automatic layer names, and the options it accepts.
+var kindInfo = map[kind]struct {
+	class, base string
+	options     []string
+}{
+	kindInput: {"InputLayer", "input_layer", nil},
+	kindConv2D: {"Conv2D", "conv2d", []string{"Name", "Strides", "Padding", "Activation", "UseBias",
+		"KernelInitializer", "BiasInitializer", "KernelRegularizer", "BiasRegularizer"}},
+	kindMaxPooling2D:           {"MaxPooling2D", "max_pooling2d", []string{"Name", "Strides", "Padding"}},
+	kindBatchNormalization:     {"BatchNormalization", "batch_normalization", []string{"Name", "Momentum", "Epsilon", "Center", "Scale"}},
+	kindActivation:             {"Activation", "activation", []string{"Name"}},
+	kindFlatten:                {"Flatten", "flatten", []string{"Name"}},
+	kindGlobalAveragePooling2D: {"GlobalAveragePooling2D", "global_average_pooling2d", []string{"Name"}},
+	kindDropout:                {"Dropout", "dropout", []string{"Name"}},
+	kindDense: {"Dense", "dense", []string{"Name", "Activation", "UseBias",
+		"KernelInitializer", "BiasInitializer", "KernelRegularizer", "BiasRegularizer"}},
+}
+
+// spec is the declaration of one layer: its type and configuration, with
+// Keras's defaults filled in.
+type spec struct {
+	kind kind
+	name string // set by Name, else assigned by Sequential
+
+	dims       []int  // Input
+	filters    int    // Conv2D
+	units      int    // Dense
+	kernelSize [2]int // Conv2D
+	poolSize   [2]int // MaxPooling2D
+	strides    [2]int // Conv2D, MaxPooling2D; zero: default (1, or the pool size)
+	padding    string
+	activation string // Keras name; "linear" for none
+	useBias    bool
+	kernelInit initializers.Initializer
+	biasInit   initializers.Initializer
+	kernelReg  regularizers.Regularizer
+	biasReg    regularizers.Regularizer
+	rate       float64 // Dropout
+	momentum   float64 // BatchNormalization
+	epsilon    float64
+	center     bool
+	scale      bool
+
+	given []string // names of the options given, to reject inapplicable ones
+	errs  []error  // bad option values, reported by Validate
+}
+
+// Layer is one layer of a [Sequential] model, made by [Input], [Conv2D],
+// [MaxPooling2D], [BatchNormalization], [Activation], [Flatten],
+// [GlobalAveragePooling2D], [Dropout] or [Dense].
+type Layer interface {
+	layerSpec() *spec
+}
+
+func (s *spec) layerSpec() *spec { return s }
+
+// Option configures a layer, as a Keras keyword argument does:
+// [Name], [Strides], [Padding], [Activation], [UseBias],
+// [KernelInitializer], [BiasInitializer], [KernelRegularizer],
+// [BiasRegularizer], [Momentum], [Epsilon], [Center], [Scale]. An option
+// that a layer does not take is reported by [Model.Validate].
+type Option interface {
+	applyTo(s *spec)
+}
+
+// option is an Option made from a function.
+type option struct {
+	name string
+	fn   func(s *spec)
+}
+
+func (o option) applyTo(s *spec) {
+	s.given = append(s.given, o.name)
+	o.fn(s)
+}
+
+// Size is a square window size or stride: an int n (Keras's n) or a pair
+// [2]int{h, w} (Keras's (h, w)); only square sizes (h == w) are supported.
+type Size interface {
+	int | [2]int
+}
+
+// pair converts a Size to [h, w].
+func pair[S Size](s S) [2]int {
+	switch v := any(s).(type) {
+	case int:
+		return [2]int{v, v}
+	case [2]int:
+		return v
+	}
+	return [2]int{}
+}
+
+// newSpec returns a layer of kind k with Keras's defaults and opts applied.
+func newSpec(k kind, opts []Option) *spec {
+	s := &spec{
+		kind:       k,
+		activation: "linear",
+		padding:    "valid",
+		useBias:    true,
+		kernelInit: initializers.GlorotUniform(initializers.NoSeed),
+		biasInit:   initializers.Zeros(),
+		momentum:   0.99,
+		epsilon:    1e-3,
+		center:     true,
+		scale:      true,
+	}
+	for _, o := range opts {
+		if o == nil {
+			s.errs = append(s.errs, fmt.Errorf("nil option"))
+			continue
+		}
+		o.applyTo(s)
+	}
+	return s
+}
+
+// Input declares the shape of one example, without the batch axis, as
+// keras.Input(shape=...) does: Input(32, 32, 3) for CIFAR-10 images
+// (NHWC). It must be the first layer of a [Sequential] model.
+func Input(dims ...int) Layer {
+	s := newSpec(kindInput, nil)
+	s.dims = append([]int(nil), dims...)
+	return s
+}
+
+// Conv2D declares Keras's Conv2D(filters, kernel_size, ...): a 2D
+// convolution with the given number of filters and a square kernel (3 or
+// [2]int{3, 3}; sizes 1, 3 and 5 are supported). Keras defaults: strides 1,
+// padding "valid", no activation, bias on, kernel glorot_uniform, bias
+// zeros, no regularizer. The variables are "kernel" [k, k, in, filters] and
+// "bias" [filters].
+func Conv2D[S Size](filters int, kernelSize S, opts ...Option) Layer {
+	s := newSpec(kindConv2D, opts)
+	s.filters = filters
+	s.kernelSize = pair(kernelSize)
+	return s
+}
+
+// MaxPooling2D declares Keras's MaxPooling2D(pool_size, ...). The pool size
+// is written as in Keras, all meaning the same: MaxPooling2D(2),
+// MaxPooling2D([2]int{2, 2}) (Keras's (2, 2)), and Keras's positional
+// MaxPooling2D(2, 2) is MaxPooling2D(2, Strides(2)). Keras defaults:
+// strides equal to the pool size, padding "valid".
+func MaxPooling2D[S Size](poolSize S, opts ...Option) Layer {
+	s := newSpec(kindMaxPooling2D, opts)
+	s.poolSize = pair(poolSize)
+	return s
+}
+
+// BatchNormalization declares Keras's BatchNormalization over the last
+// axis (the channels). Keras defaults: Momentum(0.99), Epsilon(1e-3),
+// Center(true), Scale(true). The trainable variables "gamma" and "beta"
+// count as trainable parameters, the moving averages "moving_mean" and
+// "moving_variance" as non-trainable ones. In training it normalizes with
+// the batch statistics and updates the moving averages; at inference it
+// uses the moving averages.
+func BatchNormalization(opts ...Option) Layer {
+	return newSpec(kindBatchNormalization, opts)
+}
+
+// ActivationLayer is what [Activation] returns: used among the layers of
+// [Sequential] it is Keras's Activation layer; given to [Conv2D] or
+// [Dense] it is the activation argument.
+type ActivationLayer struct {
+	name string // as given; checked by Validate
+}
+
+// Activation is Keras's activation: nn.Conv2D(32, 3, nn.Activation("relu"))
+// applies relu inside the layer, and nn.Activation("relu") on its own is a
+// separate Activation layer. Names: see [Activations]; "" and "linear" mean
+// none.
+func Activation(name string) ActivationLayer { return ActivationLayer{name: name} }
+
+func (a ActivationLayer) layerSpec() *spec {
+	s := newSpec(kindActivation, nil)
+	s.setActivation(a.name)
+	return s
+}
+
+func (a ActivationLayer) applyTo(s *spec) {
+	s.given = append(s.given, "Activation")
+	s.setActivation(a.name)
+}
+
+func (s *spec) setActivation(name string) {
+	key, err := canonicalActivation(name)
+	if err != nil {
+		s.errs = append(s.errs, err)
+		return
+	}
+	s.activation = key
+}
+
+// Flatten declares Keras's Flatten: [H, W, C] becomes [H·W·C].
+func Flatten(opts ...Option) Layer { return newSpec(kindFlatten, opts) }
+
+// GlobalAveragePooling2D declares Keras's GlobalAveragePooling2D: the mean
+// over height and width, [H, W, C] becomes [C].
+func GlobalAveragePooling2D(opts ...Option) Layer {
+	return newSpec(kindGlobalAveragePooling2D, opts)
+}
+
+// Dropout declares Keras's Dropout(rate): while training, each value is
+// zeroed with probability rate and the others are scaled by 1/(1-rate); at
+// inference it does nothing. rate must be in [0, 1) (Keras also accepts 1,
+// which zeroes everything).
+func Dropout(rate float64, opts ...Option) Layer {
+	s := newSpec(kindDropout, opts)
+	s.rate = rate
+	return s
+}
+
+// Dense declares Keras's Dense(units, ...): x·kernel + bias over the last
+// axis. Keras defaults: no activation, bias on, kernel glorot_uniform, bias
+// zeros. As in Keras, a Dense on a 4-D input [H, W, C] applies to the last
+// axis and gives [H, W, units]; put Flatten or GlobalAveragePooling2D before
+// it for a classifier.
+func Dense(units int, opts ...Option) Layer {
+	s := newSpec(kindDense, opts)
+	s.units = units
+	return s
+}
+
+// Name sets the layer's name, which is also the variable scope of its
+// weights. The default is Keras's: the snake-case type name, numbered from
+// the second layer of that type on ("conv2d", "conv2d_1", ...).
+func Name(name string) Option {
+	return option{"Name", func(s *spec) { s.name = name }}
+}
+
+// Strides sets the stride of Conv2D (1 or 2; default 1) or MaxPooling2D
+// (default: the pool size), as an int or a square [2]int.
+func Strides[S Size](strides S) Option {
+	return option{"Strides", func(s *spec) { s.strides = pair(strides) }}
+}
+
+// Padding sets the padding of Conv2D or MaxPooling2D: "valid" (the Keras
+// default: no padding) or "same" (output size ceil(input/stride)).
+func Padding(padding string) Option {
+	return option{"Padding", func(s *spec) { s.padding = padding }}
+}
+
+// UseBias sets whether Conv2D or Dense adds a bias (default true).
+func UseBias(useBias bool) Option {
+	return option{"UseBias", func(s *spec) { s.useBias = useBias }}
+}
+
+// KernelInitializer sets the kernel initializer of Conv2D or Dense
+// (default initializers.GlorotUniform(initializers.NoSeed), as in Keras).
+func KernelInitializer(init initializers.Initializer) Option {
+	return option{"KernelInitializer", func(s *spec) { s.kernelInit = init }}
+}
+
+// BiasInitializer sets the bias initializer of Conv2D or Dense (default
+// zeros).
+func BiasInitializer(init initializers.Initializer) Option {
+	return option{"BiasInitializer", func(s *spec) { s.biasInit = init }}
+}
+
+// KernelRegularizer sets the kernel regularizer of Conv2D or Dense, e.g.
+// KernelRegularizer(regularizers.L2(1e-4)); its penalty is part of the
+// penalty [Model.Apply] returns.
+func KernelRegularizer(reg regularizers.Regularizer) Option {
+	return option{"KernelRegularizer", func(s *spec) { s.kernelReg = reg }}
+}
+
+// BiasRegularizer sets the bias regularizer of Conv2D or Dense.
+func BiasRegularizer(reg regularizers.Regularizer) Option {
+	return option{"BiasRegularizer", func(s *spec) { s.biasReg = reg }}
+}
+
+// Momentum sets BatchNormalization's moving-average momentum (default
+// 0.99), in [0, 1].
+func Momentum(m float64) Option {
+	return option{"Momentum", func(s *spec) { s.momentum = m }}
+}
+
+// Epsilon sets BatchNormalization's epsilon (default 1e-3), > 0.
+func Epsilon(e float64) Option {
+	return option{"Epsilon", func(s *spec) { s.epsilon = e }}
+}
+
+// Center sets whether BatchNormalization adds the offset beta (default
+// true).
+func Center(center bool) Option {
+	return option{"Center", func(s *spec) { s.center = center }}
+}
+
+// Scale sets whether BatchNormalization multiplies by gamma (default true).
+func Scale(scale bool) Option {
+	return option{"Scale", func(s *spec) { s.scale = scale }}
+}
+
+// check validates s's own configuration (not its input shape).
+func (s *spec) check() error {
+	info := kindInfo[s.kind]
+	if len(s.errs) > 0 {
+		return s.errs[0]
+	}
+	for _, g := range s.given {
+		ok := false
+		for _, a := range info.options {
+			ok = ok || a == g
+		}
+		if !ok {
+			return fmt.Errorf("option %s does not apply to %s", g, info.class)
+		}
+	}
+	switch s.kind {
+	case kindConv2D:
+		if s.filters <= 0 {
+			return fmt.Errorf("filters must be positive, got %d", s.filters)
+		}
+		if err := checkSquare("kernel size", s.kernelSize); err != nil {
+			return err
+		}
+		if k := s.kernelSize[0]; k != 1 && k != 3 && k != 5 {
+			return fmt.Errorf("kernel size must be 1, 3 or 5, got %d", k)
+		}
+		if s.strides != [2]int{} {
+			if err := checkSquare("strides", s.strides); err != nil {
+				return err
+			}
+			if st := s.strides[0]; st != 1 && st != 2 {
+				return fmt.Errorf("strides must be 1 or 2, got %d", st)
+			}
+		}
+	case kindMaxPooling2D:
+		if err := checkSquare("pool size", s.poolSize); err != nil {
+			return err
+		}
+		if s.poolSize[0] < 1 {
+			return fmt.Errorf("pool size must be positive, got %d", s.poolSize[0])
+		}
+		if s.strides != [2]int{} {
+			if err := checkSquare("strides", s.strides); err != nil {
+				return err
+			}
+			if s.strides[0] < 1 {
+				return fmt.Errorf("strides must be positive, got %d", s.strides[0])
+			}
+		}
+	case kindBatchNormalization:
+		if !(s.momentum >= 0 && s.momentum <= 1) {
+			return fmt.Errorf("momentum must be in [0, 1], got %g", s.momentum)
+		}
+		if !(s.epsilon > 0) {
+			return fmt.Errorf("epsilon must be positive, got %g", s.epsilon)
+		}
+	case kindDropout:
+		if !(s.rate >= 0 && s.rate < 1) {
+			return fmt.Errorf("rate must be in [0, 1), got %g", s.rate)
+		}
+	case kindDense:
+		if s.units <= 0 {
+			return fmt.Errorf("units must be positive, got %d", s.units)
+		}
+	}
+	if s.kind == kindConv2D || s.kind == kindMaxPooling2D {
+		if s.padding != "same" && s.padding != "valid" {
+			return fmt.Errorf("padding must be \"same\" or \"valid\", got %q", s.padding)
+		}
+	}
+	if s.kind == kindConv2D || s.kind == kindDense {
+		for _, init := range []initializers.Initializer{s.kernelInit, s.biasInit} {
+			if err := init.Validate(); err != nil {
+				return err
+			}
+		}
+		for _, reg := range []regularizers.Regularizer{s.kernelReg, s.biasReg} {
+			if err := reg.Validate(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkSquare(what string, p [2]int) error {
+	if p[0] != p[1] {
+		return fmt.Errorf("%s %dx%d: only square sizes are supported", what, p[0], p[1])
+	}
+	return nil
+}
+
+// stride returns the effective stride.
+func (s *spec) stride() int {
+	switch {
+	case s.strides != [2]int{}:
+		return s.strides[0]
+	case s.kind == kindMaxPooling2D:
+		return s.poolSize[0]
+	}
+	return 1
+}
+
+// outputSize returns the output size of one spatial axis (Keras/TensorFlow
+// rules), or 0 when the window does not fit.
+func outputSize(size, k, stride int, padding string) int {
+	if padding == "same" {
+		return (size + stride - 1) / stride
+	}
+	if size < k {
+		return 0
+	}
+	return (size-k)/stride + 1
+}
+
+// infer returns the output shape (no batch axis) and the trainable and
+// non-trainable parameter counts of s for the input shape in.
+func (s *spec) infer(in []int) (out []int, trainable, nonTrainable int, err error) {
+	need := func(rank int, what string) error {
+		if len(in) != rank {
+			return fmt.Errorf("needs a %s input, got shape %s", what, shapeString(in))
+		}
+		return nil
+	}
+	switch s.kind {
+	case kindConv2D, kindMaxPooling2D:
+		if err := need(3, "[height, width, channels]"); err != nil {
+			return nil, 0, 0, err
+		}
+		k, filters := s.kernelSize[0], s.filters
+		if s.kind == kindMaxPooling2D {
+			k, filters = s.poolSize[0], in[2]
+		}
+		h := outputSize(in[0], k, s.stride(), s.padding)
+		w := outputSize(in[1], k, s.stride(), s.padding)
+		if h <= 0 || w <= 0 {
+			return nil, 0, 0, fmt.Errorf("input %dx%d is smaller than the %dx%d window with %q padding",
+				in[0], in[1], k, k, s.padding)
+		}
+		if s.kind == kindConv2D {
+			trainable = k * k * in[2] * filters
+			if s.useBias {
+				trainable += filters
+			}
+		}
+		return []int{h, w, filters}, trainable, 0, nil
+	case kindGlobalAveragePooling2D:
+		if err := need(3, "[height, width, channels]"); err != nil {
+			return nil, 0, 0, err
+		}
+		return []int{in[2]}, 0, 0, nil
+	case kindFlatten:
+		n := 1
+		for _, d := range in {
+			n *= d
+		}
+		return []int{n}, 0, 0, nil
+	case kindDense:
+		if len(in) == 0 {
+			return nil, 0, 0, fmt.Errorf("needs an input with at least one axis")
+		}
+		out = append(append([]int(nil), in[:len(in)-1]...), s.units)
+		trainable = in[len(in)-1] * s.units
+		if s.useBias {
+			trainable += s.units
+		}
+		return out, trainable, 0, nil
+	case kindBatchNormalization:
+		if len(in) == 0 {
+			return nil, 0, 0, fmt.Errorf("needs an input with at least one axis")
+		}
+		c := in[len(in)-1]
+		if s.center {
+			trainable += c
+		}
+		if s.scale {
+			trainable += c
+		}
+		return append([]int(nil), in...), trainable, 2 * c, nil
+	}
+	// Activation, Dropout: shape unchanged.
+	return append([]int(nil), in...), 0, 0, nil
+}
+

@@ -1,0 +1,272 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/cnnlab/cnnlab/pkg/layers"
+)
+
+// Model is a Keras-style Sequential model: an input shape and a list of
+// layers. Declare it with [Sequential] or [Preset]; it holds no weights
+// (they live in the GoMLX store whose scope is given to [Model.Apply]).
+type Model struct {
+	name   string
+	input  []int
+	layers []*spec
+	infos  []LayerInfo
+	err    error
+}
+
+// LayerInfo describes one layer of a model, as a row of [Model.Summary].
+type LayerInfo struct {
+	Name         string // Keras-style name, e.g. "conv2d_1"; also its variable scope
+	Class        string // Keras class, e.g. "Conv2D"
+	OutputShape  []int  // without the batch axis
+	Trainable    int    // trainable parameters
+	NonTrainable int    // non-trainable parameters (BatchNormalization's moving averages)
+	Activation   string // Keras activation name; "linear" for none
+}
+
+// Params returns the total number of parameters of the layer.
+func (l LayerInfo) Params() int { return l.Trainable + l.NonTrainable }
+
+// Sequential declares a model named name from its layers, in order; the
+// first must be [Input]. Declaration errors (a bad option value, a shape
+// that does not fit, a duplicate name) do not panic: they are returned by
+// [Model.Validate], and the graph-building [Model.Apply] panics with them.
+func Sequential(name string, layers ...Layer) *Model {
+	m := &Model{name: name}
+	m.err = m.declare(layers)
+	return m
+}
+
+// declare checks the layers, names them and infers their shapes.
+func (m *Model) declare(ls []Layer) error {
+	if strings.TrimSpace(m.name) == "" {
+		return errors.New("model name is empty")
+	}
+	if len(ls) == 0 || ls[0] == nil || ls[0].layerSpec().kind != kindInput {
+		return fmt.Errorf("model %q: the first layer must be nn.Input(height, width, channels)", m.name)
+	}
+	in := ls[0].layerSpec()
+	if len(in.dims) == 0 {
+		return fmt.Errorf("model %q: nn.Input needs the shape of one example, e.g. nn.Input(32, 32, 3)", m.name)
+	}
+	for _, d := range in.dims {
+		if d <= 0 {
+			return fmt.Errorf("model %q: nn.Input%s: dimensions must be positive", m.name, shapeString(in.dims))
+		}
+	}
+	m.input = slices.Clone(in.dims)
+	if len(ls) == 1 {
+		return fmt.Errorf("model %q has no layers after nn.Input", m.name)
+	}
+	// Copy the specs: a Layer value may be shared between models.
+	used := map[string]bool{}
+	for i, l := range ls[1:] {
+		if l == nil {
+			return fmt.Errorf("model %q: layer %d is nil", m.name, i+1)
+		}
+		s := *l.layerSpec()
+		if s.kind == kindInput {
+			return fmt.Errorf("model %q: nn.Input may only be the first layer (found at position %d)", m.name, i+1)
+		}
+		if s.name != "" {
+			if err := checkLayerName(s.name); err != nil {
+				return fmt.Errorf("model %q: layer %d: %w", m.name, i+1, err)
+			}
+			if used[s.name] {
+				return fmt.Errorf("model %q: two layers are named %q; layer names must be unique", m.name, s.name)
+			}
+			used[s.name] = true
+		}
+		m.layers = append(m.layers, &s)
+	}
+	// Keras-style automatic names, skipping names given by the user.
+	counts := map[string]int{}
+	for _, s := range m.layers {
+		if s.name != "" {
+			continue
+		}
+		base := kindInfo[s.kind].base
+		for {
+			n := counts[base]
+			counts[base]++
+			name := base
+			if n > 0 {
+				name = base + "_" + strconv.Itoa(n)
+			}
+			if !used[name] {
+				s.name, used[name] = name, true
+				break
+			}
+		}
+	}
+	shape := m.input
+	for i, s := range m.layers {
+		what := fmt.Sprintf("model %q: layer %d %q (%s)", m.name, i+1, s.name, kindInfo[s.kind].class)
+		if err := s.check(); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		out, tr, ntr, err := s.infer(shape)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		m.infos = append(m.infos, LayerInfo{Name: s.name, Class: kindInfo[s.kind].class, OutputShape: out,
+			Trainable: tr, NonTrainable: ntr, Activation: s.activation})
+		shape = out
+	}
+	return nil
+}
+
+// checkLayerName rejects names that cannot be a variable scope.
+func checkLayerName(name string) error {
+	if strings.TrimSpace(name) != name || name == "" || strings.ContainsAny(name, "/%\n\t") {
+		return fmt.Errorf("bad layer name %q: use letters, digits, '_' or '-'", name)
+	}
+	return nil
+}
+
+// Validate returns the first declaration error of the model, or nil.
+func (m *Model) Validate() error { return m.err }
+
+// Name returns the model's name.
+func (m *Model) Name() string { return m.name }
+
+// InputShape returns the shape of one input example, e.g. [32, 32, 3].
+func (m *Model) InputShape() []int { return slices.Clone(m.input) }
+
+// OutputShape returns the shape of the model's output for one example
+// (without the batch axis), e.g. [10]; nil for an invalid model.
+func (m *Model) OutputShape() []int {
+	if m.err != nil || len(m.infos) == 0 {
+		return nil
+	}
+	return slices.Clone(m.infos[len(m.infos)-1].OutputShape)
+}
+
+// Layers describes the layers, in order (nil for an invalid model).
+func (m *Model) Layers() []LayerInfo {
+	if m.err != nil {
+		return nil
+	}
+	out := slices.Clone(m.infos)
+	for i := range out {
+		out[i].OutputShape = slices.Clone(out[i].OutputShape)
+	}
+	return out
+}
+
+// NumParams returns the number of trainable and non-trainable parameters,
+// as Keras's summary counts them.
+func (m *Model) NumParams() (trainable, nonTrainable int) {
+	for _, l := range m.infos {
+		trainable += l.Trainable
+		nonTrainable += l.NonTrainable
+	}
+	return
+}
+
+// OutputActivation returns the last layer's activation name ("softmax" for
+// the course models; "linear" when it has none).
+func (m *Model) OutputActivation() string {
+	if len(m.layers) == 0 {
+		return "linear"
+	}
+	return m.layers[len(m.layers)-1].activation
+}
+
+// Apply builds the model's graph for x [B,H,W,C] under scope and returns the logits (the last layer's output before its softmax, when its activation is softmax; otherwise its output) and the sum of the weight-regularization penalties (a scalar; zero when none).
+//
+// Each layer's variables live under scope.In(layerName) with Keras's
+// variable names ("conv2d/kernel", "batch_normalization/moving_mean", ...).
+// Dropout and BatchNormalization read the training mode from
+// scope.IsTraining(g). Like GoMLX graph functions, Apply panics on an
+// invalid model or an input whose shape after the batch axis differs from
+// [Model.InputShape].
+func (m *Model) Apply(scope *model.Scope, x *graph.Node) (logits, penalty *graph.Node) {
+	if m.err != nil {
+		panic(m.err)
+	}
+	dims := x.Shape().Dimensions
+	if len(dims) != len(m.input)+1 || !slices.Equal(dims[1:], m.input) {
+		panic(fmt.Errorf("model %q: input shape %s, want [batch%s]", m.name, x.Shape(),
+			strings.TrimPrefix(shapeString(m.input), "[")))
+	}
+	if !x.DType().IsFloat() {
+		panic(fmt.Errorf("model %q: input must be float, got %s", m.name, x.DType()))
+	}
+	g := x.Graph()
+	penalty = graph.ScalarZero(g, x.DType())
+	addPenalty := func(ls *model.Scope, variable string, reg interface {
+		IsZero() bool
+		Penalty(*graph.Node) *graph.Node
+	}) {
+		if reg.IsZero() {
+			return
+		}
+		v := ls.GetVariable(variable)
+		if v == nil {
+			panic(fmt.Errorf("model %q: layer %q has no variable %q to regularize", m.name, ls.Scope(), variable))
+		}
+		penalty = graph.Add(penalty, reg.Penalty(v.NodeValue(g)))
+	}
+	for i, s := range m.layers {
+		last := i == len(m.layers)-1
+		ls := scope.In("%s", s.name)
+		switch s.kind {
+		case kindConv2D:
+			x = layers.Conv2D(ls, x, s.filters).
+				KernelSize(s.kernelSize[0]).
+				Strides(s.stride()).
+				Padding(layers.Padding(s.padding)).
+				UseBias(s.useBias).
+				KernelInitializer(s.kernelInit.Func(ls)).
+				BiasInitializer(s.biasInit.Func(ls)).
+				Done()
+		case kindDense:
+			x = layers.Dense(ls, x, s.units).
+				UseBias(s.useBias).
+				KernelInitializer(s.kernelInit.Func(ls)).
+				BiasInitializer(s.biasInit.Func(ls)).
+				Done()
+		case kindMaxPooling2D:
+			x = layers.MaxPool2D(x, s.poolSize[0], s.stride(), layers.Padding(s.padding))
+		case kindBatchNormalization:
+			x = layers.BatchNorm(ls, x).Momentum(s.momentum).Epsilon(s.epsilon).
+				Center(s.center).Scale(s.scale).Done()
+		case kindFlatten:
+			x = layers.Flatten(x)
+		case kindGlobalAveragePooling2D:
+			x = layers.GlobalAveragePooling2D(x)
+		case kindDropout:
+			x = layers.Dropout(ls, x, s.rate)
+		}
+		if s.kind == kindConv2D || s.kind == kindDense {
+			addPenalty(ls, "kernel", s.kernelReg)
+			if s.useBias {
+				addPenalty(ls, "bias", s.biasReg)
+			}
+		}
+		if s.activation != "linear" && !(last && s.activation == "softmax") {
+			x = ApplyActivation(s.activation, x)
+		}
+	}
+	return x, penalty
+}
+
+// shapeString formats dims as "[32, 32, 3]".
+func shapeString(dims []int) string {
+	parts := make([]string, len(dims))
+	for i, d := range dims {
+		parts[i] = strconv.Itoa(d)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
