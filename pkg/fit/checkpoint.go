@@ -1,0 +1,465 @@
+package fit
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// The checkpoint file format (version 1), written by [Trainer.SaveWeights]
+// and [Trainer.SaveCheckpoint]:
+//
+//	bytes 0-7   magic "CNNLABW1"
+//	bytes 8-15  header length H, uint64 little-endian
+//	next H      header, JSON: {"format":"cnnlab-weights","version":1,
+//	            "kind":"weights"|"checkpoint","data_bytes":N,"crc32":C,
+//	            "variables":[{"path","dtype","shape","offset","bytes"}...],
+//	            "state":{...}}  (state only in checkpoints)
+//	next N      the variables' values, raw little-endian, row-major, at the
+//	            given offsets; C is the IEEE CRC-32 of these N bytes.
+//
+// Variable paths are GoMLX model.Store paths (e.g. "/conv1/weights").
+// Weights files hold the model's variables (trainable or not, e.g. batch
+// normalization averages); checkpoints add the optimizer state (under
+// StateScope), the random-number state and the training state needed to
+// resume. Files are written atomically: a temporary file in the same
+// folder, then a rename.
+const (
+	fileMagic   = "CNNLABW1"
+	fileVersion = 1
+	kindWeights = "weights"
+	kindCkpt    = "checkpoint"
+)
+
+// TrainState is what a full checkpoint records beyond the variables, so
+// that Fit can resume (see FitOptions.Resume).
+type TrainState struct {
+	Epoch     int                        `json:"epoch"`     // epochs completed: the next epoch to run (0-based)
+	Stopped   bool                       `json:"stopped"`   // a callback stopped training at that epoch
+	Seed      int64                      `json:"seed"`      // the trainer's seed
+	Optimizer string                     `json:"optimizer"` // optimizer name
+	History   *History                   `json:"history"`   // the epochs run so far
+	Callbacks map[string]json.RawMessage `json:"callbacks"` // state of Stateful callbacks, by "index:name"
+}
+
+// Stateful is implemented by callbacks whose state (best value, wait
+// counters) full checkpoints save and Fit restores when resuming.
+type Stateful interface {
+	State() (json.RawMessage, error)
+	SetState(json.RawMessage) error
+}
+
+type varRecord struct {
+	Path   string `json:"path"`
+	DType  string `json:"dtype"`
+	Shape  []int  `json:"shape"`
+	Offset int64  `json:"offset"`
+	Bytes  int64  `json:"bytes"`
+}
+
+type fileHeader struct {
+	Format    string      `json:"format"`
+	Version   int         `json:"version"`
+	Kind      string      `json:"kind"`
+	DataBytes int64       `json:"data_bytes"`
+	CRC32     uint32      `json:"crc32"`
+	Variables []varRecord `json:"variables"`
+	State     *TrainState `json:"state,omitempty"`
+}
+
+// savedVar is one variable's value copied out of the store.
+type savedVar struct {
+	path  string
+	shape shapes.Shape
+	data  []byte
+}
+
+// Weights is a copy of the model's variables (not the optimizer state),
+// as Keras's get_weights; see [Trainer.GetWeights].
+type Weights struct {
+	vars []savedVar
+}
+
+// Len returns the number of variables held.
+func (w *Weights) Len() int { return len(w.vars) }
+
+func copyVar(v *model.Variable) (savedVar, error) {
+	t, err := v.Value()
+	if err != nil {
+		return savedVar{}, fmt.Errorf("reading variable %s: %w", v.Path(), err)
+	}
+	var data []byte
+	if err := t.ConstBytes(func(b []byte) { data = bytes.Clone(b) }); err != nil {
+		return savedVar{}, fmt.Errorf("reading variable %s: %w", v.Path(), err)
+	}
+	return savedVar{path: v.Path(), shape: t.Shape(), data: data}, nil
+}
+
+func (s savedVar) tensor() (*tensors.Tensor, error) {
+	t := tensors.FromShape(s.shape)
+	var err error
+	if e := t.MutableBytes(func(b []byte) {
+		if len(b) != len(s.data) {
+			err = fmt.Errorf("variable %s: %d bytes for shape %s, want %d", s.path, len(s.data), s.shape, len(b))
+			return
+		}
+		copy(b, s.data)
+	}); e != nil {
+		return nil, e
+	}
+	return t, err
+}
+
+// collect copies the variables selected by keep, in store order.
+func (t *Trainer) collect(keep func(path string) bool) ([]savedVar, error) {
+	var out []savedVar
+	for v := range t.store.IterVariables() {
+		if !keep(v.Path()) || !v.HasValue() {
+			continue
+		}
+		s, err := copyVar(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func isWeightPath(p string) bool { return !isStatePath(p) }
+
+// GetWeights returns a copy of the model's weights (building the model
+// first if needed): Keras's model.get_weights().
+func (t *Trainer) GetWeights() (*Weights, error) {
+	if err := t.build(); err != nil {
+		return nil, err
+	}
+	vars, err := t.collect(isWeightPath)
+	if err != nil {
+		return nil, fmt.Errorf("fit: %w", err)
+	}
+	return &Weights{vars: vars}, nil
+}
+
+// SetWeights restores weights taken by GetWeights: Keras's
+// model.set_weights(). It fails, naming the variable, if a shape differs.
+func (t *Trainer) SetWeights(w *Weights) error {
+	if err := t.build(); err != nil {
+		return err
+	}
+	return t.setVars(w.vars, false)
+}
+
+// setVars checks vars against the model's weights (every weight present
+// with the same shape, no unknown weight) and sets them; state variables
+// are created as needed when withState.
+func (t *Trainer) setVars(vars []savedVar, withState bool) error {
+	byPath := make(map[string]savedVar, len(vars))
+	for _, s := range vars {
+		byPath[s.path] = s
+	}
+	// Every model weight must be in the file with the same shape.
+	for v := range t.store.IterVariables() {
+		if !isWeightPath(v.Path()) {
+			continue
+		}
+		s, ok := byPath[v.Path()]
+		if !ok {
+			return fmt.Errorf("fit: variable %s (shape %s) of the model is missing from the weights", v.Path(), v.Shape())
+		}
+		if !s.shape.Equal(v.Shape()) {
+			return fmt.Errorf("fit: variable %s has shape %s in the weights but %s in the model", v.Path(), s.shape, v.Shape())
+		}
+	}
+	for _, s := range vars {
+		if isWeightPath(s.path) && t.store.GetVariable(s.path) == nil {
+			return fmt.Errorf("fit: variable %s (shape %s) in the weights does not exist in the model", s.path, s.shape)
+		}
+	}
+	for _, s := range vars {
+		if isStatePath(s.path) && !withState {
+			continue
+		}
+		value, err := s.tensor()
+		if err != nil {
+			return fmt.Errorf("fit: %w", err)
+		}
+		v := t.store.GetVariable(s.path)
+		if v == nil {
+			if _, err := t.store.CreateVariable(s.path, value); err != nil {
+				return fmt.Errorf("fit: restoring %s: %w", s.path, err)
+			}
+			t.store.GetVariable(s.path).SetTrainable(false)
+			continue
+		}
+		if !s.shape.Equal(v.Shape()) {
+			return fmt.Errorf("fit: variable %s has shape %s in the checkpoint but %s in the model", s.path, s.shape, v.Shape())
+		}
+		if err := v.SetValue(value); err != nil {
+			return fmt.Errorf("fit: restoring %s: %w", s.path, err)
+		}
+	}
+	return nil
+}
+
+// SaveWeights writes the model's weights to path (format above),
+// atomically: Keras's save_weights.
+func (t *Trainer) SaveWeights(path string) error {
+	if err := t.build(); err != nil {
+		return err
+	}
+	vars, err := t.collect(isWeightPath)
+	if err != nil {
+		return fmt.Errorf("fit: saving %s: %w", path, err)
+	}
+	return writeCheckpoint(path, kindWeights, vars, nil)
+}
+
+// SaveCheckpoint writes the weights, the optimizer and random state, and
+// state (may be nil) to path, atomically.
+func (t *Trainer) SaveCheckpoint(path string, state *TrainState) error {
+	if err := t.build(); err != nil {
+		return err
+	}
+	vars, err := t.collect(func(string) bool { return true })
+	if err != nil {
+		return fmt.Errorf("fit: saving %s: %w", path, err)
+	}
+	if state == nil {
+		state = &TrainState{}
+	}
+	state.Seed, state.Optimizer = t.seed, t.opt.Name()
+	return writeCheckpoint(path, kindCkpt, vars, state)
+}
+
+// LoadWeights sets the model's weights from a weights file or a full
+// checkpoint (whose optimizer state it ignores). A file made for a model of
+// another shape fails with an error naming the first variable that
+// differs.
+func (t *Trainer) LoadWeights(path string) error {
+	h, vars, err := readCheckpoint(path)
+	if err != nil {
+		return err
+	}
+	_ = h
+	if err := t.build(); err != nil {
+		return err
+	}
+	if err := t.setVars(vars, false); err != nil {
+		return fmt.Errorf("loading %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadCheckpoint restores a full checkpoint: weights, optimizer state,
+// learning rate, random state; it returns the training state to pass as
+// FitOptions.Resume.
+func (t *Trainer) LoadCheckpoint(path string) (*TrainState, error) {
+	h, vars, err := readCheckpoint(path)
+	if err != nil {
+		return nil, err
+	}
+	if h.Kind != kindCkpt || h.State == nil {
+		return nil, fmt.Errorf("fit: %s holds weights only (saved with save_weights_only); resuming needs a full checkpoint", path)
+	}
+	if h.State.Optimizer != "" && h.State.Optimizer != t.opt.Name() {
+		return nil, fmt.Errorf("fit: %s was saved with optimizer %q, this trainer uses %q", path, h.State.Optimizer, t.opt.Name())
+	}
+	if err := t.build(); err != nil {
+		return nil, err
+	}
+	if err := t.setVars(vars, true); err != nil {
+		return nil, fmt.Errorf("loading %s: %w", path, err)
+	}
+	return h.State, nil
+}
+
+func writeCheckpoint(path, kind string, vars []savedVar, state *TrainState) error {
+	h := fileHeader{Format: "cnnlab-weights", Version: fileVersion, Kind: kind, State: state}
+	var data bytes.Buffer
+	for _, s := range vars {
+		h.Variables = append(h.Variables, varRecord{
+			Path: s.path, DType: s.shape.DType.String(), Shape: slices.Clone(s.shape.Dimensions),
+			Offset: int64(data.Len()), Bytes: int64(len(s.data)),
+		})
+		data.Write(s.data)
+	}
+	h.DataBytes = int64(data.Len())
+	h.CRC32 = crc32.ChecksumIEEE(data.Bytes())
+	hdr, err := json.Marshal(h)
+	if err != nil {
+		return fmt.Errorf("fit: encoding %s: %w", path, err)
+	}
+	var buf bytes.Buffer
+	buf.WriteString(fileMagic)
+	_ = binary.Write(&buf, binary.LittleEndian, uint64(len(hdr)))
+	buf.Write(hdr)
+	buf.Write(data.Bytes())
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+func readCheckpoint(path string) (*fileHeader, []savedVar, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fit: reading checkpoint: %w", err)
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("fit: %s is not a valid cnnlab weights file: %s", path, fmt.Sprintf(format, args...))
+	}
+	if len(raw) < 16 || string(raw[:8]) != fileMagic {
+		return nil, nil, bad("wrong magic bytes (want %q)", fileMagic)
+	}
+	n := binary.LittleEndian.Uint64(raw[8:16])
+	if n > uint64(len(raw)-16) {
+		return nil, nil, bad("header of %d bytes past the end of the file (truncated?)", n)
+	}
+	var h fileHeader
+	if err := json.Unmarshal(raw[16:16+n], &h); err != nil {
+		return nil, nil, bad("header: %v", err)
+	}
+	if h.Version != fileVersion {
+		return nil, nil, bad("version %d, this build reads %d", h.Version, fileVersion)
+	}
+	data := raw[16+n:]
+	if int64(len(data)) != h.DataBytes {
+		return nil, nil, bad("%d data bytes, header says %d (truncated?)", len(data), h.DataBytes)
+	}
+	if crc32.ChecksumIEEE(data) != h.CRC32 {
+		return nil, nil, bad("data checksum mismatch")
+	}
+	vars := make([]savedVar, len(h.Variables))
+	for i, r := range h.Variables {
+		dt, ok := dtypes.MapOfNames[r.DType]
+		if !ok {
+			return nil, nil, bad("variable %s has unknown dtype %q", r.Path, r.DType)
+		}
+		shape := shapes.Make(dt, r.Shape...)
+		if r.Offset < 0 || r.Bytes != shape.ByteSize() || r.Offset+r.Bytes > h.DataBytes {
+			return nil, nil, bad("variable %s: bad extent (offset %d, %d bytes, shape %s)", r.Path, r.Offset, r.Bytes, shape)
+		}
+		vars[i] = savedVar{path: r.Path, shape: shape, data: data[r.Offset : r.Offset+r.Bytes]}
+	}
+	return &h, vars, nil
+}
+
+// writeFileAtomic writes data to a temporary file in path's folder
+// (creating the folder), syncs it and renames it over path.
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("fit: creating %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("fit: writing %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("fit: writing %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("fit: writing %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("fit: writing %s: %w", path, err)
+	}
+	if err = os.Chmod(f.Name(), 0o644); err != nil {
+		return fmt.Errorf("fit: writing %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("fit: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// pendingSave is a checkpoint a callback asked for during OnEpochEnd; Fit
+// writes it once every callback has run, so that the saved callback state
+// is that of the end of the epoch.
+type pendingSave struct {
+	path        string
+	weightsOnly bool
+}
+
+// SaveAfterEpoch asks Fit to write a checkpoint to path (weights only, or
+// full with the training state) once all callbacks have finished the
+// current epoch. ModelCheckpoint uses it.
+func (t *Trainer) SaveAfterEpoch(path string, weightsOnly bool) {
+	t.pending = append(t.pending, pendingSave{path, weightsOnly})
+}
+
+func callbackKey(i int, cb Callback) string {
+	name := fmt.Sprintf("%T", cb)
+	name = strings.TrimPrefix(name[strings.LastIndex(name, ".")+1:], "*")
+	return fmt.Sprintf("%d:%s", i, name)
+}
+
+func (t *Trainer) flushSaves(epoch int, hist *History, cbs []Callback) error {
+	pending := t.pending
+	t.pending = nil
+	if len(pending) == 0 {
+		return nil
+	}
+	state := &TrainState{Epoch: epoch + 1, Stopped: t.stop, History: hist.clone(), Callbacks: map[string]json.RawMessage{}}
+	for i, cb := range cbs {
+		if s, ok := cb.(Stateful); ok {
+			raw, err := s.State()
+			if err != nil {
+				return fmt.Errorf("fit: saving the state of callback %s: %w", callbackKey(i, cb), err)
+			}
+			state.Callbacks[callbackKey(i, cb)] = raw
+		}
+	}
+	for _, p := range pending {
+		var err error
+		if p.weightsOnly {
+			err = t.SaveWeights(p.path)
+		} else {
+			err = t.SaveCheckpoint(p.path, state)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func restoreCallbacks(cbs []Callback, states map[string]json.RawMessage) error {
+	for i, cb := range cbs {
+		s, ok := cb.(Stateful)
+		if !ok {
+			continue
+		}
+		raw, ok := states[callbackKey(i, cb)]
+		if !ok {
+			return fmt.Errorf("fit: the checkpoint has no state for callback %s: resume with the same callbacks in the same order", callbackKey(i, cb))
+		}
+		if err := s.SetState(raw); err != nil {
+			return fmt.Errorf("fit: restoring callback %s: %w", callbackKey(i, cb), err)
+		}
+	}
+	return nil
+}
+
+func parseDType(name string) (dtypes.DType, error) {
+	dt, ok := dtypes.MapOfNames[name]
+	if !ok {
+		return dtypes.InvalidDType, fmt.Errorf("fit: unknown dtype %q", name)
+	}
+	return dt, nil
+}

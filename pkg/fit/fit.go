@@ -1,0 +1,681 @@
+package fit
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/cnnlab/cnnlab/cifar"
+)
+
+// Options configures [Compile]: Keras's model.compile plus the seed.
+type Options struct {
+	// Optimizer trains the weights; nil means Adam(1e-3), Keras's default.
+	Optimizer Optimizer
+	// Loss is the per-example loss; nil means SparseCategoricalCrossentropy
+	// (from logits).
+	Loss LossFn
+	// Seed seeds everything random: weight initialization, dropout, the
+	// shuffling of every epoch and the HoldOut validation split. The same
+	// seed gives the same History on the pure Go backend.
+	Seed int64
+	// InputShape is the shape of one sample; nil means CIFAR-10's
+	// [32 32 3].
+	InputShape []int
+}
+
+// Trainer trains, evaluates and runs a [Model]: the Keras-like compiled
+// model. Create it with [Compile]. A Trainer is not safe for concurrent use.
+type Trainer struct {
+	backend    compute.Backend
+	model      Model
+	opt        Optimizer
+	loss       LossFn
+	seed       int64
+	inputShape []int
+	store      *model.Store
+
+	trainExec  *model.Exec
+	built      bool
+	hasPenalty bool
+
+	out      io.Writer // callback messages
+	stop     bool
+	epoch    int
+	pending  []pendingSave
+	numClass int
+}
+
+// Compile returns a Trainer for m on backend with the given options.
+func Compile(backend compute.Backend, m Model, opts Options) (*Trainer, error) {
+	if backend == nil {
+		return nil, errors.New("fit: Compile needs a backend (see pkg/backend)")
+	}
+	if m == nil {
+		return nil, errors.New("fit: Compile needs a model")
+	}
+	if opts.Optimizer == nil {
+		opts.Optimizer = Adam(0)
+	}
+	if err := checkOptimizer(opts.Optimizer); err != nil {
+		return nil, err
+	}
+	if opts.Loss == nil {
+		opts.Loss = SparseCategoricalCrossentropy
+	}
+	if opts.InputShape == nil {
+		opts.InputShape = []int{cifar.Height, cifar.Width, cifar.Channels}
+	}
+	if sampleSize(opts.InputShape) == 0 {
+		return nil, fmt.Errorf("fit: input shape %v must have positive dimensions", opts.InputShape)
+	}
+	t := &Trainer{
+		backend:    backend,
+		model:      m,
+		opt:        opts.Optimizer,
+		loss:       opts.Loss,
+		seed:       opts.Seed,
+		inputShape: slices.Clone(opts.InputShape),
+		store:      model.NewStore(),
+		out:        os.Stdout,
+	}
+	if err := t.store.SetRNGStateFromSeed(opts.Seed); err != nil {
+		return nil, fmt.Errorf("fit: seeding the random state: %w", err)
+	}
+	if _, err := t.store.CreateVariable(LearningRatePath, tensors.FromValue(float32(opts.Optimizer.InitialLearningRate()))); err != nil {
+		return nil, fmt.Errorf("fit: creating the learning rate: %w", err)
+	}
+	t.store.GetVariable(LearningRatePath).SetTrainable(false)
+	if _, err := t.store.CreateVariable(IterationsPath, tensors.FromValue(int64(0))); err != nil {
+		return nil, fmt.Errorf("fit: creating the step counter: %w", err)
+	}
+	t.store.GetVariable(IterationsPath).SetTrainable(false)
+	var err error
+	if t.trainExec, err = model.NewExec(backend, t.store, t.trainGraph); err != nil {
+		return nil, fmt.Errorf("fit: creating the train step: %w", err)
+	}
+	return t, nil
+}
+
+// Store returns the model.Store holding the weights and training state.
+func (t *Trainer) Store() *model.Store { return t.store }
+
+// Seed returns the seed given to [Compile].
+func (t *Trainer) Seed() int64 { return t.seed }
+
+// InputShape returns the shape of one sample.
+func (t *Trainer) InputShape() []int { return slices.Clone(t.inputShape) }
+
+// Optimizer returns the optimizer.
+func (t *Trainer) Optimizer() Optimizer { return t.opt }
+
+// SetOutput sets where callbacks print their messages (default os.Stdout,
+// as Keras).
+func (t *Trainer) SetOutput(w io.Writer) { t.out = w }
+
+// Logf prints a callback message (one line) to the trainer's output.
+func (t *Trainer) Logf(format string, args ...any) {
+	if t.out != nil {
+		fmt.Fprintf(t.out, format+"\n", args...)
+	}
+}
+
+// StopTraining asks Fit to stop after the current epoch: Keras's
+// model.stop_training = True.
+func (t *Trainer) StopTraining() { t.stop = true }
+
+// Stopping reports whether StopTraining was called during this Fit.
+func (t *Trainer) Stopping() bool { return t.stop }
+
+// LearningRate returns the current learning rate (a float32 variable, as in
+// Keras, returned as float64).
+func (t *Trainer) LearningRate() float64 {
+	v := t.store.GetVariable(LearningRatePath)
+	return float64(v.MustValue().Value().(float32))
+}
+
+// SetLearningRate sets the learning rate used from the next training step.
+func (t *Trainer) SetLearningRate(lr float64) error {
+	if !(lr >= 0) || math.IsInf(lr, 0) {
+		return fmt.Errorf("fit: learning rate %v must be a finite non-negative number", lr)
+	}
+	return t.store.GetVariable(LearningRatePath).SetValue(tensors.FromValue(float32(lr)))
+}
+
+// Iterations returns the number of optimizer steps taken.
+func (t *Trainer) Iterations() int64 {
+	return t.store.GetVariable(IterationsPath).MustValue().Value().(int64)
+}
+
+// applyModel calls the model and checks its outputs.
+func (t *Trainer) applyModel(scope *model.Scope, x *graph.Node) (logits, penalty *graph.Node) {
+	logits, penalty = t.model.Apply(scope, x)
+	if logits == nil || logits.Rank() != 2 {
+		panic(fmt.Errorf("fit: model must return logits [batch, classes], got %v", shapeOf(logits)))
+	}
+	if penalty != nil {
+		if !penalty.Shape().IsScalar() {
+			panic(fmt.Errorf("fit: model penalty must be a scalar, got %s", penalty.Shape()))
+		}
+		penalty = graph.ConvertDType(penalty, dtypes.Float32)
+		t.hasPenalty = true
+	} else {
+		penalty = graph.ScalarZero(x.Graph(), dtypes.Float32)
+	}
+	return graph.ConvertDType(logits, dtypes.Float32), penalty
+}
+
+func shapeOf(n *graph.Node) any {
+	if n == nil {
+		return "nil"
+	}
+	return n.Shape()
+}
+
+// trainGraph builds one training step; outputs: batch loss (mean loss +
+// penalty), penalty, number of correct predictions.
+func (t *Trainer) trainGraph(scope *model.Scope, x, y *graph.Node) []*graph.Node {
+	g := x.Graph()
+	scope.SetTraining(g, true)
+	logits, penalty := t.applyModel(scope, x)
+	loss := graph.Add(graph.ReduceAllMean(t.loss(y, logits)), penalty)
+	correct := graph.ReduceAllSum(Correct(y, logits))
+
+	var vars []*model.Variable
+	var nodes []*graph.Node
+	for v := range t.store.IterVariables() {
+		if v.Trainable && v.InUseByGraph(g) && !isStatePath(v.Path()) {
+			vars = append(vars, v)
+			nodes = append(nodes, v.NodeValue(g))
+		}
+	}
+	if len(vars) == 0 {
+		panic(errors.New("fit: the model has no trainable variables"))
+	}
+	grads := graph.Gradient(loss, nodes...)
+	itVar := t.store.GetVariable(IterationsPath)
+	it := graph.AddScalar(itVar.NodeValue(g), 1)
+	itVar.SetNodeValue(it)
+	lr := t.store.GetVariable(LearningRatePath).NodeValue(g)
+	t.opt.Update(t.store, vars, grads, lr, graph.ConvertDType(it, dtypes.Float32))
+	return []*graph.Node{loss, penalty, correct}
+}
+
+// evalGraph outputs the summed loss, the penalty and the number correct.
+func (t *Trainer) evalGraph(scope *model.Scope, x, y *graph.Node) []*graph.Node {
+	scope.SetTraining(x.Graph(), false)
+	logits, penalty := t.applyModel(scope, x)
+	return []*graph.Node{graph.ReduceAllSum(t.loss(y, logits)), penalty, graph.ReduceAllSum(Correct(y, logits))}
+}
+
+func (t *Trainer) predictGraph(scope *model.Scope, x *graph.Node) *graph.Node {
+	scope.SetTraining(x.Graph(), false)
+	logits, _ := t.applyModel(scope, x)
+	return graph.Softmax(logits, -1)
+}
+
+// call runs exec, turning GoMLX panics into errors.
+func call(exec *model.Exec, args ...any) (out []*tensors.Tensor, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return exec.Call(args...)
+}
+
+func scalar(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	case int64:
+		return float64(v)
+	case int32:
+		return float64(v)
+	}
+	return math.NaN()
+}
+
+func finalize(ts []*tensors.Tensor) {
+	for _, t := range ts {
+		_ = t.FinalizeAll()
+	}
+}
+
+// batchTensors fills the samples at idx into new tensors.
+func (t *Trainer) batchTensors(d Data, idx []int) (x, y *tensors.Tensor) {
+	n := sampleSize(t.inputShape)
+	xs := make([]float32, len(idx)*n)
+	ys := make([]int32, len(idx))
+	d.Fill(idx, xs, ys)
+	return tensors.FromFlatDataAndDimensions(xs, append([]int{len(idx)}, t.inputShape...)...),
+		tensors.FromFlatDataAndDimensions(ys, len(idx))
+}
+
+func (t *Trainer) checkData(d Data, what string) error {
+	if d == nil {
+		return fmt.Errorf("fit: %s data is nil", what)
+	}
+	if v, ok := d.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return fmt.Errorf("fit: %s data: %w", what, err)
+		}
+	}
+	if d.Len() == 0 {
+		return fmt.Errorf("fit: %s data is empty", what)
+	}
+	if !slices.Equal(d.SampleShape(), t.inputShape) {
+		return fmt.Errorf("fit: %s data has samples of shape %v, the model takes %v", what, d.SampleShape(), t.inputShape)
+	}
+	return nil
+}
+
+// build creates and initializes the model's variables, if not done yet, by
+// running the model once in inference mode on a zero sample.
+func (t *Trainer) build() error {
+	if t.built {
+		return nil
+	}
+	n := sampleSize(t.inputShape)
+	x := tensors.FromFlatDataAndDimensions(make([]float32, n), append([]int{1}, t.inputShape...)...)
+	exec, err := model.NewExec(t.backend, t.store, t.predictGraph)
+	if err != nil {
+		return fmt.Errorf("fit: building the model: %w", err)
+	}
+	defer exec.Finalize()
+	out, err := call(exec, x)
+	_ = x.FinalizeAll()
+	if err != nil {
+		return fmt.Errorf("fit: building the model: %w", err)
+	}
+	t.numClass = out[0].Shape().Dim(-1)
+	finalize(out)
+	t.built = true
+	return nil
+}
+
+// Evaluate returns the mean loss (including the weight penalty, as Keras)
+// and the accuracy of the model on d, in batches of batchSize (0 means 32).
+func (t *Trainer) Evaluate(d Data, batchSize int) (loss, accuracy float64, err error) {
+	if err := t.checkData(d, "evaluation"); err != nil {
+		return 0, 0, err
+	}
+	if batchSize == 0 {
+		batchSize = 32
+	}
+	if batchSize < 0 {
+		return 0, 0, fmt.Errorf("fit: batch size %d must be positive", batchSize)
+	}
+	// Inference graphs are built afresh for every call: GoMLX's Go backend
+	// embeds the variables of inference graphs as constants, so a graph
+	// compiled before a training step would keep the old weights.
+	exec, err := model.NewExec(t.backend, t.store, t.evalGraph)
+	if err != nil {
+		return 0, 0, fmt.Errorf("fit: creating the eval step: %w", err)
+	}
+	defer exec.Finalize()
+	n := d.Len()
+	var sumLoss, sumCorrect, penalty float64
+	for lo := 0; lo < n; lo += batchSize {
+		x, y := t.batchTensors(d, seq(lo, min(lo+batchSize, n)))
+		out, err := call(exec, x, y)
+		_, _ = x.FinalizeAll(), y.FinalizeAll()
+		if err != nil {
+			return 0, 0, fmt.Errorf("fit: evaluating: %w", err)
+		}
+		sumLoss += scalar(out[0])
+		penalty = scalar(out[1])
+		sumCorrect += scalar(out[2])
+		finalize(out)
+	}
+	t.built = true
+	return sumLoss/float64(n) + penalty, sumCorrect / float64(n), nil
+}
+
+// Predict returns the class probabilities (softmax of the logits) of every
+// sample of d, row-major [N, classes], computed in batches of batchSize (0
+// means 32). Labels of d are ignored. See [Argmax] for the classes.
+func (t *Trainer) Predict(d Data, batchSize int) (probs []float32, numClasses int, err error) {
+	if err := t.checkData(d, "prediction"); err != nil {
+		return nil, 0, err
+	}
+	if batchSize == 0 {
+		batchSize = 32
+	}
+	if batchSize < 0 {
+		return nil, 0, fmt.Errorf("fit: batch size %d must be positive", batchSize)
+	}
+	exec, err := model.NewExec(t.backend, t.store, t.predictGraph) // afresh: see Evaluate
+	if err != nil {
+		return nil, 0, fmt.Errorf("fit: creating the predict step: %w", err)
+	}
+	defer exec.Finalize()
+	n := d.Len()
+	for lo := 0; lo < n; lo += batchSize {
+		x, y := t.batchTensors(d, seq(lo, min(lo+batchSize, n)))
+		_ = y.FinalizeAll()
+		out, err := call(exec, x)
+		_ = x.FinalizeAll()
+		if err != nil {
+			return nil, 0, fmt.Errorf("fit: predicting: %w", err)
+		}
+		numClasses = out[0].Shape().Dim(-1)
+		p, err := tensors.CopyFlatData[float32](out[0])
+		finalize(out)
+		if err != nil {
+			return nil, 0, fmt.Errorf("fit: reading predictions: %w", err)
+		}
+		probs = append(probs, p...)
+	}
+	t.built = true
+	t.numClass = numClasses
+	return probs, numClasses, nil
+}
+
+// Argmax returns, for each row of probs ([N, numClasses] row-major), the
+// index of its largest value (the first one on ties): the predicted
+// classes.
+func Argmax(probs []float32, numClasses int) []int {
+	if numClasses <= 0 {
+		return nil
+	}
+	classes := make([]int, len(probs)/numClasses)
+	for i := range classes {
+		row := probs[i*numClasses : (i+1)*numClasses]
+		best := 0
+		for j, p := range row {
+			if p > row[best] {
+				best = j
+			}
+		}
+		classes[i] = best
+	}
+	return classes
+}
+
+// Logs are the values of one epoch under Keras's key names: "loss",
+// "accuracy", "val_loss", "val_accuracy", "learning_rate", plus
+// "regularization_loss" (the part of "loss" that is the weight penalty,
+// only for models that have one), "epoch" (0-based, as Keras's
+// History.epoch) and "time" (seconds the epoch took, validation included).
+type Logs map[string]float64
+
+// History is what Fit returns: the logs of every epoch run, in order.
+type History struct {
+	Epochs []Logs
+}
+
+// Get returns one key's values over the epochs (NaN where missing):
+// Keras's history.history[key].
+func (h *History) Get(key string) []float64 {
+	v := make([]float64, len(h.Epochs))
+	for i, l := range h.Epochs {
+		x, ok := l[key]
+		if !ok {
+			x = math.NaN()
+		}
+		v[i] = x
+	}
+	return v
+}
+
+// MarshalJSON writes the history as a JSON array with one object per epoch;
+// non-finite values (a diverged loss) are written as null.
+func (h *History) MarshalJSON() ([]byte, error) {
+	rows := make([]map[string]any, len(h.Epochs))
+	for i, l := range h.Epochs {
+		row := make(map[string]any, len(l))
+		for k, v := range l {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				row[k] = nil
+			} else {
+				row[k] = v
+			}
+		}
+		rows[i] = row
+	}
+	return json.Marshal(rows)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (null reads as NaN).
+func (h *History) UnmarshalJSON(data []byte) error {
+	var rows []map[string]*float64
+	if err := json.Unmarshal(data, &rows); err != nil {
+		return err
+	}
+	h.Epochs = make([]Logs, len(rows))
+	for i, row := range rows {
+		l := make(Logs, len(row))
+		for k, v := range row {
+			if v == nil {
+				l[k] = math.NaN()
+			} else {
+				l[k] = *v
+			}
+		}
+		h.Epochs[i] = l
+	}
+	return nil
+}
+
+// WriteFile writes the history as indented JSON to path, atomically.
+func (h *History) WriteFile(path string) error {
+	data, err := json.MarshalIndent(h, "", "  ")
+	if err != nil {
+		return fmt.Errorf("fit: encoding history: %w", err)
+	}
+	return writeFileAtomic(path, append(data, '\n'))
+}
+
+func (h *History) clone() *History {
+	c := &History{Epochs: make([]Logs, len(h.Epochs))}
+	for i, l := range h.Epochs {
+		c.Epochs[i] = l.clone()
+	}
+	return c
+}
+
+func (l Logs) clone() Logs {
+	c := make(Logs, len(l))
+	for k, v := range l {
+		c[k] = v
+	}
+	return c
+}
+
+// Verbosity selects how Fit reports progress; the values are Keras's
+// verbose argument.
+type Verbosity int
+
+// Verbosity levels.
+const (
+	Silent      Verbosity = 0 // no output (Go's zero value; Keras's default is 1)
+	ProgressBar Verbosity = 1 // a live bar per epoch (in a GoNB notebook: an HTML cell updated in place)
+	OneLine     Verbosity = 2 // one line per epoch
+)
+
+// FitOptions configures [Trainer.Fit]: Keras's fit arguments.
+type FitOptions struct {
+	Epochs    int  // epochs to run, counting from 0 (default 1)
+	BatchSize int  // samples per step (default 32); the last batch may be smaller
+	NoShuffle bool // visit the samples in order (Keras shuffle=False); by default every epoch is shuffled with the trainer's seed
+
+	// At most one of the three validation sources may be set.
+	ValidationSplit   float64 // Keras's validation_split: hold out the LAST fraction of the samples, before shuffling
+	ValidationHoldOut float64 // the course's train_test_split: hold out a seeded random fraction (seed: the trainer's)
+	ValidationData    Data    // Keras's validation_data
+
+	Callbacks []Callback
+	Verbose   Verbosity // Silent (default), ProgressBar or OneLine
+	Progress  Progress  // overrides Verbose when set
+	Output    io.Writer // where progress and callback messages go (default os.Stdout)
+
+	// InitialEpoch is Keras's initial_epoch: the first epoch to run.
+	InitialEpoch int
+	// Resume continues a run from a full checkpoint's state (see
+	// [Trainer.LoadCheckpoint]): epochs, history and callback state; it
+	// overrides InitialEpoch.
+	Resume *TrainState
+}
+
+// Fit trains the model on train for opts.Epochs epochs and returns the
+// History of the epochs run. Callbacks are called as in Keras; a callback
+// error stops training and is returned with the History so far.
+func (t *Trainer) Fit(train Data, opts FitOptions) (*History, error) {
+	if opts.Epochs == 0 {
+		opts.Epochs = 1
+	}
+	if opts.BatchSize == 0 {
+		opts.BatchSize = 32
+	}
+	if opts.Epochs < 0 || opts.BatchSize < 0 || opts.InitialEpoch < 0 {
+		return nil, fmt.Errorf("fit: epochs (%d), batch size (%d) and initial epoch (%d) must not be negative",
+			opts.Epochs, opts.BatchSize, opts.InitialEpoch)
+	}
+	if err := t.checkData(train, "training"); err != nil {
+		return nil, err
+	}
+	nSources := 0
+	for _, set := range []bool{opts.ValidationSplit != 0, opts.ValidationHoldOut != 0, opts.ValidationData != nil} {
+		if set {
+			nSources++
+		}
+	}
+	if nSources > 1 {
+		return nil, errors.New("fit: set only one of ValidationSplit, ValidationHoldOut and ValidationData")
+	}
+	var val Data
+	var err error
+	switch {
+	case opts.ValidationSplit != 0:
+		train, val, err = SplitLast(train, opts.ValidationSplit)
+	case opts.ValidationHoldOut != 0:
+		train, val, err = HoldOut(train, opts.ValidationHoldOut, uint64(t.seed))
+	case opts.ValidationData != nil:
+		val = opts.ValidationData
+	}
+	if err != nil {
+		return nil, err
+	}
+	if train.Len() == 0 {
+		return nil, errors.New("fit: no training samples left after the validation split")
+	}
+	if val != nil {
+		if err := t.checkData(val, "validation"); err != nil {
+			return nil, err
+		}
+	}
+	out := opts.Output
+	if out == nil {
+		out = os.Stdout
+	}
+	t.out = out
+	progress := opts.Progress
+	if progress == nil {
+		progress = NewProgress(opts.Verbose, out)
+	}
+
+	hist := &History{}
+	start := opts.InitialEpoch
+	t.stop = false
+	t.pending = nil
+	for _, cb := range opts.Callbacks {
+		if err := cb.OnTrainBegin(t); err != nil {
+			return hist, err
+		}
+	}
+	if r := opts.Resume; r != nil {
+		start = r.Epoch
+		if r.History != nil {
+			hist = r.History.clone()
+		}
+		t.stop = r.Stopped
+		if err := restoreCallbacks(opts.Callbacks, r.Callbacks); err != nil {
+			return hist, err
+		}
+	}
+
+	n := train.Len()
+	steps := (n + opts.BatchSize - 1) / opts.BatchSize
+	var last Logs
+	for epoch := start; epoch < opts.Epochs && !t.stop; epoch++ {
+		t.epoch = epoch
+		for _, cb := range opts.Callbacks {
+			if err := cb.OnEpochBegin(t, epoch); err != nil {
+				return hist, err
+			}
+		}
+		began := time.Now()
+		lr := t.LearningRate()
+		progress.EpochBegin(epoch, opts.Epochs, steps)
+		order := epochOrder(n, !opts.NoShuffle, uint64(t.seed), epoch)
+		var sumLoss, sumPenalty, sumCorrect float64
+		seen := 0
+		for step := range steps {
+			idx := order[step*opts.BatchSize : min((step+1)*opts.BatchSize, n)]
+			x, y := t.batchTensors(train, idx)
+			res, err := call(t.trainExec, x, y)
+			_, _ = x.FinalizeAll(), y.FinalizeAll()
+			if err != nil {
+				return hist, fmt.Errorf("fit: epoch %d step %d: %w", epoch+1, step+1, err)
+			}
+			b := float64(len(idx))
+			sumLoss += scalar(res[0]) * b
+			sumPenalty += scalar(res[1]) * b
+			sumCorrect += scalar(res[2])
+			finalize(res)
+			seen += len(idx)
+			running := Logs{"loss": sumLoss / float64(seen), "accuracy": sumCorrect / float64(seen)}
+			progress.Step(step+1, running)
+		}
+		t.built = true
+		logs := Logs{
+			"epoch":         float64(epoch),
+			"loss":          sumLoss / float64(n),
+			"accuracy":      sumCorrect / float64(n),
+			"learning_rate": lr,
+		}
+		if t.hasPenalty {
+			logs["regularization_loss"] = sumPenalty / float64(n)
+		}
+		if val != nil {
+			vl, va, err := t.Evaluate(val, opts.BatchSize)
+			if err != nil {
+				return hist, fmt.Errorf("fit: epoch %d validation: %w", epoch+1, err)
+			}
+			logs["val_loss"], logs["val_accuracy"] = vl, va
+		}
+		logs["time"] = time.Since(began).Seconds()
+		hist.Epochs = append(hist.Epochs, logs.clone())
+		progress.EpochEnd(epoch, logs)
+		for _, cb := range opts.Callbacks {
+			if err := cb.OnEpochEnd(t, epoch, logs.clone()); err != nil {
+				return hist, err
+			}
+		}
+		if err := t.flushSaves(epoch, hist, opts.Callbacks); err != nil {
+			return hist, err
+		}
+		last = logs
+	}
+	for _, cb := range opts.Callbacks {
+		if err := cb.OnTrainEnd(t, last.clone()); err != nil {
+			return hist, err
+		}
+	}
+	progress.Done()
+	return hist, nil
+}

@@ -1,0 +1,80 @@
+package fit
+
+import (
+	"fmt"
+	"html"
+	"strings"
+	"time"
+
+	"github.com/janpfeifer/gonb/gonbui"
+)
+
+// notebookProgress returns the GoNB reporter when running in a GoNB
+// notebook, else nil.
+func notebookProgress() Progress {
+	if !gonbui.IsNotebook {
+		return nil
+	}
+	return NewNotebookProgress(gonbui.UpdateHTML)
+}
+
+// NotebookProgress shows Fit's progress as one HTML cell updated in place:
+// a line per finished epoch and a live bar for the current one. Running in
+// a GoNB notebook, ProgressBar verbosity uses it automatically.
+type NotebookProgress struct {
+	update   func(id, html string)
+	id       string
+	done     []string
+	header   string
+	steps    int
+	began    time.Time
+	lastDraw time.Time
+}
+
+// NewNotebookProgress returns a NotebookProgress that renders with update
+// (gonbui.UpdateHTML in a notebook; tests pass a recorder).
+func NewNotebookProgress(update func(id, html string)) *NotebookProgress {
+	return &NotebookProgress{update: update, id: fmt.Sprintf("cnnlab_fit_%d", time.Now().UnixNano())}
+}
+
+// EpochBegin implements [Progress].
+func (p *NotebookProgress) EpochBegin(epoch, epochs, steps int) {
+	p.header = fmt.Sprintf("Epoch %d/%d", epoch+1, epochs)
+	p.steps, p.began, p.lastDraw = steps, time.Now(), time.Time{}
+	p.render(fmt.Sprintf("%s <progress value=\"0\" max=\"%d\"></progress> 0/%d", html.EscapeString(p.header), steps, steps))
+}
+
+// Step implements [Progress].
+func (p *NotebookProgress) Step(step int, running Logs) {
+	now := time.Now()
+	if step < p.steps && now.Sub(p.lastDraw) < 100*time.Millisecond {
+		return
+	}
+	p.lastDraw = now
+	elapsed := now.Sub(p.began)
+	eta := time.Duration(float64(elapsed) / float64(step) * float64(p.steps-step))
+	p.render(fmt.Sprintf("%s <progress value=\"%d\" max=\"%d\"></progress> %d/%d ETA %s%s",
+		html.EscapeString(p.header), step, p.steps, step, p.steps, FormatETA(eta), html.EscapeString(FormatLogs(running))))
+}
+
+// EpochEnd implements [Progress].
+func (p *NotebookProgress) EpochEnd(_ int, logs Logs) {
+	elapsed := time.Since(p.began)
+	p.done = append(p.done, html.EscapeString(fmt.Sprintf("%s %d/%d %.0fs%s%s", p.header, p.steps, p.steps,
+		elapsed.Seconds(), perStep(elapsed, p.steps), FormatLogs(logs))))
+	p.render("")
+}
+
+// Done implements [Progress].
+func (p *NotebookProgress) Done() { p.render("") }
+
+func (p *NotebookProgress) render(current string) {
+	var b strings.Builder
+	b.WriteString(`<div style="font-family:monospace;white-space:pre">`)
+	for _, l := range p.done {
+		b.WriteString(l + "<br>")
+	}
+	b.WriteString(current)
+	b.WriteString("</div>")
+	p.update(p.id, b.String())
+}
