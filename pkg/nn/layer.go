@@ -500,4 +500,3 @@ func (s *spec) infer(in []int) (out []int, trainable, nonTrainable int, err erro
 	// Activation, Dropout: shape unchanged.
 	return append([]int(nil), in...), 0, 0, nil
 }
-

@@ -197,7 +197,7 @@ func (m *Model) Apply(scope *model.Scope, x *graph.Node) (logits, penalty *graph
 	}
 	dims := x.Shape().Dimensions
 	if len(dims) != len(m.input)+1 || !slices.Equal(dims[1:], m.input) {
-		panic(fmt.Errorf("model %q: input shape %s, want [batch%s]", m.name, x.Shape(),
+		panic(fmt.Errorf("model %q: input shape %s, want [batch, %s", m.name, x.Shape(),
 			strings.TrimPrefix(shapeString(m.input), "[")))
 	}
 	if !x.DType().IsFloat() {

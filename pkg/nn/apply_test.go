@@ -1,0 +1,171 @@
+package nn
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/cnnlab/cnnlab/pkg/initializers"
+	"github.com/cnnlab/cnnlab/pkg/regularizers"
+)
+
+// apply runs m.Apply on x in a new store (seeded with 1) and returns the
+// logits, the penalty and the store.
+func apply(t *testing.T, m *Model, x *tensors.Tensor, training bool) (logits *tensors.Tensor, penalty float64, store *model.Store) {
+	t.Helper()
+	store = model.NewStore()
+	if err := store.SetRNGStateFromSeed(1); err != nil {
+		t.Fatal(err)
+	}
+	out, err := model.ExecOnceN(backend.MustNew(), store, func(scope *model.Scope, x *graph.Node) (*graph.Node, *graph.Node) {
+		scope.SetTraining(x.Graph(), training)
+		return m.Apply(scope, x)
+	}, x)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if out[1].Rank() != 0 {
+		t.Fatalf("penalty shape %s, want a scalar", out[1].Shape())
+	}
+	return out[0], float64(tensors.MustCopyFlatData[float32](out[1])[0]), store
+}
+
+// TestApplyValues checks hand-computed logits and penalty: the final
+// softmax is left out, the hidden relu is applied, and the penalties of
+// both layers add up.
+func TestApplyValues(t *testing.T) {
+	m := Sequential("tiny",
+		Input(3),
+		Dense(2, Activation("relu"),
+			KernelInitializer(initializers.Ones()), BiasInitializer(initializers.Constant(0.5)),
+			KernelRegularizer(regularizers.L1(0.1)), BiasRegularizer(regularizers.L2(1))),
+		Dense(3, Activation("softmax"),
+			KernelInitializer(initializers.Constant(-1)), KernelRegularizer(regularizers.L2(0.01))),
+	)
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	x := tensors.FromValue([][]float32{{1, 2, 3}, {0, 0, -1}})
+	logits, penalty, _ := apply(t, m, x, false)
+	// Hidden: [6.5, 6.5] and relu([-0.5, -0.5]) = [0, 0]; output: -(sum) per unit.
+	want := []float32{-13, -13, -13, 0, 0, 0}
+	if got := tensors.MustCopyFlatData[float32](logits); !slices.Equal(got, want) ||
+		!slices.Equal(logits.Shape().Dimensions, []int{2, 3}) {
+		t.Errorf("logits %v %v, want [2 3] %v", logits.Shape(), got, want)
+	}
+	// 0.1·Σ|1|(6 weights) + 1·(0.5²+0.5²) + 0.01·Σ(-1)²(6 weights) = 0.6 + 0.5 + 0.06.
+	if math.Abs(penalty-1.16) > 1e-6 {
+		t.Errorf("penalty %.7g, want 1.16", penalty)
+	}
+	if m.OutputActivation() != "softmax" {
+		t.Errorf("OutputActivation = %q", m.OutputActivation())
+	}
+
+	// A separate final Activation("softmax") layer is left out too, and no
+	// regularizer means a zero penalty.
+	m2 := Sequential("tiny2", Input(3), Dense(2, KernelInitializer(initializers.Ones())), Activation("softmax"))
+	logits, penalty, _ = apply(t, m2, x, false)
+	if got := tensors.MustCopyFlatData[float32](logits); !slices.Equal(got, []float32{6, 6, -1, -1}) || penalty != 0 {
+		t.Errorf("logits %v penalty %g, want [6 6 -1 -1] and 0", got, penalty)
+	}
+}
+
+// TestApplyVariables builds a narrow "bn" model and checks the output shape,
+// the Keras variable names, and that the variables add up to NumParams, with
+// the moving statistics non-trainable.
+func TestApplyVariables(t *testing.T) {
+	m, err := Preset("bn", 0.125) // filters 4, 8, 16; Dense 38
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensors.FromFlatDataAndDimensions(make([]float32, 2*32*32*3), 2, 32, 32, 3)
+	logits, penalty, store := apply(t, m, x, true)
+	if !slices.Equal(logits.Shape().Dimensions, []int{2, 10}) || penalty != 0 {
+		t.Errorf("logits %s, penalty %g; want [2 10] and 0", logits.Shape(), penalty)
+	}
+	var trainable, nonTrainable int
+	var names []string
+	for v := range store.IterVariables() {
+		if strings.Contains(v.Name(), "#") { // the store's random state
+			continue
+		}
+		names = append(names, v.Path())
+		if v.Trainable {
+			trainable += v.Shape().Size()
+		} else {
+			nonTrainable += v.Shape().Size()
+		}
+	}
+	wantTr, wantNtr := m.NumParams()
+	if trainable != wantTr || nonTrainable != wantNtr {
+		t.Errorf("variables hold %d trainable + %d non-trainable values, NumParams says %d + %d",
+			trainable, nonTrainable, wantTr, wantNtr)
+	}
+	for _, want := range []string{"/conv2d/kernel", "/batch_normalization/gamma", "/batch_normalization/beta",
+		"/batch_normalization/moving_mean", "/batch_normalization_5/moving_variance", "/dense/kernel", "/dense_1/bias"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no variable %s among %v", want, names)
+		}
+	}
+	if slices.Contains(names, "/conv2d/bias") {
+		t.Errorf("bn convs must have no bias: %v", names)
+	}
+}
+
+// TestApplyTraining checks that Dropout follows the scope's training flag.
+func TestApplyTraining(t *testing.T) {
+	m := Sequential("drop", Input(1000), Dropout(0.5))
+	ones := make([]float32, 1000)
+	for i := range ones {
+		ones[i] = 1
+	}
+	x := tensors.FromFlatDataAndDimensions(ones, 1, 1000)
+	inference, _, _ := apply(t, m, x, false)
+	if got := tensors.MustCopyFlatData[float32](inference); !slices.Equal(got, ones) {
+		t.Errorf("inference changed the input")
+	}
+	x = tensors.FromFlatDataAndDimensions(ones, 1, 1000)
+	training, _, _ := apply(t, m, x, true)
+	zeros := 0
+	for _, v := range tensors.MustCopyFlatData[float32](training) {
+		switch v {
+		case 0:
+			zeros++
+		case 2:
+		default:
+			t.Fatalf("training output %v, want 0 or 2", v)
+		}
+	}
+	if zeros < 400 || zeros > 600 {
+		t.Errorf("%d of 1000 dropped, want about 500", zeros)
+	}
+}
+
+func TestApplyErrors(t *testing.T) {
+	b := backend.MustNew()
+	tests := []struct {
+		name string
+		m    *Model
+		x    *tensors.Tensor
+		want string
+	}{
+		{"shape", Sequential("m", Input(4, 4, 3), Flatten()), tensors.FromFlatDataAndDimensions(make([]float32, 48), 1, 4, 3, 4),
+			`model "m": input shape (Float32)[1, 4, 3, 4], want [batch, 4, 4, 3]`},
+		{"dtype", Sequential("m", Input(2), Flatten()), tensors.FromValue([][]int32{{1, 2}}), "input must be float"},
+		{"invalid", Sequential("m", Input(2), Dropout(2)), tensors.FromValue([][]float32{{1, 2}}), "rate must be in [0, 1)"},
+	}
+	for _, tc := range tests {
+		_, err := model.ExecOnceN(b, model.NewStore(), func(scope *model.Scope, x *graph.Node) (*graph.Node, *graph.Node) {
+			return tc.m.Apply(scope, x)
+		}, tc.x)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+}
