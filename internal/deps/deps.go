@@ -6,13 +6,13 @@ package deps
 
 import (
 	_ "github.com/gomlx/gomlx/core/graph"
-	_ "github.com/gomlx/gomlx/ml/train"
 	_ "github.com/gomlx/gomlx/ml/layers"
 	_ "github.com/gomlx/gomlx/ml/model/checkpoint"
+	_ "github.com/gomlx/gomlx/ml/train"
+	_ "github.com/janpfeifer/gonb/gonbui"
 	_ "github.com/nlpodyssey/gopickle/pickle"
 	_ "github.com/schollz/progressbar/v3"
-	_ "gonum.org/v1/plot"
 	_ "golang.org/x/image/draw"
-	_ "github.com/janpfeifer/gonb/gonbui"
 	_ "golang.org/x/term"
+	_ "gonum.org/v1/plot"
 )

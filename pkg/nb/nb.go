@@ -1,0 +1,85 @@
+// Package nb renders cnnlab results in GoNB notebooks: image grids with class
+// names, tables and notes, through gonbui.
+//
+// Outside a notebook (gonbui.IsNotebook is false) every function does
+// nothing and returns nil, so the same code runs in a notebook, a test or a
+// program.
+package nb
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"strings"
+
+	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/janpfeifer/gonb/gonbui"
+)
+
+// ShowImages displays the images of d at indices (all of d if nil) as one
+// grid, cols per row, each titled with its class name: the course's
+// show_images(images, labels, ncols=8). cols 0 means 8.
+func ShowImages(d *cifar.Dataset, indices []int, cols int) error {
+	var buf bytes.Buffer
+	if err := cifar.EncodeGrid(&buf, d, indices, cifar.GridOptions{Cols: cols}); err != nil {
+		return fmt.Errorf("nb: rendering image grid: %w", err)
+	}
+	if gonbui.IsNotebook {
+		gonbui.DisplayPNG(buf.Bytes())
+	}
+	return nil
+}
+
+// TableHTML returns an HTML table with the given header and rows; cells are
+// escaped. Numeric-looking cells are right-aligned.
+func TableHTML(header []string, rows [][]string) string {
+	var b strings.Builder
+	b.WriteString(`<table style="border-collapse:collapse">`)
+	if len(header) > 0 {
+		b.WriteString("<tr>")
+		for _, h := range header {
+			fmt.Fprintf(&b, `<th style="padding:2px 8px;border-bottom:1px solid #888">%s</th>`, html.EscapeString(h))
+		}
+		b.WriteString("</tr>")
+	}
+	for _, row := range rows {
+		b.WriteString("<tr>")
+		for _, c := range row {
+			align := "left"
+			if isNumeric(c) {
+				align = "right"
+			}
+			fmt.Fprintf(&b, `<td style="padding:2px 8px;text-align:%s">%s</td>`, align, html.EscapeString(c))
+		}
+		b.WriteString("</tr>")
+	}
+	b.WriteString("</table>")
+	return b.String()
+}
+
+// Table displays [TableHTML] in the notebook.
+func Table(header []string, rows [][]string) {
+	if gonbui.IsNotebook {
+		gonbui.DisplayHTML(TableHTML(header, rows))
+	}
+}
+
+// Markdown displays markdown text in the notebook.
+func Markdown(md string) {
+	if gonbui.IsNotebook {
+		gonbui.DisplayMarkdown(md)
+	}
+}
+
+func isNumeric(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789.,-+e%", r) {
+			return false
+		}
+	}
+	return true
+}
