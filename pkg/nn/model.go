@@ -26,12 +26,12 @@ type Model struct {
 
 // LayerInfo describes one layer of a model, as a row of [Model.Summary].
 type LayerInfo struct {
-	Name         string // Keras-style name, e.g. "conv2d_1"; also its variable scope
-	Class        string // Keras class, e.g. "Conv2D"
-	OutputShape  []int  // without the batch axis
-	Trainable    int    // trainable parameters
-	NonTrainable int    // non-trainable parameters (BatchNormalization's moving averages)
-	Activation   string // Keras activation name; "linear" for none
+	Name         string `json:"name"`                 // Keras-style name, e.g. "conv2d_1"; also its variable scope
+	Class        string `json:"class"`                // Keras class, e.g. "Conv2D"
+	OutputShape  []int  `json:"output_shape"`         // without the batch axis
+	Trainable    int    `json:"trainable_params"`     // trainable parameters
+	NonTrainable int    `json:"non_trainable_params"` // non-trainable parameters (BatchNormalization's moving averages)
+	Activation   string `json:"activation"`           // Keras activation name; "linear" for none
 }
 
 // Params returns the total number of parameters of the layer.
