@@ -200,21 +200,23 @@ func Names() []string {
 		"lecun_uniform"}
 }
 
-// Get returns the initializer with the given Keras name ("he_normal") or
-// class name ("HeNormal"), with Keras's default arguments and the given seed
-// ([NoSeed] for none; ignored by zeros, ones and constant).
+// Get returns the initializer with the given Keras name ("he_normal"),
+// class name ("HeNormal") or Keras alias ("normal", "uniform", "one",
+// "zero"), with Keras's default arguments and the given seed ([NoSeed] for
+// none; ignored by zeros, ones and constant). Unlike Keras, case and
+// underscores are ignored.
 func Get(name string, seed int64) (Initializer, error) {
 	key := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(name), "_", ""))
 	switch key {
-	case "zeros":
+	case "zeros", "zero":
 		return Zeros(), nil
-	case "ones":
+	case "ones", "one":
 		return Ones(), nil
 	case "constant":
 		return Constant(0), nil
-	case "randomnormal":
+	case "randomnormal", "normal":
 		return RandomNormal(0, 0.05, seed), nil
-	case "randomuniform":
+	case "randomuniform", "uniform":
 		return RandomUniform(-0.05, 0.05, seed), nil
 	case "truncatednormal":
 		return TruncatedNormal(0, 0.05, seed), nil

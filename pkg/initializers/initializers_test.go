@@ -188,6 +188,10 @@ func TestGet(t *testing.T) {
 		{"truncated_normal", TruncatedNormal(0, 0.05, 3)},
 		{"variance_scaling", VarianceScaling(1, FanIn, TruncatedNormalDist, 3)},
 		{"glorot_uniform", GlorotUniform(3)},
+		{"normal", RandomNormal(0, 0.05, 3)},
+		{"uniform", RandomUniform(-0.05, 0.05, 3)},
+		{"one", Ones()},
+		{"zero", Zeros()},
 	}
 	for _, tc := range tests {
 		got, err := Get(tc.name, 3)
