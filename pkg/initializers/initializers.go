@@ -32,9 +32,10 @@
 //     [Initializer.Func]), which a trainer seeds once for the whole model;
 //     this is the Go counterpart of Keras's unseeded initializers.
 //
-// Differences from Keras: truncated normals are drawn by re-drawing the
-// out-of-range values 12 times and then clipping (the chance that a value
-// needs the clip is below 1e-16), not by the backend's own truncated normal.
+// Differences from Keras: truncated normals are drawn by the inverse CDF
+// (one uniform draw mapped through √2·erfinv, as JAX does), not by
+// re-drawing out-of-range values as TensorFlow does; both give the same
+// distribution.
 package initializers
 
 import (
@@ -58,10 +59,6 @@ const truncatedNormalStd = 0.87962566103423978
 
 // truncation is where truncated normals are cut, in standard deviations.
 const truncation = 2.0
-
-// redraws is how many times out-of-range truncated-normal values are
-// re-drawn before the (practically never needed) final clip.
-const redraws = 12
 
 // Mode is the fan a variance-scaling initializer divides by.
 type Mode string
@@ -452,12 +449,11 @@ func (i Initializer) draw(g *graph.Graph, shape shapes.Shape, scope *model.Scope
 	case "normal":
 		v = graph.AddScalar(graph.MulScalar(normal(), p.Stddev), p.Mean)
 	case "truncated_normal":
-		z := normal()
-		for range redraws {
-			out := graph.GreaterThan(graph.Abs(z), graph.Scalar(g, work.DType, truncation))
-			z = graph.Where(out, normal(), z)
-		}
-		z = graph.ClipScalar(z, -truncation, truncation)
+		// Inverse CDF: u uniform in [Φ(-2), Φ(2)), z = √2·erfinv(2u-1).
+		lo, hi := stdNormalCDF(-truncation), stdNormalCDF(truncation)
+		u := graph.AddScalar(graph.MulScalar(uniform(), hi-lo), lo)
+		z := graph.MulScalar(erfinv(graph.AddScalar(graph.MulScalar(u, 2), -1)), math.Sqrt2)
+		z = graph.ClipScalar(z, -truncation, truncation) // guards rounding at the ends
 		v = graph.AddScalar(graph.MulScalar(z, p.Stddev), p.Mean)
 	}
 	v = graph.StopGradient(v)
@@ -465,4 +461,24 @@ func (i Initializer) draw(g *graph.Graph, shape shapes.Shape, scope *model.Scope
 		v = graph.ConvertDType(v, shape.DType)
 	}
 	return v
+}
+
+// stdNormalCDF returns Φ(x), the standard normal CDF.
+func stdNormalCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+
+// erfinv returns the inverse error function of x for |x| ≤ erf(√2) ≈ 0.9545,
+// the range a normal truncated at 2σ needs. It is the central branch
+// (w = -log(1-x²) < 5; here w ≤ 2.42) of M. Giles' single-precision
+// approximation ("Approximating the erfinv function", GPU Computing Gems,
+// 2011).
+func erfinv(x *graph.Node) *graph.Node {
+	w := graph.Neg(graph.Log(graph.Mul(graph.OneMinus(x), graph.OnePlus(x))))
+	w = graph.AddScalar(w, -2.5)
+	coeffs := []float64{2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+		-0.00125372503, -0.00417768164, 0.246640727, 1.50140941}
+	p := graph.Scalar(x.Graph(), x.DType(), coeffs[0])
+	for _, c := range coeffs[1:] {
+		p = graph.AddScalar(graph.Mul(p, w), c)
+	}
+	return graph.Mul(p, x)
 }

@@ -265,3 +265,47 @@ func TestString(t *testing.T) {
 		}
 	}
 }
+
+func TestErfinv(t *testing.T) {
+	var xs []float64
+	for x := -0.9545; x <= 0.9545; x += 0.0005 {
+		xs = append(xs, x)
+	}
+	out := graph.MustExecOnce(backend.MustNew(), func(x *graph.Node) *graph.Node { return erfinv(x) }, xs)
+	got := tensors.MustCopyFlatData[float64](out)
+	for i, x := range xs {
+		want := math.Erfinv(x)
+		if math.Abs(got[i]-want) > 1e-6*math.Max(1e-3, math.Abs(want)) {
+			t.Errorf("erfinv(%g) = %.9g, want %.9g", x, got[i], want)
+		}
+	}
+}
+
+// TestTruncatedShape checks the shape of the truncated normal beyond its
+// moments: P(|z| < 1σ | |z| < 2σ) = 0.6827/0.9545 = 0.7152 and
+// P(|z| < 0.5σ | |z| < 2σ) = 0.3829/0.9545 = 0.4012.
+func TestTruncatedShape(t *testing.T) {
+	const stddev = 0.5
+	v := draw(t, TruncatedNormal(0, stddev, 11), nil, 100000)
+	var in1, inHalf int
+	for _, x := range v {
+		a := math.Abs(float64(x))
+		if a < stddev {
+			in1++
+		}
+		if a < stddev/2 {
+			inHalf++
+		}
+	}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"P(|z|<1σ)", float64(in1) / 1e5, math.Erf(1/math.Sqrt2) / math.Erf(2/math.Sqrt2)},
+		{"P(|z|<0.5σ)", float64(inHalf) / 1e5, math.Erf(0.5/math.Sqrt2) / math.Erf(2/math.Sqrt2)},
+	} {
+		if math.Abs(c.got-c.want) > 0.006 { // about 4 standard errors
+			t.Errorf("%s = %.4f, want %.4f", c.name, c.got, c.want)
+		}
+	}
+}
