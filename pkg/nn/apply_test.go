@@ -169,3 +169,46 @@ func TestApplyErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestPenaltyGradient checks that the penalty is a function of the layer's
+// kernel variable (so training shrinks the weights): for l2·Σw² with every
+// w = 3 and l2 = 0.5, the penalty is 0.5·(2·9) = 9 and its gradient 2·0.5·3 = 3.
+func TestPenaltyGradient(t *testing.T) {
+	m := Sequential("reg", Input(2),
+		Dense(1, KernelInitializer(initializers.Constant(3)), KernelRegularizer(regularizers.L2(0.5))))
+	out, err := model.ExecOnceN(backend.MustNew(), model.NewStore(), func(scope *model.Scope, x *graph.Node) (*graph.Node, *graph.Node) {
+		_, penalty := m.Apply(scope, x)
+		kernel := scope.Store().GetVariable("/dense/kernel")
+		if kernel == nil {
+			panic("no dense/kernel variable")
+		}
+		return penalty, graph.Gradient(penalty, kernel.NodeValue(x.Graph()))[0]
+	}, [][]float32{{1, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	penalty := tensors.MustCopyFlatData[float32](out[0])[0]
+	grad := tensors.MustCopyFlatData[float32](out[1])
+	if penalty != 9 || !slices.Equal(grad, []float32{3, 3}) {
+		t.Errorf("penalty %g, gradient %v; want 9 and [3 3]", penalty, grad)
+	}
+}
+
+// TestApplyTwice checks that a second Apply on the same scope reuses the
+// weights (Keras's shared-model semantics) instead of panicking.
+func TestApplyTwice(t *testing.T) {
+	m := Sequential("twice", Input(3), Dense(2))
+	store := model.NewStore()
+	out, err := model.ExecOnceN(backend.MustNew(), store, func(scope *model.Scope, x *graph.Node) (*graph.Node, *graph.Node) {
+		a, _ := m.Apply(scope, x)
+		b, _ := m.Apply(scope, x)
+		return a, b
+	}, [][]float32{{1, 2, 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](out[1])
+	if !slices.Equal(a, b) || store.NumVariables() > 3 { // kernel, bias and the random state
+		t.Errorf("outputs %v and %v, %d variables; want equal outputs and shared weights", a, b, store.NumVariables())
+	}
+}

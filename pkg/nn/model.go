@@ -187,6 +187,8 @@ func (m *Model) OutputActivation() string {
 //
 // Each layer's variables live under scope.In(layerName) with Keras's
 // variable names ("conv2d/kernel", "batch_normalization/moving_mean", ...).
+// Calling Apply twice with the same scope reuses the same weights, as
+// calling a Keras model twice does.
 // Dropout and BatchNormalization read the training mode from
 // scope.IsTraining(g). Like GoMLX graph functions, Apply panics on an
 // invalid model or an input whose shape after the batch axis differs from
@@ -220,7 +222,7 @@ func (m *Model) Apply(scope *model.Scope, x *graph.Node) (logits, penalty *graph
 	}
 	for i, s := range m.layers {
 		last := i == len(m.layers)-1
-		ls := scope.In("%s", s.name)
+		ls := scope.At("%s", s.name)
 		switch s.kind {
 		case kindConv2D:
 			x = layers.Conv2D(ls, x, s.filters).
