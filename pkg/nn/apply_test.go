@@ -12,6 +12,7 @@ import (
 
 	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/cnnlab/cnnlab/pkg/initializers"
+	"github.com/cnnlab/cnnlab/pkg/layers"
 	"github.com/cnnlab/cnnlab/pkg/regularizers"
 )
 
@@ -210,5 +211,39 @@ func TestApplyTwice(t *testing.T) {
 	a, b := tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](out[1])
 	if !slices.Equal(a, b) || store.NumVariables() > 3 { // kernel, bias and the random state
 		t.Errorf("outputs %v and %v, %d variables; want equal outputs and shared weights", a, b, store.NumVariables())
+	}
+}
+
+// TestApplyNativeMatchesFast runs narrow presets with both formulations of
+// package layers (the Go-backend "fast" one and GoMLX's native ops, which
+// XLA uses) and compares the logits: the model must build and agree on
+// either path.
+func TestApplyNativeMatchesFast(t *testing.T) {
+	img := make([]float32, 2*32*32*3)
+	for i := range img {
+		img[i] = float32((i*7919)%256)/255 - 0.5
+	}
+	for _, name := range []string{"bn", "strided", "gap"} {
+		m, err := Preset(name, 0.125)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var results [2][]float32
+		for i, impl := range []layers.Impl{layers.Fast, layers.Native} {
+			prev := layers.SetImpl(impl)
+			x := tensors.FromFlatDataAndDimensions(slices.Clone(img), 2, 32, 32, 3)
+			logits, _, _ := apply(t, m, x, true)
+			layers.SetImpl(prev)
+			results[i] = tensors.MustCopyFlatData[float32](logits)
+		}
+		if !slices.ContainsFunc(results[1], func(v float32) bool { return v != 0 }) {
+			t.Errorf("%s: all logits are zero", name)
+		}
+		for j := range results[0] {
+			if d := math.Abs(float64(results[0][j] - results[1][j])); d > 1e-4*math.Max(1, math.Abs(float64(results[1][j]))) {
+				t.Errorf("%s: fast logits %v differ from native %v", name, results[0], results[1])
+				break
+			}
+		}
 	}
 }
