@@ -273,6 +273,11 @@ func UseBias(useBias bool) Option {
 
 // KernelInitializer sets the kernel initializer of Conv2D or Dense
 // (default initializers.GlorotUniform(initializers.NoSeed), as in Keras).
+// Unseeded initializers draw from the GoMLX store's random stream, so a
+// trainer that seeds the store makes the whole model reproducible. As in
+// Keras, one seeded initializer given to several layers draws the same
+// stream for each; prefer unseeded initializers, or a different seed per
+// layer.
 func KernelInitializer(init initializers.Initializer) Option {
 	return option{"KernelInitializer", func(s *spec) { s.kernelInit = init }}
 }
