@@ -158,7 +158,10 @@ func (t *Trainer) SetWeights(w *Weights) error {
 	if err := t.build(); err != nil {
 		return err
 	}
-	return t.setVars(w.vars, false)
+	if err := t.setVars(w.vars, false); err != nil {
+		return fmt.Errorf("fit: setting weights: %w", err)
+	}
+	return nil
 }
 
 // setVars checks vars against the model's weights (every weight present
@@ -176,15 +179,15 @@ func (t *Trainer) setVars(vars []savedVar, withState bool) error {
 		}
 		s, ok := byPath[v.Path()]
 		if !ok {
-			return fmt.Errorf("fit: variable %s (shape %s) of the model is missing from the weights", v.Path(), v.Shape())
+			return fmt.Errorf("variable %s (%s) of the model is missing from the file", v.Path(), shapeStr(v.Shape()))
 		}
 		if !s.shape.Equal(v.Shape()) {
-			return fmt.Errorf("fit: variable %s has shape %s in the weights but %s in the model", v.Path(), s.shape, v.Shape())
+			return fmt.Errorf("variable %s is %s in the file but %s in the model", v.Path(), shapeStr(s.shape), shapeStr(v.Shape()))
 		}
 	}
 	for _, s := range vars {
 		if isWeightPath(s.path) && t.store.GetVariable(s.path) == nil {
-			return fmt.Errorf("fit: variable %s (shape %s) in the weights does not exist in the model", s.path, s.shape)
+			return fmt.Errorf("variable %s (%s) in the file does not exist in the model", s.path, shapeStr(s.shape))
 		}
 	}
 	for _, s := range vars {
@@ -193,21 +196,21 @@ func (t *Trainer) setVars(vars []savedVar, withState bool) error {
 		}
 		value, err := s.tensor()
 		if err != nil {
-			return fmt.Errorf("fit: %w", err)
+			return err
 		}
 		v := t.store.GetVariable(s.path)
 		if v == nil {
 			if _, err := t.store.CreateVariable(s.path, value); err != nil {
-				return fmt.Errorf("fit: restoring %s: %w", s.path, err)
+				return fmt.Errorf("restoring %s: %w", s.path, err)
 			}
 			t.store.GetVariable(s.path).SetTrainable(false)
 			continue
 		}
 		if !s.shape.Equal(v.Shape()) {
-			return fmt.Errorf("fit: variable %s has shape %s in the checkpoint but %s in the model", s.path, s.shape, v.Shape())
+			return fmt.Errorf("variable %s is %s in the file but %s in the model", s.path, shapeStr(s.shape), shapeStr(v.Shape()))
 		}
 		if err := v.SetValue(value); err != nil {
-			return fmt.Errorf("fit: restoring %s: %w", s.path, err)
+			return fmt.Errorf("restoring %s: %w", s.path, err)
 		}
 	}
 	return nil
@@ -257,7 +260,7 @@ func (t *Trainer) LoadWeights(path string) error {
 		return err
 	}
 	if err := t.setVars(vars, false); err != nil {
-		return fmt.Errorf("loading %s: %w", path, err)
+		return fmt.Errorf("fit: loading %s: %w", path, err)
 	}
 	return nil
 }
@@ -280,7 +283,7 @@ func (t *Trainer) LoadCheckpoint(path string) (*TrainState, error) {
 		return nil, err
 	}
 	if err := t.setVars(vars, true); err != nil {
-		return nil, fmt.Errorf("loading %s: %w", path, err)
+		return nil, fmt.Errorf("fit: loading %s: %w", path, err)
 	}
 	return h.State, nil
 }
@@ -462,4 +465,9 @@ func parseDType(name string) (dtypes.DType, error) {
 		return dtypes.InvalidDType, fmt.Errorf("fit: unknown dtype %q", name)
 	}
 	return dt, nil
+}
+
+// shapeStr formats a shape as "float32[48 16]".
+func shapeStr(s shapes.Shape) string {
+	return fmt.Sprintf("%s%v", strings.ToLower(s.DType.String()), s.Dimensions)
 }

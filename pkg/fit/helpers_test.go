@@ -20,16 +20,23 @@ var testShape = []int{4, 4, 3}
 
 // tinyModel is a 2-layer perceptron (48·16+16+16·10+10 = 954 weights) with
 // an L2 penalty of l2 on its first kernel.
-func tinyModel(l2 float64) Model {
+func tinyModel(l2 float64) Model { return tinyModelH(16, 0, l2) }
+
+// tinyModelH is tinyModel with hidden units and dropout (rate) after the
+// hidden layer.
+func tinyModelH(hidden int, dropout, l2 float64) Model {
 	return ModelFunc(func(scope *model.Scope, x *graph.Node) (*graph.Node, *graph.Node) {
 		b := x.Shape().Dim(0)
 		h := graph.Reshape(x, b, -1)
-		h = activation.Relu(layers.Dense(scope.In("dense1"), h, true, 16))
+		h = activation.Relu(layers.Dense(scope.In("dense1"), h, true, hidden))
+		if dropout > 0 {
+			h = layers.DropoutStatic(scope, h, dropout)
+		}
 		logits := layers.Dense(scope.In("dense2"), h, true, 10)
 		if l2 == 0 {
 			return logits, nil
 		}
-		w := scope.In("dense1").In("dense").GetVariable("weights")
+		w := scope.Store().GetVariable("/dense1/dense/weights")
 		if w == nil {
 			return logits, nil
 		}
