@@ -114,7 +114,7 @@ func (c *collector) readArchive(r *bufio.Reader, name string) error {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		defer zr.Close()
-		tr = tar.NewReader(bufio.NewReaderSize(zr, 1<<20))
+		tr = tar.NewReader(zr)
 	case len(head) >= 262 && string(head[257:262]) == "ustar":
 		tr = tar.NewReader(r)
 	case isPickle(head):
