@@ -11,16 +11,29 @@ export GOEXPERIMENT := simd
 GO ?= go
 BIN := bin/cnnlab
 
-.PHONY: all build test test-short lint fmt bench demo clean
+.PHONY: all build test test-go test-notebooks deps lint fmt bench run clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/cnnlab
 
-# The tests CI runs (README's test command is `make test`).
-test:
+# The README's test command, and what CI runs: installs what a fresh machine
+# lacks (Jupyter), runs the Go tests, then executes every notebook.
+test: deps test-go test-notebooks
+
+deps:
+	scripts/install-deps
+
+test-go:
 	$(GO) test -count=1 -timeout 40m ./...
+
+# Notebooks load $CNNLAB_DATASET when set; else the JPEG archive shared with
+# this project's developers and CI, if present; else the cached official
+# release (downloaded on first use).
+SHARED_DATA := $(wildcard ../shared/datasets/cifar10-jpeg.tar.gz)
+test-notebooks:
+	CNNLAB_DATASET="$${CNNLAB_DATASET:-$(abspath $(SHARED_DATA))}" notebooks/run
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -30,3 +30,11 @@ func TestShowImagesOutsideNotebook(t *testing.T) {
 		t.Fatalf("ShowImages with index 7 of 2 images: got %v, want an error", err)
 	}
 }
+
+func TestLoadDataFromEnv(t *testing.T) {
+	t.Setenv(EnvDataset, t.TempDir()+"/missing.tar.gz")
+	_, err := LoadData()
+	if err == nil || !strings.Contains(err.Error(), "missing.tar.gz") {
+		t.Fatalf("LoadData with a missing $%s: got %v, want an error naming the file", EnvDataset, err)
+	}
+}
