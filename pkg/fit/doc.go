@@ -1,0 +1,104 @@
+// Package fit trains, evaluates and runs image classifiers the way Keras's
+// model.compile / fit / evaluate / predict do, on GoMLX.
+//
+//	tr, err := fit.Compile(backend, model, fit.Options{Optimizer: fit.Adam(1e-3), Seed: 1})
+//	hist, err := tr.Fit(fit.CIFAR(train, cifar.UnitScaling), fit.FitOptions{
+//		Epochs: 20, BatchSize: 32, ValidationHoldOut: 0.15, Verbose: fit.ProgressBar,
+//		Callbacks: []fit.Callback{fit.NewReduceLROnPlateau(), fit.NewEarlyStopping()},
+//	})
+//	loss, acc, err := tr.Evaluate(fit.CIFAR(test, cifar.UnitScaling), 0)
+//	probs, classes, err := tr.Predict(data, 0) // probs [N,10] row-major; fit.Argmax(probs, classes)
+//
+// A [Model] returns logits and a weight penalty; *nn.Model satisfies it,
+// and [ModelFunc] adapts a plain GoMLX function. Data is anything that
+// implements [Data]: [CIFAR] adapts a *cifar.Dataset (pixels are scaled one
+// batch at a time) and [Arrays] holds plain float32 arrays.
+//
+// # Training
+//
+// Losses ([SparseCategoricalCrossentropy] and [CategoricalCrossentropy],
+// from logits or, with the ...FromProbs variants, from probabilities
+// clipped to [Epsilon, 1-Epsilon]) are per-example; Fit averages them over
+// the batch and adds the model's penalty, so "loss" includes the
+// regularization penalty as in Keras, and "regularization_loss" reports it
+// separately. "accuracy" is the share of argmax(logits) equal to the label.
+// "loss" and "accuracy" are the means over the epoch's batches (weighted by
+// batch size) while the weights change, as Keras reports them; "val_loss"
+// and "val_accuracy" are computed at the end of the epoch in inference mode
+// (dropout off, batch-norm moving averages).
+//
+// Optimizers are Keras's: [Adam] (lr 1e-3, β1 0.9, β2 0.999, ε 1e-7, ε
+// added to √v after Keras's bias correction of the step) and [SGD] with
+// optional (Nesterov) momentum (lr 0.01). The learning rate is a float32
+// variable: [Trainer.LearningRate] and [Trainer.SetLearningRate] read and
+// set it between epochs, and History records the rate each epoch ran with.
+//
+// Validation: ValidationSplit is Keras's validation_split (the LAST fraction
+// of the samples, before shuffling; on the class-sorted CIFAR archive that
+// is a bad split); ValidationHoldOut is the course's seeded random
+// train_test_split (the same samples as cifar.Dataset.Split with the
+// trainer's seed); ValidationData is Keras's validation_data.
+//
+// Determinism: Options.Seed seeds the weight initialization, dropout, every
+// epoch's shuffle (the same order as cifar.Batcher with that seed) and the
+// hold-out split, so the same seed gives the same History on the pure Go
+// backend (tested). Keras seeds nothing by default; here the zero seed is a
+// seed like any other.
+//
+// # Callbacks
+//
+// [ReduceLROnPlateau], [EarlyStopping] and [ModelCheckpoint] follow Keras 3's
+// source (keras/src/callbacks), pinned by tests on scripted metric
+// sequences. Where Keras 3 and tf.keras 2.x (which the course used) differ,
+// Keras 3 wins:
+//
+//   - EarlyStopping with RestoreBestWeights restores the best weights at the
+//     end of training even when it did not stop early (tf.keras 2.x only
+//     restored them when stopping);
+//   - EarlyStopping and ModelCheckpoint in "auto" mode minimize "loss" and
+//     "val_loss" and maximize "accuracy"/"val_accuracy" (Keras 3 asks the
+//     metric for its direction; tf.keras 2.x guessed from the name:
+//     EarlyStopping maximized names ending in "acc", "accuracy" or "auc",
+//     ModelCheckpoint names containing "acc", and both minimized the rest);
+//     other names need an explicit Mode (we also minimize any name ending
+//     in "loss"). ReduceLROnPlateau keeps the "acc"-in-the-name rule in
+//     both versions;
+//   - History always records "learning_rate" (Keras 3 logs it only when a
+//     ReduceLROnPlateau callback is present; tf.keras 2.x logged "lr").
+//
+// Other differences from Keras: an unknown Mode or a callback problem is
+// an error (Keras warns and falls back); Verbose's zero value is Silent
+// (Keras defaults to 1); the History also holds "epoch" (0-based, as
+// Keras's History.epoch) and "time" (seconds).
+//
+// # Checkpoints
+//
+// Keras writes HDF5 (.h5, .weights.h5) or .keras zip files; cnnlab writes
+// its own small format instead (documented at the top of checkpoint.go: a
+// magic string, a JSON header listing each variable's path, dtype, shape
+// and offset, the raw little-endian values and a CRC-32), so names ending
+// in .h5 or .keras are refused: use e.g. "weights.{epoch:02d}-{val_loss:.2f}.ckpt".
+// [Trainer.SaveWeights] writes the model's variables; a full checkpoint
+// ([Trainer.SaveCheckpoint], or ModelCheckpoint without SaveWeightsOnly)
+// also holds the optimizer state, the learning rate, the random-number
+// state, the History so far and the callbacks' state, so that
+// [Trainer.LoadCheckpoint] + FitOptions.Resume continues a killed run to
+// the same History as an uninterrupted one (tested). Loading into a model of
+// another shape fails naming the variable. Files are written to a
+// temporary file in the same folder and renamed, so a crash never leaves a
+// truncated checkpoint.
+//
+// # Progress
+//
+// Verbose ProgressBar prints Keras 3's bar ("12/50 ━━━━━───── 3s 80ms/step
+// - accuracy: 0.31 - loss: 1.92"), redrawn in place on a terminal; OneLine
+// prints one line per epoch; Silent prints nothing. In a GoNB notebook the
+// bar is an HTML cell updated in place ([NotebookProgress]). Implement
+// [Progress] to report elsewhere.
+//
+// # GoMLX note
+//
+// GoMLX's pure Go backend embeds the variables of inference graphs as
+// constants when they are compiled; Evaluate and Predict therefore build
+// their graphs afresh on every call so they always see the current weights.
+package fit
