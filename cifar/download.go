@@ -58,6 +58,9 @@ type DownloadOptions struct {
 	Dir      string       // folder to save into; "" means DefaultDir()
 	Progress io.Writer    // where the progress bar goes (nil: none); a bar is drawn only on a terminal, else one line at the end
 	Client   *http.Client // nil means http.DefaultClient
+	// Verify re-hashes a file that is already present and fails if its
+	// SHA-256 is not the expected one (still without network I/O).
+	Verify bool
 }
 
 // stalePart is how old a leftover temporary file of an interrupted download
@@ -66,7 +69,8 @@ const stalePart = 10 * time.Minute
 
 // Download fetches an archive (by default the official binary release) into
 // a folder and returns its path: Dir/<the URL's file name>. If that file
-// exists it is returned at once, without network I/O.
+// exists it is returned at once, without network I/O (and, with
+// opts.Verify, after checking its SHA-256).
 //
 // The body goes to a temporary file in Dir ("<name>.*.part") while its
 // SHA-256 is computed; only a complete body with the expected checksum is
@@ -107,6 +111,15 @@ func Download(ctx context.Context, opts DownloadOptions) (string, error) {
 	}
 	dst := filepath.Join(opts.Dir, name)
 	if fi, err := os.Stat(dst); err == nil && fi.Mode().IsRegular() {
+		if opts.Verify && want != "" {
+			got, err := FileSHA256(dst)
+			if err != nil {
+				return "", err
+			}
+			if got != want {
+				return "", fmt.Errorf("cifar: %s has SHA-256 %s, want %s: delete it and run again to download a fresh copy", dst, got, want)
+			}
+		}
 		return dst, nil
 	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
@@ -144,6 +157,20 @@ func Download(ctx context.Context, opts DownloadOptions) (string, error) {
 	}
 	ok = true
 	return dst, nil
+}
+
+// FileSHA256 returns the hex SHA-256 of the file at path.
+func FileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("cifar: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("cifar: hashing %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // fetch writes the body of opts.URL to w and returns its hex SHA-256 and
