@@ -1,0 +1,223 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/cnnlab/cnnlab/pkg/fit"
+	"github.com/cnnlab/cnnlab/pkg/nn"
+)
+
+func init() {
+	register(&command{
+		name:    "train",
+		summary: "train a preset model on CIFAR-10 with Keras-like callbacks and checkpoints",
+		usage: "--data PATH --model NAME [--width F] [--limit N] [--epochs E] [--batch-size B] [--no-shuffle] [--seed S] " +
+			"[--val-split F | --val-holdout F] [--optimizer adam|sgd] [--lr X] [--momentum M] " +
+			"[--reduce-lr-patience P --reduce-lr-factor F] [--early-stop-patience P] [--restore-best] [--monitor NAME] " +
+			"[--checkpoint TEMPLATE [--save-best-only] [--weights-only]] [--resume FILE] [--test] [--verbose 0|1|2] --out DIR",
+		run: runTrain,
+	})
+}
+
+// trainConfig is what "cnnlab train" writes to DIR/run.json.
+type trainConfig struct {
+	Data       string  `json:"data"`
+	Model      string  `json:"model"`
+	Width      float64 `json:"width"`
+	Limit      int     `json:"limit"`
+	TrainSize  int     `json:"train_size"`
+	Epochs     int     `json:"epochs"`
+	BatchSize  int     `json:"batch_size"`
+	Shuffle    bool    `json:"shuffle"`
+	Seed       int64   `json:"seed"`
+	ValSplit   float64 `json:"val_split"`
+	ValHoldOut float64 `json:"val_holdout"`
+	Optimizer  string  `json:"optimizer"`
+	LR         float64 `json:"learning_rate"`
+	Momentum   float64 `json:"momentum,omitempty"`
+	Backend    string  `json:"backend"`
+	Resumed    string  `json:"resumed_from,omitempty"`
+	Started    string  `json:"started"`
+}
+
+func runTrain(fs *flag.FlagSet, args []string) error {
+	dataPath := fs.String("data", "", "CIFAR-10 dataset: archive or folder (see \"cnnlab data info\")")
+	modelName := fs.String("model", "", "preset model: "+strings.Join(nn.Presets(), ", "))
+	width := widthFlag(fs)
+	limit := fs.Int("limit", 0, "train on the first N training images after a seeded shuffle (0: all)")
+	epochs := fs.Int("epochs", 10, "epochs to train")
+	batchSize := fs.Int("batch-size", 32, "images per training step (Keras default 32)")
+	noShuffle := fs.Bool("no-shuffle", false, "visit the images in order instead of reshuffling every epoch")
+	seed := fs.Int64("seed", 1, "seed of the weights, dropout, shuffling, --limit and --val-holdout")
+	valSplit := fs.Float64("val-split", 0, "Keras's validation_split: hold out the LAST fraction of the training images")
+	valHoldOut := fs.Float64("val-holdout", 0.15, "the course's split: hold out a seeded random fraction (ignored when --val-split is set; 0: none)")
+	optName := fs.String("optimizer", "adam", "optimizer: adam or sgd")
+	lr := fs.Float64("lr", 0, "learning rate (0: Keras's default, 1e-3 for adam, 0.01 for sgd)")
+	momentum := fs.Float64("momentum", 0, "SGD momentum")
+	reducePatience := fs.Int("reduce-lr-patience", 0, "ReduceLROnPlateau patience in epochs (0: no ReduceLROnPlateau)")
+	reduceFactor := fs.Float64("reduce-lr-factor", 0.1, "ReduceLROnPlateau factor")
+	stopPatience := fs.Int("early-stop-patience", 0, "EarlyStopping patience in epochs (0: no EarlyStopping)")
+	restoreBest := fs.Bool("restore-best", false, "EarlyStopping restore_best_weights")
+	monitor := fs.String("monitor", "", "value the callbacks watch (default val_loss, or loss without validation)")
+	ckpt := fs.String("checkpoint", "", "ModelCheckpoint file template in --out, e.g. 'weights.{epoch:02d}-{val_loss:.2f}.ckpt'")
+	bestOnly := fs.Bool("save-best-only", false, "ModelCheckpoint save_best_only")
+	weightsOnly := fs.Bool("weights-only", false, "ModelCheckpoint save_weights_only (such files cannot be resumed from)")
+	resume := fs.String("resume", "", "resume from a full checkpoint written by --checkpoint (same flags otherwise)")
+	evalTest := fs.Bool("test", false, "evaluate the final model on the test set")
+	verbose := fs.Int("verbose", 1, "0 silent, 1 progress bar, 2 one line per epoch (Keras's verbose)")
+	outDir := fs.String("out", "", "folder for history.json, run.json, final.weights.ckpt and the checkpoints")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case *dataPath == "":
+		return usageError("--data is required")
+	case *modelName == "":
+		return usageError("--model is required")
+	case *outDir == "":
+		return usageError("--out is required")
+	case *limit < 0:
+		return usageError("--limit must not be negative, got %d", *limit)
+	case *epochs <= 0:
+		return usageError("--epochs must be positive, got %d", *epochs)
+	case *batchSize <= 0:
+		return usageError("--batch-size must be positive, got %d", *batchSize)
+	case !(*valSplit >= 0 && *valSplit < 1) || !(*valHoldOut >= 0 && *valHoldOut < 1):
+		return usageError("--val-split and --val-holdout must be in [0, 1)")
+	case set["val-split"] && set["val-holdout"] && *valSplit > 0 && *valHoldOut > 0:
+		return usageError("use either --val-split or --val-holdout, not both")
+	case *optName != "adam" && *optName != "sgd":
+		return usageError("--optimizer must be adam or sgd, got %q", *optName)
+	case *lr < 0 || *momentum < 0 || *momentum >= 1:
+		return usageError("--lr must be >= 0 and --momentum in [0, 1)")
+	case *reducePatience < 0 || *stopPatience < 0:
+		return usageError("patiences must not be negative")
+	case *reduceFactor <= 0 || *reduceFactor >= 1:
+		return usageError("--reduce-lr-factor must be in (0, 1), got %g", *reduceFactor)
+	case *verbose < 0 || *verbose > 2:
+		return usageError("--verbose must be 0, 1 or 2, got %d", *verbose)
+	case (*bestOnly || *weightsOnly) && *ckpt == "":
+		return usageError("--save-best-only and --weights-only need --checkpoint")
+	}
+	if err := checkWidth(*width); err != nil {
+		return err
+	}
+	if *valSplit > 0 {
+		*valHoldOut = 0
+	}
+	m, err := nn.Preset(*modelName, *width)
+	if err != nil {
+		return usageError("%v", err)
+	}
+
+	data, err := cifar.Load(*dataPath)
+	if err != nil {
+		return err
+	}
+	train := data.Train
+	if *limit > 0 && *limit < train.Len() {
+		train = train.Subset(cifar.Permutation(train.Len(), uint64(*seed))[:*limit])
+	}
+
+	b, info, err := backend.New()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "backend: %s\n", info.String())
+
+	var opt fit.Optimizer = fit.Adam(*lr)
+	if *optName == "sgd" {
+		opt = fit.SGD(*lr, *momentum)
+	}
+	tr, err := fit.Compile(b, m, fit.Options{Optimizer: opt, Seed: *seed})
+	if err != nil {
+		return err
+	}
+
+	mon := *monitor
+	if mon == "" {
+		mon = "val_loss"
+		if *valSplit == 0 && *valHoldOut == 0 {
+			mon = "loss"
+		}
+	}
+	var cbs []fit.Callback
+	if *reducePatience > 0 {
+		r := fit.NewReduceLROnPlateau()
+		r.Monitor, r.Patience, r.Factor, r.Verbose = mon, *reducePatience, *reduceFactor, 1
+		cbs = append(cbs, r)
+	}
+	if *stopPatience > 0 {
+		e := fit.NewEarlyStopping()
+		e.Monitor, e.Patience, e.RestoreBestWeights, e.Verbose = mon, *stopPatience, *restoreBest, 1
+		cbs = append(cbs, e)
+	}
+	if *ckpt != "" {
+		path := *ckpt
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(*outDir, path)
+		}
+		c := fit.NewModelCheckpoint(path)
+		c.Monitor, c.SaveBestOnly, c.SaveWeightsOnly = mon, *bestOnly, *weightsOnly
+		cbs = append(cbs, c)
+	}
+
+	var state *fit.TrainState
+	if *resume != "" {
+		if state, err = tr.LoadCheckpoint(*resume); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "resuming from %s after epoch %d\n", *resume, state.Epoch)
+	}
+
+	cfg := trainConfig{
+		Data: *dataPath, Model: m.Name(), Width: *width, Limit: *limit, TrainSize: train.Len(),
+		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
+		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(),
+		Momentum: *momentum, Backend: info.String(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
+	}
+	cfgJSON, _ := json.MarshalIndent(cfg, "", "  ")
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", *outDir, err)
+	}
+	if err := os.WriteFile(filepath.Join(*outDir, "run.json"), append(cfgJSON, '\n'), 0o644); err != nil {
+		return fmt.Errorf("writing run.json: %w", err)
+	}
+
+	hist, fitErr := tr.Fit(fit.CIFAR(train, cifar.UnitScaling), fit.FitOptions{
+		Epochs: *epochs, BatchSize: *batchSize, NoShuffle: *noShuffle,
+		ValidationSplit: *valSplit, ValidationHoldOut: *valHoldOut,
+		Callbacks: cbs, Verbose: fit.Verbosity(*verbose), Output: os.Stdout, Resume: state,
+	})
+	if hist != nil && len(hist.Epochs) > 0 {
+		if err := hist.WriteFile(filepath.Join(*outDir, "history.json")); err != nil {
+			return err
+		}
+	}
+	if fitErr != nil {
+		return fitErr
+	}
+	if err := tr.SaveWeights(filepath.Join(*outDir, "final.weights.ckpt")); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s (%d epochs) and %s\n", filepath.Join(*outDir, "history.json"), len(hist.Epochs),
+		filepath.Join(*outDir, "final.weights.ckpt"))
+	if *evalTest {
+		loss, acc, err := tr.Evaluate(fit.CIFAR(data.Test, cifar.UnitScaling), 256)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("test: loss %.4f, accuracy %.4f (%d images)\n", loss, acc, data.Test.Len())
+	}
+	return nil
+}

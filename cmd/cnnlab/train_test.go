@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/fit"
+)
+
+// runCLI runs the CLI with args, capturing os.Stdout and os.Stderr (where
+// commands print) as well as the writers run is given.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	capture := func(f **os.File) func() string {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved := *f
+		*f = w
+		done := make(chan []byte)
+		go func() {
+			b, _ := io.ReadAll(r)
+			done <- b
+		}()
+		return func() string {
+			*f = saved
+			w.Close()
+			b := <-done
+			r.Close()
+			return string(b)
+		}
+	}
+	endOut, endErr := capture(&os.Stdout), capture(&os.Stderr)
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	o, e := endOut(), endErr()
+	return code, out.String() + o, e + errb.String()
+}
+
+// classColor is the mean colour of class c in the synthetic dataset.
+func classColor(c int) [3]float64 {
+	return [3]float64{float64(25 * c), float64(255 - 25*c), float64(60 + 15*(c%4))}
+}
+
+// trainArchive writes a small CIFAR-10 binary archive whose images are
+// their class colour plus noise, sorted by class like the shared archive,
+// and returns its path.
+func trainArchive(t *testing.T, nTrain, nTest int) string {
+	t.Helper()
+	r := rand.New(rand.NewPCG(5, 6))
+	mk := func(n int) *cifar.Dataset {
+		d := &cifar.Dataset{Images: make([]uint8, n*cifar.ImageSize), Labels: make([]uint8, n)}
+		for i := range n {
+			c := i * cifar.NumClasses / n // class-sorted
+			d.Labels[i] = uint8(c)
+			col := classColor(c)
+			for p := range cifar.ImageSize {
+				v := col[p%3] + r.NormFloat64()*40
+				d.Images[i*cifar.ImageSize+p] = uint8(max(0, min(255, v)))
+			}
+		}
+		return d
+	}
+	path := filepath.Join(t.TempDir(), "cifar-10-binary.tar.gz")
+	var buf bytes.Buffer
+	if err := cifar.WriteBinaryArchive(&buf, &cifar.Data{Train: mk(nTrain), Test: mk(nTest)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func readHistory(t *testing.T, path string) *fit.History {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h fit.History
+	if err := json.Unmarshal(raw, &h); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return &h
+}
+
+func withoutTime(h *fit.History) []fit.Logs {
+	var out []fit.Logs
+	for _, l := range h.Epochs {
+		c := fit.Logs{}
+		for k, v := range l {
+			if k != "time" {
+				c[k] = v
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// TestTrainCallbackExperiment runs the course's callback experiment at
+// small scale: the baseline at width 1/8 on 240 images (a seeded --limit of
+// a class-sorted archive), a seeded 20% hold-out, ReduceLROnPlateau,
+// EarlyStopping with restore_best_weights and a ModelCheckpoint per epoch;
+// then resumes from the epoch-2 checkpoint, predicts an image and checks
+// the errors.
+func TestTrainCallbackExperiment(t *testing.T) {
+	data := trainArchive(t, 400, 20)
+	out := t.TempDir()
+	common := []string{"--data", data, "--model", "baseline", "--width", "0.125", "--limit", "240",
+		"--epochs", "4", "--batch-size", "32", "--seed", "3", "--val-holdout", "0.2",
+		"--reduce-lr-patience", "1", "--reduce-lr-factor", "0.5", "--early-stop-patience", "3", "--restore-best",
+		"--checkpoint", "w.{epoch:02d}-{val_loss:.2f}.ckpt", "--verbose", "2"}
+	code, stdout, stderr := runCLI(t, append([]string{"train", "--out", out, "--test"}, common...)...)
+	if code != 0 {
+		t.Fatalf("train exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "backend: ") || !strings.Contains(stdout, "Epoch 1/4") || !strings.Contains(stdout, "test: loss") {
+		t.Errorf("output lacks the backend, epoch or test lines:\n%s\n%s", stdout, stderr)
+	}
+	h := readHistory(t, filepath.Join(out, "history.json"))
+	if len(h.Epochs) == 0 || len(h.Epochs) > 4 {
+		t.Fatalf("history has %d epochs", len(h.Epochs))
+	}
+	for _, k := range []string{"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"} {
+		if v, ok := h.Epochs[0][k]; !ok || math.IsNaN(v) {
+			t.Errorf("history.json lacks %q: %v", k, h.Epochs[0])
+		}
+	}
+	if lr := h.Epochs[0]["learning_rate"]; math.Abs(lr-1e-3) > 1e-9 {
+		t.Errorf("first learning rate %v, want Adam's 1e-3", lr)
+	}
+	// One checkpoint per epoch, named from that epoch's logs.
+	for e, l := range h.Epochs {
+		name, _ := fit.FormatPath("w.{epoch:02d}-{val_loss:.2f}.ckpt", map[string]any{"epoch": e + 1, "val_loss": l["val_loss"]})
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("missing checkpoint %s", name)
+		}
+	}
+	if len(h.Epochs) < 3 {
+		t.Skip("stopped before epoch 3: no resume check")
+	}
+
+	// Kill-and-resume: continuing from epoch 2's checkpoint gives the same history.
+	ckpts, _ := filepath.Glob(filepath.Join(out, "w.02-*.ckpt"))
+	out2 := t.TempDir()
+	code, stdout, stderr = runCLI(t, append([]string{"train", "--out", out2, "--resume", ckpts[0]}, common...)...)
+	if code != 0 {
+		t.Fatalf("resumed train exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if got, want := withoutTime(readHistory(t, filepath.Join(out2, "history.json"))), withoutTime(h); !reflect.DeepEqual(got, want) {
+		t.Errorf("resumed history differs:\n got %v\nwant %v", got, want)
+	}
+
+	// Predict an image of class 7's colour.
+	img := image.NewRGBA(image.Rect(0, 0, 32, 32))
+	col := classColor(7)
+	for y := range 32 {
+		for x := range 32 {
+			img.Set(x, y, color.RGBA{uint8(col[0]), uint8(col[1]), uint8(col[2]), 255})
+		}
+	}
+	var png7 bytes.Buffer
+	_ = png.Encode(&png7, img)
+	imgPath := filepath.Join(out, "seven.png")
+	_ = os.WriteFile(imgPath, png7.Bytes(), 0o644)
+	weights := filepath.Join(out, "final.weights.ckpt")
+	code, stdout, stderr = runCLI(t, "predict", "--weights", weights, "--model", "baseline", "--width", "0.125", "--image", imgPath, "--json")
+	if code != 0 {
+		t.Fatalf("predict exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	var pred predictionJSON
+	if err := json.Unmarshal([]byte(stdout), &pred); err != nil {
+		t.Fatalf("predict --json printed %q: %v", stdout, err)
+	}
+	sum, best := 0.0, ""
+	for c, p := range pred.Probabilities {
+		sum += p
+		if best == "" || p > pred.Probabilities[best] {
+			best = c
+		}
+	}
+	if len(pred.Probabilities) != 10 || math.Abs(sum-1) > 1e-4 || pred.Class != best || cifar.Classes[pred.ClassIndex] != pred.Class {
+		t.Errorf("prediction %+v: want 10 probabilities summing to 1 and the class of the largest", pred)
+	}
+	code, stdout, _ = runCLI(t, "predict", "--weights", weights, "--model", "baseline", "--width", "0.125", "--image", imgPath)
+	if code != 0 || !strings.HasPrefix(stdout, "class: ") || strings.Count(stdout, "\n") != 11 {
+		t.Errorf("predict printed %q", stdout)
+	}
+
+	// Weights of another width: a clear error naming the variable.
+	code, _, stderr = runCLI(t, "predict", "--weights", weights, "--model", "baseline", "--width", "0.25", "--image", imgPath)
+	if code != 1 || !strings.Contains(stderr, "variable /") || !strings.Contains(stderr, "--width") {
+		t.Errorf("predict with the wrong width: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestTrainPredictUsage(t *testing.T) {
+	tests := []struct {
+		args    []string
+		mention string
+	}{
+		{[]string{"train", "--model", "baseline", "--out", "x"}, "--data"},
+		{[]string{"train", "--data", "d", "--out", "x"}, "--model"},
+		{[]string{"train", "--data", "d", "--model", "baseline"}, "--out"},
+		{[]string{"train", "--data", "d", "--model", "baseline", "--out", "x", "--epochs", "0"}, "--epochs"},
+		{[]string{"train", "--data", "d", "--model", "baseline", "--out", "x", "--val-split", "0.1", "--val-holdout", "0.2"}, "either"},
+		{[]string{"train", "--data", "d", "--model", "baseline", "--out", "x", "--reduce-lr-factor", "1"}, "--reduce-lr-factor"},
+		{[]string{"train", "--data", "d", "--model", "baseline", "--out", "x", "--optimizer", "rmsprop"}, "--optimizer"},
+		{[]string{"train", "--data", "d", "--model", "nope", "--out", "x"}, "nope"},
+		{[]string{"predict", "--model", "baseline", "--image", "i.png"}, "--weights"},
+		{[]string{"predict", "--weights", "w", "--model", "baseline"}, "--image"},
+	}
+	for _, tc := range tests {
+		code, _, stderr := runCLI(t, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.mention) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message about %s", tc.args, code, stderr, tc.mention)
+		}
+	}
+	// A missing image or weights file is a runtime error (exit 1) naming it.
+	code, _, stderr := runCLI(t, "predict", "--weights", "w", "--model", "baseline", "--image", "/nonexistent.png")
+	if code != 1 || !strings.Contains(stderr, "/nonexistent.png") {
+		t.Errorf("missing image: exit %d, stderr %q", code, stderr)
+	}
+}
