@@ -2,8 +2,10 @@ package layers
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
 )
 
@@ -70,6 +72,15 @@ func FastPathActive(g *graph.Graph) bool {
 	case Native:
 		return false
 	}
-	b := g.Backend()
-	return b != nil && b.Name() == "go"
+	return isGoBackend(g.Backend())
+}
+
+// isGoBackend reports whether b is GoMLX's pure Go backend (registered as
+// "go"; its Name is "Go Backend").
+func isGoBackend(b compute.Backend) bool {
+	if b == nil {
+		return false
+	}
+	name := strings.ToLower(b.Name())
+	return name == "go" || strings.HasPrefix(name, "go backend")
 }
