@@ -67,13 +67,16 @@ func TestApplyValues(t *testing.T) {
 	if m.OutputActivation() != "softmax" {
 		t.Errorf("OutputActivation = %q", m.OutputActivation())
 	}
+	if !m.HasPenalty() {
+		t.Errorf("HasPenalty() = false for a regularized model")
+	}
 
 	// A separate final Activation("softmax") layer is left out too, and no
 	// regularizer means a zero penalty.
 	m2 := Sequential("tiny2", Input(3), Dense(2, KernelInitializer(initializers.Ones())), Activation("softmax"))
 	logits, penalty, _ = apply(t, m2, x, false)
-	if got := tensors.MustCopyFlatData[float32](logits); !slices.Equal(got, []float32{6, 6, -1, -1}) || penalty != 0 {
-		t.Errorf("logits %v penalty %g, want [6 6 -1 -1] and 0", got, penalty)
+	if got := tensors.MustCopyFlatData[float32](logits); !slices.Equal(got, []float32{6, 6, -1, -1}) || penalty != 0 || m2.HasPenalty() {
+		t.Errorf("logits %v penalty %g HasPenalty %v, want [6 6 -1 -1], 0, false", got, penalty, m2.HasPenalty())
 	}
 }
 

@@ -174,6 +174,18 @@ func (m *Model) NumParams() (trainable, nonTrainable int) {
 	return
 }
 
+// HasPenalty reports whether some layer has a weight regularizer, i.e.
+// whether the penalty returned by [Model.Apply] can be non-zero (it is a
+// zero scalar otherwise).
+func (m *Model) HasPenalty() bool {
+	for _, s := range m.layers {
+		if !s.kernelReg.IsZero() || (s.useBias && !s.biasReg.IsZero()) {
+			return true
+		}
+	}
+	return false
+}
+
 // OutputActivation returns the last layer's activation name ("softmax" for
 // the course models; "linear" when it has none).
 func (m *Model) OutputActivation() string {
