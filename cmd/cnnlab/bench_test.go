@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"strings"
+	"testing"
+)
+
+// benchCapture runs the CLI with os.Stdout redirected, since commands print
+// there.
+func benchCapture(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stdout
+	os.Stdout = w
+	done := make(chan []byte)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- b
+	}()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	os.Stdout = saved
+	w.Close()
+	captured := <-done
+	r.Close()
+	return code, out.String() + string(captured), errb.String()
+}
+
+func TestBenchCLIUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bench", "--model", "resnet"}, "--model"},
+		{[]string{"bench", "--batch", "0"}, "--batch must be at least 1"},
+		{[]string{"bench", "--impl", "turbo"}, "--impl"},
+		{[]string{"bench", "--skip-train", "--skip-eval"}, "nothing to measure"},
+		{[]string{"bench", "extra"}, "unexpected argument"},
+	}
+	for _, tc := range tests {
+		code, _, stderr := benchCapture(t, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+func TestBenchCLIJSON(t *testing.T) {
+	code, stdout, stderr := benchCapture(t, "bench", "--model", "gap", "--batch", "2", "--steps", "1",
+		"--warmup", "1", "--eval-batch", "2", "--eval-steps", "1", "--eval-warmup", "0", "--json", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("decoding %q: %v", stdout, err)
+	}
+	for _, key := range []string{"train_images_per_sec", "eval_images_per_sec", "train_ms_per_step",
+		"train_gflops_per_sec", "peak_rss_bytes", "backend", "simd", "impl"} {
+		if _, ok := got[key]; !ok {
+			t.Errorf("JSON lacks %q: %s", key, stdout)
+		}
+	}
+	if got["model"] != "gap" || got["params"] != float64(293968) || got["batch"] != float64(2) {
+		t.Errorf("JSON %v: want model gap, params 293968, batch 2", got)
+	}
+	if v, _ := got["train_images_per_sec"].(float64); v <= 0 {
+		t.Errorf("train_images_per_sec = %v, want > 0", got["train_images_per_sec"])
+	}
+}
