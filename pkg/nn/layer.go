@@ -52,7 +52,7 @@ type spec struct {
 	units      int    // Dense
 	kernelSize [2]int // Conv2D
 	poolSize   [2]int // MaxPooling2D
-	strides    [2]int // Conv2D, MaxPooling2D; zero: default (1, or the pool size)
+	strides    [2]int // Conv2D, MaxPooling2D, when the Strides option is given
 	padding    string
 	activation string // Keras name; "linear" for none
 	useBias    bool
@@ -348,7 +348,7 @@ func (s *spec) check() error {
 		if k := s.kernelSize[0]; k != 1 && k != 3 && k != 5 {
 			return fmt.Errorf("kernel size must be 1, 3 or 5, got %d", k)
 		}
-		if s.strides != [2]int{} {
+		if s.has("Strides") {
 			if err := checkSquare("strides", s.strides); err != nil {
 				return err
 			}
@@ -363,7 +363,7 @@ func (s *spec) check() error {
 		if s.poolSize[0] < 1 {
 			return fmt.Errorf("pool size must be positive, got %d", s.poolSize[0])
 		}
-		if s.strides != [2]int{} {
+		if s.has("Strides") {
 			if err := checkSquare("strides", s.strides); err != nil {
 				return err
 			}
@@ -414,10 +414,20 @@ func checkSquare(what string, p [2]int) error {
 	return nil
 }
 
+// has reports whether the option with the given name was given.
+func (s *spec) has(option string) bool {
+	for _, g := range s.given {
+		if g == option {
+			return true
+		}
+	}
+	return false
+}
+
 // stride returns the effective stride.
 func (s *spec) stride() int {
 	switch {
-	case s.strides != [2]int{}:
+	case s.has("Strides"):
 		return s.strides[0]
 	case s.kind == kindMaxPooling2D:
 		return s.poolSize[0]

@@ -238,6 +238,8 @@ func TestDeclarationErrors(t *testing.T) {
 		{"negative filters", []Layer{in, Conv2D(-8, 3)}, "filters must be positive, got -8"},
 		{"non-square", []Layer{in, Conv2D(8, [2]int{3, 5})}, "only square"},
 		{"stride 3", []Layer{in, Conv2D(8, 3, Strides(3))}, "strides must be 1 or 2"},
+		{"stride 0", []Layer{in, Conv2D(8, 3, Strides(0))}, "strides must be 1 or 2, got 0"},
+		{"pool stride 0", []Layer{in, MaxPooling2D(2, Strides(0))}, "strides must be positive, got 0"},
 		{"padding", []Layer{in, Conv2D(8, 3, Padding("full"))}, `padding must be "same" or "valid", got "full"`},
 		{"activation", []Layer{in, Conv2D(8, 3, Activation("rleu"))}, `unknown activation "rleu"`},
 		{"activation layer", []Layer{in, Activation("soft_max")}, `unknown activation "soft_max"`},
