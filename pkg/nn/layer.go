@@ -2,6 +2,8 @@ package nn
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/initializers"
 	"github.com/cnnlab/cnnlab/pkg/regularizers"
@@ -261,9 +263,10 @@ func Strides[S Size](strides S) Option {
 }
 
 // Padding sets the padding of Conv2D or MaxPooling2D: "valid" (the Keras
-// default: no padding) or "same" (output size ceil(input/stride)).
+// default: no padding) or "same" (output size ceil(input/stride));
+// case-insensitive, as in Keras.
 func Padding(padding string) Option {
-	return option{"Padding", func(s *spec) { s.padding = padding }}
+	return option{"Padding", func(s *spec) { s.padding = strings.ToLower(padding) }}
 }
 
 // UseBias sets whether Conv2D or Dense adds a bias (default true).
@@ -329,11 +332,7 @@ func (s *spec) check() error {
 		return s.errs[0]
 	}
 	for _, g := range s.given {
-		ok := false
-		for _, a := range info.options {
-			ok = ok || a == g
-		}
-		if !ok {
+		if !slices.Contains(info.options, g) {
 			return fmt.Errorf("option %s does not apply to %s", g, info.class)
 		}
 	}

@@ -207,7 +207,7 @@ func TestPoolSpellings(t *testing.T) {
 		MaxPooling2D(2),
 		MaxPooling2D([2]int{2, 2}),
 		MaxPooling2D(2, Strides(2)),
-		MaxPooling2D([2]int{2, 2}, Strides([2]int{2, 2}), Padding("valid")),
+		MaxPooling2D([2]int{2, 2}, Strides([2]int{2, 2}), Padding("VALID")),
 	} {
 		m := Sequential("pool", Input(9, 9, 3), pool)
 		if err := m.Validate(); err != nil {
