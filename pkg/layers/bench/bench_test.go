@@ -65,7 +65,7 @@ func TestConvFLOPs(t *testing.T) {
 }
 
 func TestRunTiny(t *testing.T) {
-	res, err := Run(Config{Model: "bn", Batch: 4, EvalBatch: 4, Steps: 2, WarmupSteps: 1, EvalSteps: 1, EvalWarmup: 1})
+	res, err := Run(Config{Model: "baseline", Batch: 4, EvalBatch: 4, Steps: 2, WarmupSteps: 1, EvalSteps: 1, EvalWarmup: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Runs `cnnlab bench` and the PyTorch twin (bench/pytorch_bench.py) one after
+# the other for each model, and prints the images/s ratios (Go / PyTorch).
+#
+# usage: bench/run.sh [path/to/cnnlab]     (default bin/cnnlab, built by `make build`)
+# env:   MODELS="baseline bn gap"  STEPS=40  WARMUP=10  BATCH=64  EVAL_BATCH=256
+#        PYTHON=/usr/bin/python3 (Debian python3-torch)  OUT=bin/bench
+set -eu
+CNNLAB=${1:-bin/cnnlab}
+MODELS=${MODELS:-baseline bn gap}
+STEPS=${STEPS:-40}
+WARMUP=${WARMUP:-10}
+BATCH=${BATCH:-64}
+EVAL_BATCH=${EVAL_BATCH:-256}
+PYTHON=${PYTHON:-/usr/bin/python3}
+OUT=${OUT:-bin/bench}
+DIR=$(dirname "$0")
+mkdir -p "$OUT"
+if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
+	echo "bench/run.sh: $PYTHON cannot import torch (apt-get install python3-torch)" >&2
+	exit 1
+fi
+"$CNNLAB" backend info >&2
+for m in $MODELS; do
+	echo "== $m: cnnlab" >&2
+	"$CNNLAB" bench --model "$m" --batch "$BATCH" --steps "$STEPS" --warmup "$WARMUP" \
+		--eval-batch "$EVAL_BATCH" --json --quiet >"$OUT/go_$m.json"
+	echo "== $m: pytorch" >&2
+	"$PYTHON" "$DIR/pytorch_bench.py" --model "$m" --batch "$BATCH" --steps "$STEPS" --warmup "$WARMUP" \
+		--eval-batch "$EVAL_BATCH" --json >"$OUT/torch_$m.json"
+done
+"$PYTHON" "$DIR/compare.py" "$OUT" $MODELS
