@@ -13,7 +13,7 @@ import (
 const RecordSize = 1 + ImageSize
 
 // recordsPerChunk is how many records decodeBinary reads at a time.
-const recordsPerChunk = 1024
+const recordsPerChunk = 64
 
 // ReadBinary reads one file of the official binary release (such as
 // data_batch_1.bin) from r and converts its images to NHWC. name is used in
@@ -44,7 +44,11 @@ func decodeBinary(r io.Reader, name string, size int64) (*Dataset, error) {
 		d.Images = make([]uint8, 0, n*ImageSize)
 		d.Labels = make([]uint8, 0, n)
 	}
-	buf := make([]byte, recordsPerChunk*RecordSize)
+	chunk := int64(recordsPerChunk * RecordSize)
+	if size > 0 {
+		chunk = min(chunk, size)
+	}
+	buf := make([]byte, chunk)
 	var offset int64
 	for {
 		m, err := io.ReadFull(r, buf)

@@ -291,6 +291,9 @@ func (c *collector) add(name, rel string, size int64, r io.Reader, file string) 
 			c.images.add(name, info.test, uint8(label), nil, file)
 			return nil
 		}
+		if size > maxImageBytes {
+			return fmt.Errorf("%s: %d bytes, too large for a 32x32 image", name, size)
+		}
 		buf, err := readEntry(r, size, name)
 		if err != nil {
 			return err
@@ -300,6 +303,9 @@ func (c *collector) add(name, rel string, size int64, r io.Reader, file string) 
 	}
 	if c.batches[info.batch] != nil {
 		return fmt.Errorf("%s: duplicate of %s", name, c.names[info.batch])
+	}
+	if size > maxBatchBytes {
+		return fmt.Errorf("%s: %d bytes, larger than any CIFAR-10 batch file (corrupt?)", name, size)
 	}
 	var d *Dataset
 	var err error
@@ -317,6 +323,14 @@ func (c *collector) add(name, rel string, size int64, r io.Reader, file string) 
 	c.batches[info.batch], c.names[info.batch] = d, name
 	return nil
 }
+
+// Largest files the loader accepts: a corrupt size must not make it
+// allocate gigabytes. Official batches are 30.7 MB (binary) and 31 MB
+// (pickle); CIFAR images are a few kilobytes.
+const (
+	maxBatchBytes = 100_000 * RecordSize
+	maxImageBytes = 1 << 20
+)
 
 // readEntry reads a whole file of the given size (-1: unknown).
 func readEntry(r io.Reader, size int64, name string) ([]byte, error) {

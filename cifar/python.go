@@ -15,7 +15,14 @@ import (
 // a numpy uint8 array [N,3072] (channel-first rows) and whose "labels" entry
 // is a list of N labels. name is used in error messages. Keys may be bytes
 // (the release was pickled by Python 2) or str.
-func ReadPython(r io.Reader, name string) (*Dataset, error) {
+func ReadPython(r io.Reader, name string) (d *Dataset, err error) {
+	defer func() {
+		// The unpickler trusts lengths in the stream; a corrupt one can
+		// make it panic.
+		if p := recover(); p != nil {
+			d, err = nil, fmt.Errorf("%s: corrupt pickle: %v", name, p)
+		}
+	}()
 	u := pickle.NewUnpickler(r)
 	u.FindClass = findNumpyClass
 	obj, err := u.Load()
@@ -63,7 +70,7 @@ func ReadPython(r io.Reader, name string) (*Dataset, error) {
 	if list.Len() != n {
 		return nil, fmt.Errorf("%s: %d labels for %d images", name, list.Len(), n)
 	}
-	d := &Dataset{Images: make([]uint8, n*ImageSize), Labels: make([]uint8, n)}
+	d = &Dataset{Images: make([]uint8, n*ImageSize), Labels: make([]uint8, n)}
 	for i := range n {
 		l, ok := pyInt(list.Get(i))
 		if !ok || l < 0 || l >= NumClasses {
