@@ -409,7 +409,7 @@ func Argmax(probs []float32, numClasses int) []int {
 // Logs are the values of one epoch under Keras's key names: "loss",
 // "accuracy", "val_loss", "val_accuracy", "learning_rate", plus
 // "regularization_loss" (the part of "loss" that is the weight penalty,
-// only for models that have one), "epoch" (0-based, as Keras's
+// only for models whose penalty is not zero), "epoch" (0-based, as Keras's
 // History.epoch) and "time" (seconds the epoch took, validation included).
 type Logs map[string]float64
 
@@ -648,7 +648,7 @@ func (t *Trainer) Fit(train Data, opts FitOptions) (*History, error) {
 			"accuracy":      sumCorrect / float64(n),
 			"learning_rate": lr,
 		}
-		if t.hasPenalty {
+		if t.hasPenalty && sumPenalty != 0 {
 			logs["regularization_loss"] = sumPenalty / float64(n)
 		}
 		if val != nil {

@@ -1,6 +1,8 @@
 package fit
 
 import (
+	"encoding/binary"
+	"math"
 	"reflect"
 	"testing"
 )
@@ -38,4 +40,47 @@ func TestFitLearnsAndIsDeterministic(t *testing.T) {
 		t.Errorf("val_accuracy after 3 epochs = %v, want > 0.3 (chance is 0.1)", acc)
 	}
 	t.Logf("history: %v", stripTime(h1))
+}
+
+// TestPenaltyInLoss checks Keras's convention: "loss" includes the weight
+// penalty, "regularization_loss" reports it alone, and with frozen weights
+// (learning rate 0) the epoch's loss equals Evaluate's.
+func TestPenaltyInLoss(t *testing.T) {
+	const l2 = 0.01
+	tr, err := Compile(testBackend(t), tinyModel(l2), Options{Seed: 2, Optimizer: SGD(0.1, 0), InputShape: testShape})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.SetLearningRate(0); err != nil {
+		t.Fatal(err)
+	}
+	data := synthetic(64, 9)
+	h, err := tr.Fit(data, FitOptions{Epochs: 1, BatchSize: 16, NoShuffle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := tr.GetWeights()
+	var sumSq float64
+	for _, v := range w.vars {
+		if v.path == "/dense1/dense/weights" {
+			for i := 0; i < len(v.data); i += 4 {
+				f := float64(math.Float32frombits(binary.LittleEndian.Uint32(v.data[i:])))
+				sumSq += f * f
+			}
+		}
+	}
+	logs := h.Epochs[0]
+	if want := l2 * sumSq; !near(logs["regularization_loss"], want, 1e-5) {
+		t.Errorf("regularization_loss = %v, want l2·Σw² = %v", logs["regularization_loss"], want)
+	}
+	loss, acc, err := tr.Evaluate(data, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near(logs["loss"], loss, 1e-5) || !near(logs["accuracy"], acc, 1e-9) {
+		t.Errorf("epoch loss/accuracy %v/%v, Evaluate %v/%v: want equal with frozen weights", logs["loss"], logs["accuracy"], loss, acc)
+	}
+	if !(logs["loss"] > logs["regularization_loss"]) {
+		t.Errorf("loss %v does not include the penalty %v", logs["loss"], logs["regularization_loss"])
+	}
 }
