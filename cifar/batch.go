@@ -90,9 +90,10 @@ func (s Scaling) Apply(dst []float32, src []uint8) {
 	}
 }
 
-// BatchOptions configures a [Batcher]. The zero value gives Keras's defaults:
-// batch size 32, no shuffling, the last partial batch kept, sparse labels,
-// pixels divided by 255.
+// BatchOptions configures a [Batcher]. The zero value gives batch size 32
+// and the last partial batch kept (Keras's defaults), sparse labels, and
+// pixels divided by 255 (the course's scaling); it does not shuffle, whereas
+// Keras's fit shuffles by default (shuffle=True): set Shuffle for training.
 type BatchOptions struct {
 	BatchSize     int     // images per batch; 0 means 32 (Keras's default)
 	Shuffle       bool    // reshuffle the images at every epoch

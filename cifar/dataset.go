@@ -9,6 +9,24 @@
 // Images are held as uint8 NHWC [N,32,32,3] with one label byte each; they
 // are converted to float32 one batch at a time (see [Batcher]), never as a
 // whole-dataset copy.
+//
+// # Differences from Keras
+//
+// keras.datasets.cifar10.load_data() returns x as uint8 [N,32,32,3] (as
+// here) and y as uint8 [N,1]; here labels are a flat []uint8 of N, and a
+// [Batch] gives them as int32 [B] (or one-hot [B,10]). Load reads the same
+// Python release Keras caches, in the same order, so the images and labels
+// are identical.
+//
+// [Dataset.Split] draws a shuffled validation set as scikit-learn's
+// train_test_split does (same sizes, different random draw);
+// [Dataset.SplitLast] is Keras's fit(validation_split=…), which takes the
+// last samples before any shuffling. [Batcher] keeps the last partial batch
+// as Keras does, but does not shuffle unless asked (Keras's fit shuffles by
+// default).
+//
+// The image-folder format orders images by class, then file name (the
+// shared JPEG archive is sorted by class too): shuffle before training.
 package cifar
 
 import (
