@@ -57,7 +57,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	batchSize := fs.Int("batch-size", 32, "images per training step (Keras default 32)")
 	noShuffle := fs.Bool("no-shuffle", false, "visit the images in order instead of reshuffling every epoch")
 	seed := fs.Int64("seed", 1, "seed of the weights, dropout, shuffling, --limit and --val-holdout")
-	valSplit := fs.Float64("val-split", 0, "Keras's validation_split: hold out the LAST fraction of the training images")
+	valSplit := fs.Float64("val-split", 0, "Keras's validation_split: hold out the LAST fraction of the training images (on a class-sorted archive, only with --limit, which shuffles)")
 	valHoldOut := fs.Float64("val-holdout", 0.15, "the course's split: hold out a seeded random fraction (ignored when --val-split is set; 0: none)")
 	optName := fs.String("optimizer", "adam", "optimizer: adam or sgd")
 	lr := fs.Float64("lr", 0, "learning rate (0: Keras's default, 1e-3 for adam, 0.01 for sgd)")
