@@ -53,6 +53,15 @@ func benchImages(b *testing.B) *Dataset {
 	return all
 }
 
+// TestMain removes the benchmark's archive once all benchmarks have run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchArchive.path != "" {
+		os.RemoveAll(filepath.Dir(benchArchive.path))
+	}
+	os.Exit(code)
+}
+
 var benchArchive struct {
 	once sync.Once
 	path string
@@ -94,7 +103,6 @@ func BenchmarkLoadBinaryArchive(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { os.RemoveAll(filepath.Dir(p)) })
 	b.SetBytes(fi.Size())
 	b.Logf("archive %s: %d bytes, %.0f%% of its content", p, fi.Size(), 100*float64(fi.Size())/float64(60000*RecordSize))
 	b.ResetTimer()

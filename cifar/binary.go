@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // RecordSize is the size in bytes of one record of the official binary
@@ -24,26 +25,33 @@ func ReadBinary(r io.Reader, name string) (*Dataset, error) {
 	return decodeBinary(r, name, -1)
 }
 
-// decodeBinary reads records from r. If size >= 0 it is the number of bytes
-// r holds (a tar header's or a file's size): it is checked before reading,
-// and the buffers are allocated once.
+// decodeBinary reads records from r into a new dataset; see appendBinary.
 func decodeBinary(r io.Reader, name string, size int64) (*Dataset, error) {
+	d := &Dataset{}
+	if err := appendBinary(d, r, name, size); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// appendBinary reads records from r and appends them to d. If size >= 0 it
+// is the number of bytes r holds (a tar header's or a file's size): it is
+// checked before reading. On error d may hold part of the records.
+func appendBinary(d *Dataset, r io.Reader, name string, size int64) error {
 	if size >= 0 {
 		if size == 0 {
-			return nil, fmt.Errorf("%s: empty file, want records of %d bytes", name, RecordSize)
+			return fmt.Errorf("%s: empty file, want records of %d bytes", name, RecordSize)
 		}
 		if size%RecordSize != 0 {
 			last := size / RecordSize * RecordSize
-			return nil, fmt.Errorf("%s: size %d bytes is not a multiple of the %d-byte record: truncated or corrupt record at byte offset %d",
+			return fmt.Errorf("%s: size %d bytes is not a multiple of the %d-byte record: truncated or corrupt record at byte offset %d",
 				name, size, RecordSize, last)
 		}
-	}
-	d := &Dataset{}
-	if size > 0 {
 		n := int(size / RecordSize)
-		d.Images = make([]uint8, 0, n*ImageSize)
-		d.Labels = make([]uint8, 0, n)
+		d.Images = slices.Grow(d.Images, n*ImageSize)
+		d.Labels = slices.Grow(d.Labels, n)
 	}
+	start := d.Len()
 	chunk := int64(recordsPerChunk * RecordSize)
 	if size > 0 {
 		chunk = min(chunk, size)
@@ -55,14 +63,14 @@ func decodeBinary(r io.Reader, name string, size int64) (*Dataset, error) {
 		if m > 0 {
 			whole := m / RecordSize * RecordSize
 			if err := appendRecords(d, buf[:whole], name, offset); err != nil {
-				return nil, err
+				return err
 			}
 			offset += int64(whole)
 			if whole != m {
 				if size >= 0 {
-					return nil, fmt.Errorf("%s: truncated at byte offset %d, want %d bytes", name, offset+int64(m-whole), size)
+					return fmt.Errorf("%s: truncated at byte offset %d, want %d bytes", name, offset+int64(m-whole), size)
 				}
-				return nil, fmt.Errorf("%s: truncated record at byte offset %d: %d trailing bytes, want a multiple of %d",
+				return fmt.Errorf("%s: truncated record at byte offset %d: %d trailing bytes, want a multiple of %d",
 					name, offset, m-whole, RecordSize)
 			}
 		}
@@ -71,14 +79,14 @@ func decodeBinary(r io.Reader, name string, size int64) (*Dataset, error) {
 			continue
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 			if size >= 0 && offset != size {
-				return nil, fmt.Errorf("%s: truncated at byte offset %d, want %d bytes", name, offset, size)
+				return fmt.Errorf("%s: truncated at byte offset %d, want %d bytes", name, offset, size)
 			}
-			if d.Len() == 0 {
-				return nil, fmt.Errorf("%s: empty file, want records of %d bytes", name, RecordSize)
+			if d.Len() == start {
+				return fmt.Errorf("%s: empty file, want records of %d bytes", name, RecordSize)
 			}
-			return d, nil
+			return nil
 		default:
-			return nil, fmt.Errorf("%s: reading at byte offset %d: %w", name, offset+int64(m), err)
+			return fmt.Errorf("%s: reading at byte offset %d: %w", name, offset+int64(m), err)
 		}
 	}
 }

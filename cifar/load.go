@@ -250,12 +250,17 @@ type collector struct {
 	format  string // format of the first recognized entry
 	first   string // that entry's name
 	entries int
-	batches [NumTrainBatches + 1]*Dataset // index 0: test_batch
+	// Batches of the releases: index 0 is test_batch. Training batches
+	// that arrive in order are appended straight to train (no second copy
+	// of the training set); the others wait in batches until their turn.
 	names   [NumTrainBatches + 1]string
+	batches [NumTrainBatches + 1]*Dataset
+	train   *Dataset
+	next    int // the training batch train expects next, 1..NumTrainBatches+1
 	images  *imageDecoder
 }
 
-func newCollector() *collector { return &collector{} }
+func newCollector() *collector { return &collector{train: &Dataset{}, next: 1} }
 
 // add reads one file. name is for error messages, rel is the path that
 // classify looks at; for images read from disk, r is nil and file is the
@@ -301,11 +306,23 @@ func (c *collector) add(name, rel string, size int64, r io.Reader, file string) 
 		c.images.add(name, info.test, uint8(label), buf, "")
 		return nil
 	}
-	if c.batches[info.batch] != nil {
+	if c.names[info.batch] != "" {
 		return fmt.Errorf("%s: duplicate of %s", name, c.names[info.batch])
 	}
+	c.names[info.batch] = name
 	if size > maxBatchBytes {
 		return fmt.Errorf("%s: %d bytes, larger than any CIFAR-10 batch file (corrupt?)", name, size)
+	}
+	if info.kind == kindBinary && info.batch == c.next {
+		if c.train.Len() == 0 && size > 0 { // room for five batches like this one
+			c.train.Images = make([]uint8, 0, NumTrainBatches*int(size/RecordSize)*ImageSize)
+		}
+		if err := appendBinary(c.train, r, name, size); err != nil {
+			return err
+		}
+		c.next++
+		c.flushBatches()
+		return nil
 	}
 	var d *Dataset
 	var err error
@@ -320,8 +337,20 @@ func (c *collector) add(name, rel string, size int64, r io.Reader, file string) 
 	if err != nil {
 		return err
 	}
-	c.batches[info.batch], c.names[info.batch] = d, name
+	c.batches[info.batch] = d
+	c.flushBatches()
 	return nil
+}
+
+// flushBatches appends to train the waiting batches whose turn has come.
+func (c *collector) flushBatches() {
+	for c.next <= NumTrainBatches && c.batches[c.next] != nil {
+		d := c.batches[c.next]
+		c.train.Images = append(c.train.Images, d.Images...)
+		c.train.Labels = append(c.train.Labels, d.Labels...)
+		c.batches[c.next] = nil
+		c.next++
+	}
 }
 
 // Largest files the loader accepts: a corrupt size must not make it
@@ -377,8 +406,8 @@ func (c *collector) finish() (*Data, error) {
 	if c.format == FormatBinary {
 		ext = ".bin"
 	}
-	for i, d := range c.batches {
-		if d == nil {
+	for i, n := range c.names {
+		if n == "" {
 			name := "test_batch" + ext
 			if i > 0 {
 				name = fmt.Sprintf("data_batch_%d%s", i, ext)
@@ -386,14 +415,5 @@ func (c *collector) finish() (*Data, error) {
 			return nil, fmt.Errorf("%s is missing (found %s)", name, c.first)
 		}
 	}
-	n := 0
-	for _, d := range c.batches[1:] {
-		n += d.Len()
-	}
-	train := &Dataset{Images: make([]uint8, 0, n*ImageSize), Labels: make([]uint8, 0, n)}
-	for _, d := range c.batches[1:] {
-		train.Images = append(train.Images, d.Images...)
-		train.Labels = append(train.Labels, d.Labels...)
-	}
-	return &Data{Train: train, Test: c.batches[0], Format: c.format}, nil
+	return &Data{Train: c.train, Test: c.batches[0], Format: c.format}, nil
 }
