@@ -201,6 +201,27 @@ func TestLocateAndLoadDefault(t *testing.T) {
 		t.Fatalf("LoadDefault read %s data that differs", d.Format)
 	}
 
+	// Keras 3 keeps the archive itself under the folder's name, and
+	// extracts it into cifar-10-batches-py_extracted/.
+	if err := os.RemoveAll(filepath.Join(kerasDir, PythonFolder)); err != nil {
+		t.Fatal(err)
+	}
+	keras3 := filepath.Join(kerasDir, PythonFolder)
+	if err := os.WriteFile(keras3, tarGz(t, releaseFiles(data, true, py3Pickle), true), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := Locate(cache); got != keras3 {
+		t.Fatalf("Locate = %q, want Keras 3's archive %q", got, keras3)
+	}
+	if d, err := LoadDefault(context.Background(), DownloadOptions{Dir: cache}); err != nil || d.Format != FormatPython || d.SHA256 == "" || sameData(d, data) != "" {
+		t.Fatalf("LoadDefault on Keras 3's archive: %v", err)
+	}
+	extracted := filepath.Join(kerasDir, PythonFolder+"_extracted")
+	writeFiles(t, extracted, releaseFiles(data, true, py2Pickle))
+	if got, want := Locate(cache), filepath.Join(extracted, PythonFolder); got != want {
+		t.Fatalf("Locate = %q, want %q", got, want)
+	}
+
 	// The cache folder comes first.
 	writeFiles(t, cache, releaseFiles(data, false, nil))
 	if got, want := Locate(cache), filepath.Join(cache, BinaryFolder); got != want {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"image"
+	"image/jpeg"
 	"os"
 	"path/filepath"
 	"slices"
@@ -226,6 +228,25 @@ func TestDecodeImage(t *testing.T) {
 	for i, v := range dst {
 		if v != 77 {
 			t.Fatalf("byte %d = %d, want 77 (gray replicated to RGB)", i, v)
+		}
+	}
+	// JPEG (YCbCr): a solid colour survives within the codec's rounding.
+	src := image.NewNRGBA(image.Rect(0, 0, 32, 32))
+	for p := 0; p < len(src.Pix); p += 4 {
+		src.Pix[p], src.Pix[p+1], src.Pix[p+2], src.Pix[p+3] = 200, 100, 50, 255
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if err := DecodeImage(dst, buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	for p := 0; p < ImageSize; p += 3 {
+		for c, want := range []int{200, 100, 50} {
+			if d := int(dst[p+c]) - want; d < -3 || d > 3 {
+				t.Fatalf("JPEG pixel %d channel %d = %d, want %d±3", p/3, c, dst[p+c], want)
+			}
 		}
 	}
 	if err := DecodeImage(dst, []byte("GIF89a")); err == nil {
