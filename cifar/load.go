@@ -167,11 +167,15 @@ func loadDir(dir string) (*Data, error) {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if classify(rel).kind == kindImage {
-			return c.add(p, rel, -1, nil, p) // the workers read the file
-		}
-		if classify(rel).kind == kindOther {
+		switch classify(rel).kind {
+		case kindOther:
 			return nil
+		case kindImage:
+			fi, err := e.Info()
+			if err != nil {
+				return err
+			}
+			return c.add(p, rel, fi.Size(), nil, p) // the workers read the file
 		}
 		f, err := os.Open(p)
 		if err != nil {
@@ -292,12 +296,12 @@ func (c *collector) add(name, rel string, size int64, r io.Reader, file string) 
 		if c.images == nil {
 			c.images = newImageDecoder()
 		}
+		if size > maxImageBytes {
+			return fmt.Errorf("%s: %d bytes, too large for a 32x32 image", name, size)
+		}
 		if file != "" {
 			c.images.add(name, info.test, uint8(label), nil, file)
 			return nil
-		}
-		if size > maxImageBytes {
-			return fmt.Errorf("%s: %d bytes, too large for a 32x32 image", name, size)
 		}
 		buf, err := readEntry(r, size, name)
 		if err != nil {
