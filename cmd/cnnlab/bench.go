@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/backend"
@@ -16,7 +17,7 @@ func init() {
 	register(&command{
 		name:    "bench",
 		summary: "measure training and inference speed (images/s) of a course model on random data",
-		usage:   "[--model baseline|bn|gap] [--batch 64] [--steps 40] [--warmup 10] [--eval-batch 256] [--eval-steps 20] [--impl auto|fast|native] [--json]",
+		usage:   "[--model baseline|bn|gap] [--batch 64] [--steps 40] [--warmup 10] [--eval-batch 256] [--eval-steps 20] [--impl auto|fast|native] [--json] [--cpuprofile FILE]",
 		run:     runBench,
 	})
 }
@@ -35,6 +36,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the random data and initial weights")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -77,6 +79,17 @@ func runBench(fs *flag.FlagSet, args []string) error {
 				last = phase
 			}
 		}
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("creating CPU profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("starting CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res, err := bench.Run(cfg)
 	if err != nil {

@@ -1,6 +1,8 @@
 package layers
 
 import (
+	"runtime"
+
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
@@ -182,41 +184,69 @@ func (c *Conv2DConfig) Done() *graph.Node {
 		return out
 	}
 
-	// Fast path: im2col by one GatherSlices, then one fused Dense.
+	// Fast path: im2col by GatherSlices, then a fused Dense.
 	patchLen := k * k * channels
-	var patches *graph.Node
-	if k == 1 && s == 1 {
-		patches = graph.Reshape(x, batch*height*width, channels)
-	} else {
-		xp := x
-		if padTop+padBottom+padLeft+padRight > 0 {
-			xp = graph.Pad(x, graph.ScalarZero(g, dtype),
-				compute.PadAxis{}, compute.PadAxis{Start: padTop, End: padBottom},
-				compute.PadAxis{Start: padLeft, End: padRight}, compute.PadAxis{})
-		}
-		starts := patchStarts(g, batch, outH, outW, s)
-		// [batch, outH, outW, 1, k, k, channels]
-		gathered := graph.GatherSlices(xp, []int{0, 1, 2}, starts, []int{1, k, k}, true)
-		patches = graph.Reshape(gathered, batch*outH*outW, patchLen)
-	}
 	// Weight in the "outputs, inputs" layout: the fused Dense backward then
 	// transposes the small output gradient, not the large patch matrix.
 	weight := graph.Transpose(graph.Reshape(kernel, patchLen, c.filters), 0, 1)
-	out := nn.Dense(patches, weight, bias, compute.DenseLayoutOutputsInput)
+	if k == 1 && s == 1 {
+		patches := graph.Reshape(x, batch*height*width, channels)
+		out := nn.Dense(patches, weight, bias, compute.DenseLayoutOutputsInput)
+		return graph.Reshape(out, batch, outH, outW, c.filters)
+	}
+	xp := x
+	if padTop+padBottom+padLeft+padRight > 0 {
+		xp = graph.Pad(x, graph.ScalarZero(g, dtype),
+			compute.PadAxis{}, compute.PadAxis{Start: padTop, End: padBottom},
+			compute.PadAxis{Start: padLeft, End: padRight}, compute.PadAxis{})
+	}
+	// The Go backend runs a Gather on one core; independent ops run in
+	// parallel. So the batch is split in parts, each gathered and multiplied
+	// on its own, and the outputs concatenated.
+	parts := splitParts(batch, outH*outW*patchLen)
+	outs := make([]*graph.Node, 0, parts)
+	for p := range parts {
+		b0, b1 := p*batch/parts, (p+1)*batch/parts
+		starts := patchStarts(g, b0, b1, outH, outW, s)
+		// [b1-b0, outH, outW, 1, k, k, channels]
+		gathered := graph.GatherSlices(xp, []int{0, 1, 2}, starts, []int{1, k, k}, true)
+		patches := graph.Reshape(gathered, (b1-b0)*outH*outW, patchLen)
+		outs = append(outs, nn.Dense(patches, weight, bias, compute.DenseLayoutOutputsInput))
+	}
+	out := outs[0]
+	if parts > 1 {
+		out = graph.Concatenate(outs, 0)
+	}
 	return graph.Reshape(out, batch, outH, outW, c.filters)
 }
 
-// patchStarts returns the int32 constant [batch, outH, outW, 3] of the
-// (batch, row, column) start of every patch.
-func patchStarts(g *graph.Graph, batch, outH, outW, stride int) *graph.Node {
-	data := make([]int32, 0, batch*outH*outW*3)
-	for b := range batch {
+// SplitParts caps the number of parts a fast-path convolution splits its
+// batch into (see the package doc); 0 means the number of CPUs, at most 4.
+var SplitParts = 0
+
+// minPartFloats is the smallest patch matrix (in values) worth a part.
+var minPartFloats = 1 << 18
+
+func splitParts(batch, perExample int) int {
+	n := SplitParts
+	if n <= 0 {
+		n = min(runtime.NumCPU(), 4)
+	}
+	n = min(n, batch, max(1, batch*perExample/minPartFloats))
+	return max(n, 1)
+}
+
+// patchStarts returns the int32 constant [b1-b0, outH, outW, 3] of the
+// (batch, row, column) start of every patch of examples b0 to b1-1.
+func patchStarts(g *graph.Graph, b0, b1, outH, outW, stride int) *graph.Node {
+	data := make([]int32, 0, (b1-b0)*outH*outW*3)
+	for b := b0; b < b1; b++ {
 		for i := range outH {
 			for j := range outW {
 				data = append(data, int32(b), int32(i*stride), int32(j*stride))
 			}
 		}
 	}
-	t := tensors.FromFlatDataAndDimensions(data, batch, outH, outW, 3)
+	t := tensors.FromFlatDataAndDimensions(data, b1-b0, outH, outW, 3)
 	return graph.ConstTensor(g, t)
 }

@@ -266,6 +266,20 @@ func TestConv2DGradients(t *testing.T) {
 	}
 }
 
+// TestConv2DSplitGradients checks the fast path that splits the batch into
+// parts gathered and multiplied separately.
+func TestConv2DSplitGradients(t *testing.T) {
+	prevParts, prevMin := SplitParts, minPartFloats
+	SplitParts, minPartFloats = 3, 1
+	defer func() { SplitParts, minPartFloats = prevParts, prevMin }()
+	if n := splitParts(5, 100); n != 3 {
+		t.Fatalf("splitParts(5, 100) = %d, want 3", n)
+	}
+	checkLayer(t, []int{5, 6, 8, 3}, []int{5, 3, 4, 4}, true, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		return Conv2D(scope, x, 4).KernelSize(3).Strides(2).Padding(Same).Done()
+	})
+}
+
 func TestMaxPool2DGradients(t *testing.T) {
 	tests := []struct {
 		pool, stride int
