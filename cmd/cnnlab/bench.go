@@ -110,12 +110,13 @@ func printBench(r bench.Result) {
 	fmt.Printf("backend:  %s (%s), simd %v, %d CPUs, GOMAXPROCS %d, %s\n",
 		r.Backend, r.BackendConfig, r.SIMD, r.CPUs, r.GOMAXPROCS, r.GoVersion)
 	if r.TrainImagesPerS > 0 {
-		fmt.Printf("train:    batch %d, %d steps after %d warm-up: %.1f images/s, %.1f ms/step, %.1f GFLOP/s (first step %.1f s, loss %.3f)\n",
-			r.Batch, r.Steps, r.WarmupSteps, r.TrainImagesPerS, r.TrainMsPerStep, r.TrainGFLOPs, r.TrainFirstStepS, r.FinalLoss)
+		fmt.Printf("train:    batch %d, %d steps after %d warm-up: %.1f images/s, %.1f ms/step (CPU %.0f ms), %.1f GFLOP/s (first step %.1f s, loss %.3f, peak RSS %s)\n",
+			r.Batch, r.Steps, r.WarmupSteps, r.TrainImagesPerS, r.TrainMsPerStep, r.TrainCPUMsStep, r.TrainGFLOPs,
+			r.TrainFirstStepS, r.FinalLoss, gib(float64(r.TrainPeakRSS)))
 	}
 	if r.EvalImagesPerS > 0 {
-		fmt.Printf("infer:    batch %d, %d steps: %.1f images/s, %.1f ms/step, %.1f GFLOP/s\n",
-			r.EvalBatch, r.EvalSteps, r.EvalImagesPerS, r.EvalMsPerStep, r.EvalGFLOPs)
+		fmt.Printf("infer:    batch %d, %d steps: %.1f images/s, %.1f ms/step (CPU %.0f ms), %.1f GFLOP/s\n",
+			r.EvalBatch, r.EvalSteps, r.EvalImagesPerS, r.EvalMsPerStep, r.EvalCPUMsStep, r.EvalGFLOPs)
 	}
 	fmt.Printf("memory:   peak RSS %s, peak Go heap %s, Go runtime total %s\n",
 		gib(float64(r.PeakRSSBytes)), gib(float64(r.PeakGoHeapBytes)), gib(float64(r.GoSysBytes)))

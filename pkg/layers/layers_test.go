@@ -301,12 +301,40 @@ func TestMaxPool2DGradients(t *testing.T) {
 
 func TestDenseGradients(t *testing.T) {
 	for _, useBias := range []bool{true, false} {
-		t.Run(fmt.Sprintf("bias%v", useBias), func(t *testing.T) {
-			checkLayer(t, []int{5, 7}, []int{5, 3}, true, func(scope *model.Scope, x *graph.Node) *graph.Node {
-				return Dense(scope, x, 3).UseBias(useBias).Done()
+		for _, act := range []string{"", "relu", "tanh"} {
+			training := act != "tanh" // tanh: the inference (fused) formulation
+			t.Run(fmt.Sprintf("bias%v_%s", useBias, act), func(t *testing.T) {
+				checkLayer(t, []int{5, 7}, []int{5, 3}, training, func(scope *model.Scope, x *graph.Node) *graph.Node {
+					return Dense(scope, x, 3).UseBias(useBias).Activation(act).Done()
+				})
 			})
-		})
+		}
 	}
+}
+
+// TestConv2DActivation checks the activation fused into the fast path's
+// matmul against the native convolution followed by the activation.
+func TestConv2DActivation(t *testing.T) {
+	// Inference graphs fuse the activation into the matmul; training graphs
+	// apply it separately.
+	for _, training := range []bool{true, false} {
+		for _, act := range []string{"relu", "sigmoid", "linear"} {
+			t.Run(fmt.Sprintf("%s_training%v", act, training), func(t *testing.T) {
+				checkLayer(t, []int{2, 5, 5, 3}, []int{2, 5, 5, 4}, training, func(scope *model.Scope, x *graph.Node) *graph.Node {
+					return Conv2D(scope, x, 4).Padding(Same).Activation(act).Done()
+				})
+			})
+		}
+	}
+}
+
+func TestBadActivationPanics(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "unknown activation") {
+			t.Errorf("recovered %v, want an unknown activation panic", r)
+		}
+	}()
+	parseActivation("test", "relux")
 }
 
 func TestBatchNormGradients(t *testing.T) {

@@ -49,11 +49,14 @@ type Result struct {
 	TrainImagesPerS float64 `json:"train_images_per_sec"`
 	TrainMsPerStep  float64 `json:"train_ms_per_step"`
 	TrainGFLOPs     float64 `json:"train_gflops_per_sec"`
-	TrainFirstStepS float64 `json:"train_first_step_sec"` // includes graph compilation
+	TrainCPUMsStep  float64 `json:"train_cpu_ms_per_step"` // process CPU time (user+system) per timed step
+	TrainFirstStepS float64 `json:"train_first_step_sec"`  // includes graph compilation
+	TrainPeakRSS    int64   `json:"train_peak_rss_bytes"`  // max RSS when training ended (before inference)
 	FinalLoss       float64 `json:"final_loss"`
 	EvalImagesPerS  float64 `json:"eval_images_per_sec"`
 	EvalMsPerStep   float64 `json:"eval_ms_per_step"`
 	EvalGFLOPs      float64 `json:"eval_gflops_per_sec"`
+	EvalCPUMsStep   float64 `json:"eval_cpu_ms_per_step"`
 	PeakRSSBytes    int64   `json:"peak_rss_bytes"`     // process max RSS (getrusage)
 	PeakGoHeapBytes uint64  `json:"peak_go_heap_bytes"` // max HeapAlloc sampled after each step
 	GoSysBytes      uint64  `json:"go_sys_bytes"`       // memory obtained from the OS by the Go runtime
@@ -192,7 +195,7 @@ func Run(cfg Config) (Result, error) {
 			sampleHeap()
 			progress("train warm-up", i+1, cfg.WarmupSteps)
 		}
-		start := time.Now()
+		start, cpuStart := time.Now(), cpuTime()
 		for i := range cfg.Steps {
 			l, err := step()
 			if err != nil {
@@ -203,6 +206,8 @@ func Run(cfg Config) (Result, error) {
 			progress("train", i+1, cfg.Steps)
 		}
 		elapsed := time.Since(start).Seconds()
+		res.TrainCPUMsStep = 1000 * (cpuTime() - cpuStart).Seconds() / float64(cfg.Steps)
+		res.TrainPeakRSS = peakRSS()
 		res.TrainMsPerStep = 1000 * elapsed / float64(cfg.Steps)
 		res.TrainImagesPerS = float64(cfg.Steps*cfg.Batch) / elapsed
 		res.TrainGFLOPs = 3 * float64(spec.FLOPs) * res.TrainImagesPerS / 1e9
@@ -233,7 +238,7 @@ func Run(cfg Config) (Result, error) {
 			sampleHeap()
 			progress("eval warm-up", i+1, cfg.EvalWarmup)
 		}
-		start := time.Now()
+		start, cpuStart := time.Now(), cpuTime()
 		for i := range cfg.EvalSteps {
 			if err := step(); err != nil {
 				return res, err
@@ -242,6 +247,7 @@ func Run(cfg Config) (Result, error) {
 			progress("eval", i+1, cfg.EvalSteps)
 		}
 		elapsed := time.Since(start).Seconds()
+		res.EvalCPUMsStep = 1000 * (cpuTime() - cpuStart).Seconds() / float64(cfg.EvalSteps)
 		res.EvalMsPerStep = 1000 * elapsed / float64(cfg.EvalSteps)
 		res.EvalImagesPerS = float64(cfg.EvalSteps*cfg.EvalBatch) / elapsed
 		res.EvalGFLOPs = float64(spec.FLOPs) * res.EvalImagesPerS / 1e9

@@ -94,12 +94,14 @@ func build(scope *model.Scope, x *graph.Node, bn, gap bool) *graph.Node {
 	for _, filters := range []int{32, 64, 128} {
 		for range 2 {
 			c := layers.Conv2D(scope.In("%s", kerasName("conv2d", conv)), x, filters).
-				KernelSize(3).Padding(layers.Same).UseBias(!bn)
-			x = c.Done()
+				KernelSize(3).Padding(layers.Same)
 			if bn {
+				x = c.UseBias(false).Done()
 				x = layers.BatchNorm(scope.In("%s", kerasName("batch_normalization", conv)), x).Done()
+				x = activation.Relu(x)
+			} else {
+				x = c.Activation("relu").Done()
 			}
-			x = activation.Relu(x)
 			conv++
 		}
 		x = layers.MaxPool2D(x, 2, 0, layers.Valid)
@@ -112,7 +114,7 @@ func build(scope *model.Scope, x *graph.Node, bn, gap bool) *graph.Node {
 		x = layers.Flatten(x)
 	}
 	x = layers.Dropout(scope.In("dropout"), x, rate1)
-	x = activation.Relu(layers.Dense(scope.In("dense"), x, hidden).Done())
+	x = layers.Dense(scope.In("dense"), x, hidden).Activation("relu").Done()
 	x = layers.Dropout(scope.In("dropout_1"), x, rate2)
 	return layers.Dense(scope.In("dense_1"), x, 10).Done()
 }
