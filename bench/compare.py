@@ -28,7 +28,7 @@ def main():
     g = rows[0][1] if rows else {}
     if g:
         print(f"\ncnnlab: {g['backend']} ({g['backend_config']}), simd {g['simd']}, layers {g['impl']}, "
-              f"{g['go_version']}, {g['cpus']} CPUs; PyTorch: {rows[0][2]['backend']}, {rows[0][2]['threads']} threads; "
+              f"{g['go_version']}, {g['cpus']} CPUs, GOMAXPROCS {g['gomaxprocs']}; PyTorch: {rows[0][2]['backend']}, {rows[0][2]['threads']} threads; "
               f"batch {g['batch']} train ({g['warmup_steps']} warm-up + {g['steps']} timed steps), "
               f"batch {g['eval_batch']} inference.")
 
