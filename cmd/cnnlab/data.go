@@ -41,21 +41,21 @@ func init() {
 
 // dataFlag declares the --data flag shared by the data commands.
 func dataFlag(fs *flag.FlagSet) *string {
-	return fs.String("data", "", "CIFAR-10 archive or folder: cifar-10-binary.tar.gz, cifar-10-python.tar.gz, their extracted folders, or an image folder (train/<class>/*.jpg) as a folder or .tar.gz; default: the cached official release ($"+cifar.EnvDataDir+", then ~/.keras/datasets), downloaded when missing")
+	return fs.String("data", "", "CIFAR-10 archive or folder: cifar-10-binary.tar.gz, cifar-10-python.tar.gz, their extracted folders, or an image folder (train/<class>/*.jpg) as a folder or .tar.gz; default: $"+cifar.EnvDataset+", else the cached official release ($"+cifar.EnvDataDir+" or ~/.cache/cnnlab, then ~/.keras/datasets), downloaded when missing")
 }
 
-// loadData loads path, or the default copy when path is empty.
+// loadData loads path, or $CNNLAB_DATASET, or the default copy (see
+// cifar.Open), and says on stderr which copy it used when none was named.
 func loadData(path string) (*cifar.Data, error) {
-	if path != "" {
-		return cifar.Load(path)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	data, err := cifar.LoadDefault(ctx, cifar.DownloadOptions{Progress: os.Stderr})
+	data, err := cifar.Open(ctx, path, os.Stderr)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(os.Stderr, "cnnlab: using %s (%s format)\n", data.Source, data.Format)
+	if path == "" {
+		fmt.Fprintf(os.Stderr, "cnnlab: using %s (%s format)\n", data.Source, data.Format)
+	}
 	return data, nil
 }
 

@@ -19,7 +19,7 @@ func init() {
 	register(&command{
 		name:    "train",
 		summary: "train a preset model on CIFAR-10 with Keras-like callbacks and checkpoints",
-		usage: "--data PATH --model NAME [--width F] [--limit N] [--epochs E] [--batch-size B] [--no-shuffle] [--seed S] " +
+		usage: "[--data PATH] --model NAME [--width F] [--limit N] [--epochs E] [--batch-size B] [--no-shuffle] [--seed S] " +
 			"[--val-split F | --val-holdout F] [--optimizer adam|sgd] [--lr X] [--momentum M] " +
 			"[--reduce-lr-patience P --reduce-lr-factor F] [--early-stop-patience P] [--restore-best] [--monitor NAME] " +
 			"[--checkpoint TEMPLATE [--save-best-only] [--weights-only]] [--resume FILE] [--test] [--verbose 0|1|2] --out DIR",
@@ -49,7 +49,7 @@ type trainConfig struct {
 }
 
 func runTrain(fs *flag.FlagSet, args []string) error {
-	dataPath := fs.String("data", "", "CIFAR-10 dataset: archive or folder (see \"cnnlab data info\")")
+	dataPath := dataFlag(fs)
 	modelName := fs.String("model", "", "preset model: "+strings.Join(nn.Presets(), ", "))
 	width := widthFlag(fs)
 	limit := fs.Int("limit", 0, "train on the first N training images after a seeded shuffle (0: all)")
@@ -80,8 +80,6 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
-	case *dataPath == "":
-		return usageError("--data is required")
 	case *modelName == "":
 		return usageError("--model is required")
 	case *outDir == "":
@@ -120,7 +118,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return usageError("%v", err)
 	}
 
-	data, err := cifar.Load(*dataPath)
+	data, err := loadData(*dataPath)
 	if err != nil {
 		return err
 	}
@@ -181,7 +179,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	}
 
 	cfg := trainConfig{
-		Data: *dataPath, Model: m.Name(), Width: *width, Limit: *limit, TrainSize: train.Len(),
+		Data: data.Source, Model: m.Name(), Width: *width, Limit: *limit, TrainSize: train.Len(),
 		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
 		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(),
 		Momentum: *momentum, Backend: info.String(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),

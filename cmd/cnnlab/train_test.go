@@ -214,7 +214,6 @@ func TestTrainPredictUsage(t *testing.T) {
 		args    []string
 		mention string
 	}{
-		{[]string{"train", "--model", "baseline", "--out", "x"}, "--data"},
 		{[]string{"train", "--data", "d", "--out", "x"}, "--model"},
 		{[]string{"train", "--data", "d", "--model", "baseline"}, "--out"},
 		{[]string{"train", "--data", "d", "--model", "baseline", "--out", "x", "--epochs", "0"}, "--epochs"},
@@ -231,8 +230,15 @@ func TestTrainPredictUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and a message about %s", tc.args, code, stderr, tc.mention)
 		}
 	}
+	// Without --data, train loads $CNNLAB_DATASET (never the network here):
+	// a missing file is a runtime error naming it.
+	t.Setenv(cifar.EnvDataset, "/nonexistent/cifar.tar.gz")
+	code, _, stderr := runCLI(t, "train", "--model", "baseline", "--out", t.TempDir())
+	if code != 1 || !strings.Contains(stderr, "/nonexistent/cifar.tar.gz") {
+		t.Errorf("train with a missing $%s: exit %d, stderr %q", cifar.EnvDataset, code, stderr)
+	}
 	// A missing image or weights file is a runtime error (exit 1) naming it.
-	code, _, stderr := runCLI(t, "predict", "--weights", "w", "--model", "baseline", "--image", "/nonexistent.png")
+	code, _, stderr = runCLI(t, "predict", "--weights", "w", "--model", "baseline", "--image", "/nonexistent.png")
 	if code != 1 || !strings.Contains(stderr, "/nonexistent.png") {
 		t.Errorf("missing image: exit %d, stderr %q", code, stderr)
 	}

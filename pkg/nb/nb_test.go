@@ -32,9 +32,9 @@ func TestShowImagesOutsideNotebook(t *testing.T) {
 }
 
 func TestLoadDataFromEnv(t *testing.T) {
-	t.Setenv(EnvDataset, t.TempDir()+"/missing.tar.gz")
+	t.Setenv(cifar.EnvDataset, t.TempDir()+"/missing.tar.gz")
 	_, err := LoadData()
 	if err == nil || !strings.Contains(err.Error(), "missing.tar.gz") {
-		t.Fatalf("LoadData with a missing $%s: got %v, want an error naming the file", EnvDataset, err)
+		t.Fatalf("LoadData with a missing $%s: got %v, want an error naming the file", cifar.EnvDataset, err)
 	}
 }
