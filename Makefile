@@ -18,6 +18,24 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/cnnlab
 
+# The main job: get CIFAR-10 (DATA=path, else $$CNNLAB_DATASET, else the cached
+# official release, downloaded on first use), describe it, draw a grid of
+# training images, and train the course's baseline at half width on 5,000
+# images with the course's callbacks. Outputs go to out/.
+DATA ?=
+DATAFLAG := $(if $(DATA),--data $(DATA))
+run: build
+	@mkdir -p out
+	$(BIN) backend info
+	$(BIN) data info $(DATAFLAG) > out/data-info.json
+	@cat out/data-info.json
+	$(BIN) data show $(DATAFLAG) --split train --n 16 --seed 42 --out out/grid.png
+	$(BIN) model summary --model baseline --width 0.5
+	$(BIN) train $(DATAFLAG) --model baseline --width 0.5 --limit 5000 --epochs 4 --batch-size 64 \
+		--reduce-lr-patience 1 --early-stop-patience 2 --restore-best \
+		--checkpoint 'weights.{epoch:02d}-{val_loss:.2f}.ckpt' --save-best-only --test --out out/run
+	@echo "run: wrote out/data-info.json, out/grid.png, out/run/history.json and checkpoints in out/run/"
+
 # The README's test command, and what CI runs: installs what a fresh machine
 # lacks (Jupyter), runs the Go tests, then executes every notebook.
 test: deps test-go test-notebooks

@@ -154,6 +154,7 @@ func runDataShow(fs *flag.FlagSet, args []string) error {
 	split := fs.String("split", "train", "which set to show: train or test")
 	n := fs.Int("n", 8, "number of images")
 	start := fs.Int("start", 0, "index of the first image")
+	seed := fs.Int64("seed", 0, "if not 0, show a random sample drawn with this seed instead of images --start.. (image-folder archives are sorted by class)")
 	cols := fs.Int("cols", 8, "images per row (the course's ncols)")
 	scale := fs.Int("scale", 3, "magnification of the 32x32 images")
 	out := fs.String("out", "", "PNG file to write (required)")
@@ -189,15 +190,24 @@ func runDataShow(fs *flag.FlagSet, args []string) error {
 	}
 	count := min(*n, d.Len()-*start)
 	indices := make([]int, count)
+	what := fmt.Sprintf("images %d..%d", *start, *start+count-1)
+	if *seed != 0 {
+		count = min(*n, d.Len())
+		indices = cifar.Permutation(d.Len(), uint64(*seed))[:count]
+		what = fmt.Sprintf("%d random images (seed %d)", count, *seed)
+	} else {
+		for k := range indices {
+			indices[k] = *start + k
+		}
+	}
 	names := make([]string, count)
-	for k := range indices {
-		indices[k] = *start + k
-		names[k] = cifar.Classes[d.Labels[*start+k]]
+	for k, i := range indices {
+		names[k] = cifar.Classes[d.Labels[i]]
 	}
 	if err := cifar.WriteGrid(*out, d, indices, cifar.GridOptions{Cols: *cols, Scale: *scale}); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s: %s images %d..%d: %s\n", *out, *split, *start, *start+count-1, strings.Join(names, " "))
+	fmt.Printf("wrote %s: %s %s: %s\n", *out, *split, what, strings.Join(names, " "))
 	return nil
 }
 

@@ -183,6 +183,19 @@ func TestDataShow(t *testing.T) {
 	if b := img.Bounds(); b.Dx() != 2*104 || b.Dy() != 118 {
 		t.Errorf("grid is %dx%d, want 208x118", b.Dx(), b.Dy())
 	}
+
+	// --seed draws a sample: the same one as cifar.Permutation with that seed.
+	code, stdout, stderr = runData(t, "data", "show", "--data", archive, "--split", "test", "--n", "4", "--seed", "7", "--out", out)
+	if code != 0 {
+		t.Fatalf("--seed: exit %d, stderr %s", code, stderr)
+	}
+	var want []string
+	for _, i := range cifar.Permutation(10, 7)[:4] {
+		want = append(want, cifar.Classes[i]) // the fixture's test image i has label i
+	}
+	if !strings.Contains(stdout, "4 random images (seed 7): "+strings.Join(want, " ")) {
+		t.Errorf("--seed 7: stdout %q, want the classes %v", stdout, want)
+	}
 }
 
 func TestDataCommandErrors(t *testing.T) {
