@@ -220,9 +220,10 @@ func (c *Conv2DConfig) Done() *graph.Node {
 	// Weight in the "outputs, inputs" layout: the fused Dense backward then
 	// transposes the small output gradient, not the large patch matrix.
 	weight := graph.Transpose(graph.Reshape(kernel, patchLen, c.filters), 0, 1)
-	// The activation is fused into the matmul for inference only: in
-	// training graphs GoMLX's fused Dense gradient with an activation measured
-	// slower on the Go backend than a separate (SIMD) activation gradient.
+	// The activation is fused into the matmul for inference only. In
+	// training graphs it stays a separate op with its SIMD gradient (GoMLX's
+	// fused Dense gradient with an activation allocates and fills one more
+	// dZ buffer per part); in our runs the two were within noise.
 	fusedAct, afterAct := act, activation.TypeNone
 	if c.scope.IsTraining(g) {
 		fusedAct, afterAct = activation.TypeNone, act
@@ -244,53 +245,76 @@ func (c *Conv2DConfig) Done() *graph.Node {
 			compute.PadAxis{}, compute.PadAxis{Start: padTop, End: padBottom},
 			compute.PadAxis{Start: padLeft, End: padRight}, compute.PadAxis{})
 	}
-	// The Go backend runs a Gather on one core; independent ops run in
-	// parallel. So the batch is split in parts, each gathered and multiplied
-	// on its own, and the outputs concatenated.
-	parts := splitParts(batch, outH*outW*patchLen)
-	outs := make([]*graph.Node, 0, parts)
-	for p := range parts {
-		b0, b1 := p*batch/parts, (p+1)*batch/parts
-		starts := patchStarts(g, b0, b1, outH, outW, s)
-		// [b1-b0, outH, outW, 1, k, k, channels]
+	// The Go backend runs a Gather (and the transpose inside the fused Dense
+	// gradient) on one core, while independent ops run in parallel: so the
+	// patch rows are split in parts, each gathered and multiplied on its
+	// own, and the outputs concatenated. Parts have an odd number of rows:
+	// the fused Dense gradient transposes each part's output gradient with a
+	// stride of rows·4 bytes, and power-of-two strides (e.g. 32,768 rows)
+	// make that transpose about 3x slower through cache-set conflicts.
+	rows := batch * outH * outW
+	bounds := splitRows(rows, splitParts(batch, outH*outW*patchLen))
+	outs := make([]*graph.Node, 0, len(bounds)-1)
+	for p := range len(bounds) - 1 {
+		r0, r1 := bounds[p], bounds[p+1]
+		starts := patchStarts(g, r0, r1, outH, outW, s)
+		// [r1-r0, 1, k, k, channels]
 		gathered := graph.GatherSlices(xp, []int{0, 1, 2}, starts, []int{1, k, k}, true)
-		patches := graph.Reshape(gathered, (b1-b0)*outH*outW, patchLen)
+		patches := graph.Reshape(gathered, r1-r0, patchLen)
 		outs = append(outs, nn.Dense(patches, weight, bias, compute.DenseLayoutOutputsInput, fusedAct))
 	}
 	out := outs[0]
-	if parts > 1 {
+	if len(outs) > 1 {
 		out = graph.Concatenate(outs, 0)
 	}
 	return finish(out)
 }
 
 // SplitParts caps the number of parts a fast-path convolution splits its
-// batch into (see the package doc); 0 means the number of CPUs, at most 4.
+// patch rows into (see Conv2DConfig.Done); 0 means the number of CPUs,
+// rounded up to an even number, at most 4.
 var SplitParts = 0
 
 // minPartFloats is the smallest patch matrix (in values) worth a part.
 var minPartFloats = 1 << 18
 
+// splitParts returns the number of parts for a batch whose patch matrix has
+// perExample values per example.
 func splitParts(batch, perExample int) int {
 	n := SplitParts
 	if n <= 0 {
 		n = min(runtime.NumCPU(), 4)
+		n += n % 2 // even: an even row count splits into odd parts
 	}
-	n = min(n, batch, max(1, batch*perExample/minPartFloats))
-	return max(n, 1)
+	return max(1, min(n, batch*perExample/minPartFloats))
 }
 
-// patchStarts returns the int32 constant [b1-b0, outH, outW, 3] of the
-// (batch, row, column) start of every patch of examples b0 to b1-1.
-func patchStarts(g *graph.Graph, b0, b1, outH, outW, stride int) *graph.Node {
-	data := make([]int32, 0, (b1-b0)*outH*outW*3)
-	for b := b0; b < b1; b++ {
-		for i := range outH {
-			for j := range outW {
-				data = append(data, int32(b), int32(i*stride), int32(j*stride))
-			}
+// splitRows splits rows into parts contiguous ranges of about equal size,
+// returned as parts+1 boundaries, moving boundaries by one row so that
+// every range but possibly the last has an odd length.
+func splitRows(rows, parts int) []int {
+	parts = max(1, min(parts, rows))
+	bounds := make([]int, parts+1)
+	for p := 1; p < parts; p++ {
+		b := p * rows / parts
+		if (b-bounds[p-1])%2 == 0 {
+			b++
 		}
+		bounds[p] = b
 	}
-	t := tensors.FromFlatDataAndDimensions(data, b1-b0, outH, outW, 3)
+	bounds[parts] = rows
+	return bounds
+}
+
+// patchStarts returns the int32 constant [r1-r0, 3] of the (batch, row,
+// column) start in the padded input of the patches of output rows r0 to
+// r1-1, output rows numbered in (batch, outH, outW) order.
+func patchStarts(g *graph.Graph, r0, r1, outH, outW, stride int) *graph.Node {
+	data := make([]int32, 0, (r1-r0)*3)
+	for r := r0; r < r1; r++ {
+		b, pos := r/(outH*outW), r%(outH*outW)
+		data = append(data, int32(b), int32(pos/outW*stride), int32(pos%outW*stride))
+	}
+	t := tensors.FromFlatDataAndDimensions(data, r1-r0, 3)
 	return graph.ConstTensor(g, t)
 }

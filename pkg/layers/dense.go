@@ -90,7 +90,7 @@ func (c *DenseConfig) Done() *graph.Node {
 			VariableWithShape("bias", shapes.Make(dtype, c.units)).NodeValue(g)
 	}
 	if c.scope.IsTraining(g) {
-		// As in Conv2D: a separate activation trains faster on the Go backend.
+		// As in Conv2D: in training the activation stays a separate op.
 		return activation.Apply(act, nn.Dense(x, kernel, bias, compute.DenseLayoutInputOutputs))
 	}
 	return nn.Dense(x, kernel, bias, compute.DenseLayoutInputOutputs, act)

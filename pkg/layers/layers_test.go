@@ -266,8 +266,8 @@ func TestConv2DGradients(t *testing.T) {
 	}
 }
 
-// TestConv2DSplitGradients checks the fast path that splits the batch into
-// parts gathered and multiplied separately.
+// TestConv2DSplitGradients checks the fast path that splits the patch rows
+// into parts gathered and multiplied separately.
 func TestConv2DSplitGradients(t *testing.T) {
 	prevParts, prevMin := SplitParts, minPartFloats
 	SplitParts, minPartFloats = 3, 1
@@ -278,6 +278,24 @@ func TestConv2DSplitGradients(t *testing.T) {
 	checkLayer(t, []int{5, 6, 8, 3}, []int{5, 3, 4, 4}, true, func(scope *model.Scope, x *graph.Node) *graph.Node {
 		return Conv2D(scope, x, 4).KernelSize(3).Strides(2).Padding(Same).Done()
 	})
+}
+
+func TestSplitRows(t *testing.T) {
+	tests := []struct {
+		rows, parts int
+		want        string
+	}{
+		{65536, 2, "[0 32769 65536]"}, // 32769 + 32767: both odd
+		{65536, 4, "[0 16385 32768 49153 65536]"},
+		{7, 2, "[0 3 7]"},
+		{10, 1, "[0 10]"},
+		{3, 5, "[0 1 2 3]"}, // at most one row per part
+	}
+	for _, tc := range tests {
+		if got := fmt.Sprint(splitRows(tc.rows, tc.parts)); got != tc.want {
+			t.Errorf("splitRows(%d, %d) = %s, want %s", tc.rows, tc.parts, got, tc.want)
+		}
+	}
 }
 
 func TestMaxPool2DGradients(t *testing.T) {
