@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/cnnlab/cnnlab/internal/atomicfile"
 )
 
 // BenchmarkLoadJPEGArchive loads the shared 60,000-image JPEG archive
@@ -85,7 +87,7 @@ func officialSizeArchive(b *testing.B) string {
 			return
 		}
 		benchArchive.path = filepath.Join(dir, OfficialFile)
-		benchArchive.err = writeFileAtomic(benchArchive.path, func(w io.Writer) error {
+		benchArchive.err = atomicfile.Write(benchArchive.path, func(w io.Writer) error {
 			return WriteBinaryArchive(w, data)
 		})
 	})

@@ -1,19 +1,18 @@
 package cifar
 
 import (
-	"bufio"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
-	"os"
-	"path/filepath"
 
 	"golang.org/x/image/draw"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/cnnlab/cnnlab/internal/atomicfile"
 )
 
 // GridOptions configures [Grid].
@@ -109,39 +108,11 @@ func EncodeGrid(w io.Writer, d *Dataset, indices []int, opts GridOptions) error 
 // WriteGrid writes the [Grid] of d as a PNG file at path, atomically: a
 // temporary file in the same folder is renamed into place once complete.
 func WriteGrid(path string, d *Dataset, indices []int, opts GridOptions) error {
-	return writeFileAtomic(path, func(w io.Writer) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
 		return EncodeGrid(w, d, indices, opts)
 	})
-}
-
-// writeFileAtomic writes a file through write into a temporary file next to
-// path and renames it to path on success.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("cifar: writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("cifar: writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("cifar: writing %s: %w", path, err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("cifar: writing %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("cifar: writing %s: %w", path, err)
+		return fmt.Errorf("cifar: %w", err)
 	}
 	return nil
 }

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/internal/atomicfile"
 	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/nn"
+	"github.com/cnnlab/cnnlab/pkg/report"
 )
 
 func init() {
@@ -73,7 +75,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	resume := fs.String("resume", "", "resume from a full checkpoint written by --checkpoint (same flags otherwise)")
 	evalTest := fs.Bool("test", false, "evaluate the final model on the test set")
 	verbose := fs.Int("verbose", 1, "0 silent, 1 progress bar, 2 one line per epoch (Keras's verbose)")
-	outDir := fs.String("out", "", "folder for history.json, run.json, final.weights.ckpt and the checkpoints")
+	outDir := fs.String("out", "", "folder for history.json, curves.svg (learning curves), run.json, final.weights.ckpt and the checkpoints")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -188,8 +190,8 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", *outDir, err)
 	}
-	if err := os.WriteFile(filepath.Join(*outDir, "run.json"), append(cfgJSON, '\n'), 0o644); err != nil {
-		return fmt.Errorf("writing run.json: %w", err)
+	if err := atomicfile.WriteBytes(filepath.Join(*outDir, "run.json"), append(cfgJSON, '\n')); err != nil {
+		return err
 	}
 
 	hist, fitErr := tr.Fit(fit.CIFAR(train, cifar.UnitScaling), fit.FitOptions{
@@ -201,6 +203,9 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		if err := hist.WriteFile(filepath.Join(*outDir, "history.json")); err != nil {
 			return err
 		}
+		if err := report.WriteCurves(filepath.Join(*outDir, "curves.svg"), report.Run{Name: m.Name(), History: hist}); err != nil {
+			return err
+		}
 	}
 	if fitErr != nil {
 		return fitErr
@@ -208,7 +213,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if err := tr.SaveWeights(filepath.Join(*outDir, "final.weights.ckpt")); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s (%d epochs) and %s\n", filepath.Join(*outDir, "history.json"), len(hist.Epochs),
+	fmt.Printf("wrote %s (%d epochs), curves.svg and %s\n", filepath.Join(*outDir, "history.json"), len(hist.Epochs),
 		filepath.Join(*outDir, "final.weights.ckpt"))
 	if *evalTest {
 		loss, acc, err := tr.Evaluate(fit.CIFAR(data.Test, cifar.UnitScaling), 256)

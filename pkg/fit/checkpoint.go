@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cnnlab/cnnlab/internal/atomicfile"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -356,37 +357,16 @@ func readCheckpoint(path string) (*fileHeader, []savedVar, error) {
 	return &h, vars, nil
 }
 
-// writeFileAtomic writes data to a temporary file in path's folder
-// (creating the folder), syncs it and renames it over path.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("fit: creating %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("fit: writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
+// writeFileAtomic writes data to path through a temporary file (see
+// internal/atomicfile), creating the folder.
+func writeFileAtomic(path string, data []byte) error {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("fit: creating %s: %w", dir, err)
 		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("fit: writing %s: %w", path, err)
 	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("fit: writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("fit: writing %s: %w", path, err)
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("fit: writing %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("fit: writing %s: %w", path, err)
+	if err := atomicfile.WriteBytes(path, data); err != nil {
+		return fmt.Errorf("fit: %w", err)
 	}
 	return nil
 }
