@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"strings"
 
 	"golang.org/x/image/draw"
 	"golang.org/x/image/font"
@@ -62,7 +63,19 @@ func Grid(d *Dataset, indices []int, opts GridOptions) (*image.RGBA, error) {
 	rows := (len(indices) + cols - 1) / cols
 	face := basicfont.Face7x13
 	cellW := max(Width*scale, 10*face.Advance) + 2*gridPad // "automobile" fits
-	cellH := Height*scale + gridTitleH + 2*gridPad
+	maxChars := (cellW - 2) / face.Advance
+	titles := make([][]string, len(indices))
+	lines := 1
+	for k, i := range indices {
+		title := Classes[d.Labels[i]]
+		if opts.Titles != nil {
+			title = opts.Titles[k]
+		}
+		titles[k] = wrapTitle(title, maxChars)
+		lines = max(lines, len(titles[k]))
+	}
+	titleH := lines * gridTitleH
+	cellH := Height*scale + titleH + 2*gridPad
 	dst := image.NewRGBA(image.Rect(0, 0, cols*cellW, rows*cellH))
 	draw.Draw(dst, dst.Bounds(), image.White, image.Point{}, draw.Src)
 	src := image.NewRGBA(image.Rect(0, 0, Width, Height))
@@ -75,22 +88,41 @@ func Grid(d *Dataset, indices []int, opts GridOptions) (*image.RGBA, error) {
 		x0, y0 := (k%cols)*cellW, (k/cols)*cellH
 		imgW := Width * scale
 		ix := x0 + (cellW-imgW)/2
-		iy := y0 + gridPad + gridTitleH
+		iy := y0 + gridPad + titleH
 		draw.NearestNeighbor.Scale(dst, image.Rect(ix, iy, ix+imgW, iy+Height*scale), src, src.Bounds(), draw.Src, nil)
-		title := Classes[d.Labels[i]]
-		if opts.Titles != nil {
-			title = opts.Titles[k]
+		for l, line := range titles[k] {
+			drawer := font.Drawer{Dst: dst, Src: image.NewUniform(color.Black), Face: face}
+			w := drawer.MeasureString(line).Round()
+			drawer.Dot = fixed.P(x0+(cellW-w)/2, y0+gridPad+l*gridTitleH+face.Ascent)
+			drawer.DrawString(line)
 		}
-		maxChars := (cellW - 2) / face.Advance
-		if len(title) > maxChars {
-			title = title[:maxChars]
-		}
-		drawer := font.Drawer{Dst: dst, Src: image.NewUniform(color.Black), Face: face}
-		w := drawer.MeasureString(title).Round()
-		drawer.Dot = fixed.P(x0+(cellW-w)/2, y0+gridPad+face.Ascent)
-		drawer.DrawString(title)
 	}
 	return dst, nil
+}
+
+// maxTitleLines caps the lines of one title in a [Grid].
+const maxTitleLines = 3
+
+// wrapTitle breaks title into at most maxTitleLines lines of at most width
+// characters, at spaces where it can; the rest is cut.
+func wrapTitle(title string, width int) []string {
+	var lines []string
+	for len(lines) < maxTitleLines {
+		title = strings.TrimLeft(title, " ")
+		if len(title) <= width {
+			if title != "" || len(lines) == 0 {
+				lines = append(lines, title)
+			}
+			break
+		}
+		cut := strings.LastIndexByte(title[:width+1], ' ')
+		if cut <= 0 {
+			cut = width
+		}
+		lines = append(lines, strings.TrimRight(title[:cut], " "))
+		title = title[cut:]
+	}
+	return lines
 }
 
 // EncodeGrid writes the [Grid] of d as a PNG image to w.

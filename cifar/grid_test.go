@@ -4,6 +4,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -98,5 +99,38 @@ func TestWriteGrid(t *testing.T) {
 	}
 	if err := WriteGrid(filepath.Join(dir, "no", "such", "dir.png"), d, nil, GridOptions{}); err == nil {
 		t.Error("no error writing into a missing folder")
+	}
+}
+
+func TestWrapTitle(t *testing.T) {
+	tests := []struct {
+		title string
+		width int
+		want  []string
+	}{
+		{"cat", 10, []string{"cat"}},
+		{"", 10, []string{""}},
+		{"automobile (airplane)", 14, []string{"automobile", "(airplane)"}},
+		{"automobile (automobile)", 10, []string{"automobile", "(automobil", "e)"}},
+		{"a b c d e f g h", 3, []string{"a b", "c d", "e f"}}, // at most three lines
+		{"abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+	}
+	for _, tc := range tests {
+		if got := wrapTitle(tc.title, tc.width); !slices.Equal(got, tc.want) {
+			t.Errorf("wrapTitle(%q, %d) = %q, want %q", tc.title, tc.width, got, tc.want)
+		}
+	}
+}
+
+func TestGridTwoLineTitles(t *testing.T) {
+	d := synth(2)
+	// At scale 3 a cell holds (96+8-2)/7 = 14 characters: the second title
+	// needs two lines, so every cell grows by one title line (14 px).
+	img, err := Grid(d, nil, GridOptions{Titles: []string{"cat", "automobile (airplane)"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dy() != 96+2*14+8 {
+		t.Errorf("grid height %d, want %d", b.Dy(), 96+2*14+8)
 	}
 }

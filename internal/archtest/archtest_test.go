@@ -28,7 +28,7 @@ var allowed = map[string][]string{
 	"pkg/nn":           {"pkg/backend", "pkg/layers", "pkg/initializers", "pkg/regularizers"},
 	"pkg/fit":          {"pkg/backend", "cifar"},
 	"pkg/report":       {"pkg/fit"},
-	"pkg/nb":           {"cifar", "pkg/fit", "pkg/report"},
+	"pkg/nb":           {"cifar", "pkg/backend", "pkg/fit", "pkg/report"},
 }
 
 func TestImportArrows(t *testing.T) {

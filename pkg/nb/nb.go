@@ -1,5 +1,7 @@
 // Package nb renders cnnlab results in GoNB notebooks: image grids with class
-// names, tables and notes, through gonbui.
+// names, learning curves, tables and notes, through gonbui. Live training
+// progress in a notebook is pkg/fit's NotebookProgress, which fit.Fit picks
+// by itself under GoNB.
 //
 // Outside a notebook (gonbui.IsNotebook is false) every function does
 // nothing and returns nil, so the same code runs in a notebook, a test or a
@@ -13,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/report"
 	"github.com/janpfeifer/gonb/gonbui"
 )
 
@@ -22,6 +25,22 @@ import (
 func ShowImages(d *cifar.Dataset, indices []int, cols int) error {
 	var buf bytes.Buffer
 	if err := cifar.EncodeGrid(&buf, d, indices, cifar.GridOptions{Cols: cols}); err != nil {
+		return fmt.Errorf("nb: rendering image grid: %w", err)
+	}
+	if gonbui.IsNotebook {
+		gonbui.DisplayPNG(buf.Bytes())
+	}
+	return nil
+}
+
+// ShowImagesTitled displays all images of d in a grid, cols per row (0
+// means 8), each above its own title (e.g. "cat (dog)" for a prediction).
+func ShowImagesTitled(d *cifar.Dataset, titles []string, cols int) error {
+	if len(titles) != d.Len() {
+		return fmt.Errorf("nb: %d titles for %d images", len(titles), d.Len())
+	}
+	var buf bytes.Buffer
+	if err := cifar.EncodeGrid(&buf, d, nil, cifar.GridOptions{Cols: cols, Titles: titles}); err != nil {
 		return fmt.Errorf("nb: rendering image grid: %w", err)
 	}
 	if gonbui.IsNotebook {
@@ -82,4 +101,17 @@ func isNumeric(s string) bool {
 		}
 	}
 	return true
+}
+
+// ShowCurves displays the learning curves of one or more training runs
+// (loss and accuracy per epoch, validation dashed) as SVG.
+func ShowCurves(runs ...report.Run) error {
+	svg, err := report.Curves("svg", runs...)
+	if err != nil {
+		return fmt.Errorf("nb: %w", err)
+	}
+	if gonbui.IsNotebook {
+		gonbui.DisplaySVG(string(svg))
+	}
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/fit"
+	"github.com/cnnlab/cnnlab/pkg/report"
 )
 
 func TestTableHTML(t *testing.T) {
@@ -36,5 +38,31 @@ func TestLoadDataFromEnv(t *testing.T) {
 	_, err := LoadData()
 	if err == nil || !strings.Contains(err.Error(), "missing.tar.gz") {
 		t.Fatalf("LoadData with a missing $%s: got %v, want an error naming the file", cifar.EnvDataset, err)
+	}
+}
+
+func TestShowCurves(t *testing.T) {
+	h := &fit.History{Epochs: []fit.Logs{{"loss": 2, "accuracy": 0.2}, {"loss": 1.5, "accuracy": 0.4}}}
+	if err := ShowCurves(report.Run{Name: "a", History: h}); err != nil {
+		t.Fatalf("ShowCurves: %v", err)
+	}
+	if err := ShowCurves(); err == nil || !strings.Contains(err.Error(), "nb: report: no runs") {
+		t.Fatalf("ShowCurves(): got %v, want an error", err)
+	}
+}
+
+func TestFull(t *testing.T) {
+	t.Setenv(EnvFull, "1")
+	if !Full() {
+		t.Error("Full() with CNNLAB_FULL=1: false")
+	}
+	t.Setenv(EnvFull, "0")
+	if Full() {
+		t.Error("Full() with CNNLAB_FULL=0: true")
+	}
+	// Tests run on the Go backend: quick.
+	t.Setenv(EnvFull, "")
+	if Full() {
+		t.Error("Full() on the Go backend: true")
 	}
 }
