@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/backend"
 )
@@ -41,5 +43,32 @@ func runBackendInfo(fs *flag.FlagSet, args []string) error {
 	fmt.Printf("description: %s\n", info.Description)
 	fmt.Printf("simd:        %s\n", simd)
 	fmt.Printf("go:          %s, %d CPUs\n", info.GoVersion, info.CPUs)
+	return nil
+}
+
+func init() {
+	register(&command{
+		name:    "backend install",
+		summary: "download an XLA PJRT plugin (cpu, cuda12, cuda13) for GOMLX_BACKEND=xla:…; for image builds and one-time set-up",
+		usage:   "--plugin cpu|cuda12|cuda13 [--version latest] [--dir DIR]",
+		run:     runBackendInstall,
+	})
+}
+
+func runBackendInstall(fs *flag.FlagSet, args []string) error {
+	plugin := fs.String("plugin", "", "plugin to install: "+strings.Join(backend.Plugins, ", "))
+	version := fs.String("version", "latest", "plugin version (a pjrt-cpu-binaries release for cpu, a JAX version for cuda)")
+	dir := fs.String("dir", "", "install folder; default /usr/local/lib/go-xla for root, else ~/.local/lib/go-xla (both searched by cnnlab)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if !slices.Contains(backend.Plugins, *plugin) {
+		return usageError("--plugin must be one of %s, got %q", strings.Join(backend.Plugins, ", "), *plugin)
+	}
+	if err := backend.Install(*plugin, *version, *dir); err != nil {
+		return err
+	}
+	config, source := backend.Choose()
+	fmt.Printf("installed %s; cnnlab now chooses %s (from %s)\n", *plugin, config, source)
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"image/png"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,37 +15,6 @@ import (
 
 	"github.com/cnnlab/cnnlab/cifar"
 )
-
-// runData runs the CLI with args, capturing os.Stdout and os.Stderr
-// (where commands print) and the writers run is given.
-func runData(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	capture := func(f **os.File) func() string {
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		saved := *f
-		*f = w
-		done := make(chan []byte)
-		go func() {
-			b, _ := io.ReadAll(r)
-			done <- b
-		}()
-		return func() string {
-			*f = saved
-			w.Close()
-			b := <-done
-			r.Close()
-			return string(b)
-		}
-	}
-	endOut, endErr := capture(&os.Stdout), capture(&os.Stderr)
-	var out, errb bytes.Buffer
-	code = run(args, &out, &errb)
-	o, e := endOut(), endErr()
-	return code, out.String() + o, e + errb.String()
-}
 
 // fixtureData returns 20 training images, half with pixels (R,G,B) =
 // (10,20,30) and half (30,20,50), so the training means are (20,20,40) and
@@ -92,7 +60,7 @@ func hexSHA(b []byte) string {
 
 func TestDataInfo(t *testing.T) {
 	archive, body := fixtureArchive(t)
-	code, stdout, stderr := runData(t, "data", "info", "--data", archive)
+	code, stdout, stderr := runCLI(t, "data", "info", "--data", archive)
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
@@ -143,7 +111,7 @@ func TestDataInfoDefaultCache(t *testing.T) {
 		write("data_batch_"+string(rune('1'+b))+".bin", data.Train.Subset([]int{4 * b, 4*b + 1, 4*b + 2, 4*b + 3}))
 	}
 	write("test_batch.bin", data.Test)
-	code, stdout, stderr := runData(t, "data", "info")
+	code, stdout, stderr := runCLI(t, "data", "info")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
@@ -162,7 +130,7 @@ func TestDataInfoDefaultCache(t *testing.T) {
 func TestDataShow(t *testing.T) {
 	archive, _ := fixtureArchive(t)
 	out := filepath.Join(t.TempDir(), "grid.png")
-	code, stdout, stderr := runData(t, "data", "show", "--data", archive, "--split", "test", "--n", "3", "--start", "8", "--out", out)
+	code, stdout, stderr := runCLI(t, "data", "show", "--data", archive, "--split", "test", "--n", "3", "--start", "8", "--out", out)
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
@@ -185,7 +153,7 @@ func TestDataShow(t *testing.T) {
 	}
 
 	// --seed draws a sample: the same one as cifar.Permutation with that seed.
-	code, stdout, stderr = runData(t, "data", "show", "--data", archive, "--split", "test", "--n", "4", "--seed", "7", "--out", out)
+	code, stdout, stderr = runCLI(t, "data", "show", "--data", archive, "--split", "test", "--n", "4", "--seed", "7", "--out", out)
 	if code != 0 {
 		t.Fatalf("--seed: exit %d, stderr %s", code, stderr)
 	}
@@ -222,7 +190,7 @@ func TestDataCommandErrors(t *testing.T) {
 		{[]string{"data", "fetch", "--url", "ftp://x/y.tar.gz"}, 2, "--url must be an http or https URL"},
 	}
 	for _, tt := range tests {
-		code, _, stderr := runData(t, tt.args...)
+		code, _, stderr := runCLI(t, tt.args...)
 		if code != tt.code || !strings.Contains(stderr, tt.stderr) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tt.args, code, stderr, tt.code, tt.stderr)
 		}
@@ -234,7 +202,7 @@ func TestDataCommandErrors(t *testing.T) {
 
 func TestDataHelp(t *testing.T) {
 	for _, name := range []string{"info", "show", "fetch"} {
-		code, stdout, _ := runData(t, "data", name, "--help")
+		code, stdout, _ := runCLI(t, "data", name, "--help")
 		if code != 0 || !strings.Contains(stdout, "usage: cnnlab data "+name) {
 			t.Errorf("data %s --help: exit %d, stdout %q", name, code, stdout)
 		}
@@ -256,20 +224,20 @@ func TestDataFetch(t *testing.T) {
 	url := srv.URL + "/" + cifar.OfficialFile
 	dir := filepath.Join(t.TempDir(), "cache")
 
-	code, _, stderr := runData(t, "data", "fetch", "--dir", dir, "--url", url, "--sha256", strings.Repeat("ab", 32))
+	code, _, stderr := runCLI(t, "data", "fetch", "--dir", dir, "--url", url, "--sha256", strings.Repeat("ab", 32))
 	if code != 1 || !strings.Contains(stderr, "SHA-256 of the") {
 		t.Fatalf("bad checksum: exit %d, stderr %q", code, stderr)
 	}
 	if es, _ := os.ReadDir(dir); len(es) != 0 {
 		t.Fatalf("a failed download left %d files", len(es))
 	}
-	code, stdout, stderr := runData(t, "data", "fetch", "--dir", dir, "--url", url, "--sha256", hexSHA(body))
+	code, stdout, stderr := runCLI(t, "data", "fetch", "--dir", dir, "--url", url, "--sha256", hexSHA(body))
 	want := filepath.Join(dir, cifar.OfficialFile)
 	if code != 0 || strings.TrimSpace(stdout) != want {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want the path %s", code, stdout, stderr, want)
 	}
 	before := requests
-	code, stdout, stderr = runData(t, "data", "fetch", "--dir", dir, "--url", url, "--sha256", hexSHA(body))
+	code, stdout, stderr = runCLI(t, "data", "fetch", "--dir", dir, "--url", url, "--sha256", hexSHA(body))
 	if code != 0 || requests != before || !strings.Contains(stderr, "already present") {
 		t.Fatalf("second fetch: exit %d, %d requests, stderr %q", code, requests-before, stderr)
 	}
@@ -277,7 +245,7 @@ func TestDataFetch(t *testing.T) {
 	if err := os.WriteFile(want, body[:100], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr = runData(t, "data", "fetch", "--dir", dir, "--url", url, "--sha256", hexSHA(body))
+	code, _, stderr = runCLI(t, "data", "fetch", "--dir", dir, "--url", url, "--sha256", hexSHA(body))
 	if code != 1 || !strings.Contains(stderr, "delete it") {
 		t.Fatalf("damaged cache: exit %d, stderr %q", code, stderr)
 	}

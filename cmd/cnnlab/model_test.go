@@ -1,37 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"os"
 	"strings"
 	"testing"
 )
-
-// runCapture runs the CLI with args and returns its exit status and what
-// it wrote to os.Stdout (where commands print) and to stderr.
-func runCapture(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved := os.Stdout
-	os.Stdout = w
-	done := make(chan []byte)
-	go func() {
-		b, _ := io.ReadAll(r)
-		done <- b
-	}()
-	var out, errb bytes.Buffer
-	code = run(args, &out, &errb)
-	os.Stdout = saved
-	w.Close()
-	captured := <-done
-	r.Close()
-	return code, out.String() + string(captured), errb.String()
-}
 
 func TestModelSummaryCLI(t *testing.T) {
 	tests := []struct {
@@ -57,7 +30,7 @@ func TestModelSummaryCLI(t *testing.T) {
 		{[]string{"model", "list"}, 0, []string{"baseline           904718", "gap                293968", "strided"}, "", false},
 	}
 	for _, tc := range tests {
-		code, stdout, stderr := runCapture(t, tc.args...)
+		code, stdout, stderr := runCLI(t, tc.args...)
 		if code != tc.code {
 			t.Errorf("%v: exit %d, want %d (stderr %q)", tc.args, code, tc.code, stderr)
 		}
@@ -76,7 +49,7 @@ func TestModelSummaryCLI(t *testing.T) {
 }
 
 func TestModelSummaryJSON(t *testing.T) {
-	code, stdout, stderr := runCapture(t, "model", "summary", "--model", "bn", "--json")
+	code, stdout, stderr := runCLI(t, "model", "summary", "--model", "bn", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -18,37 +17,6 @@ import (
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 )
-
-// runCLI runs the CLI with args, capturing os.Stdout and os.Stderr (where
-// commands print) as well as the writers run is given.
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	capture := func(f **os.File) func() string {
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		saved := *f
-		*f = w
-		done := make(chan []byte)
-		go func() {
-			b, _ := io.ReadAll(r)
-			done <- b
-		}()
-		return func() string {
-			*f = saved
-			w.Close()
-			b := <-done
-			r.Close()
-			return string(b)
-		}
-	}
-	endOut, endErr := capture(&os.Stdout), capture(&os.Stderr)
-	var out, errb bytes.Buffer
-	code = run(args, &out, &errb)
-	o, e := endOut(), endErr()
-	return code, out.String() + o, e + errb.String()
-}
 
 // classColor is the mean colour of class c in the synthetic dataset.
 func classColor(c int) [3]float64 {

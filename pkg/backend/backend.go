@@ -74,13 +74,19 @@ func PluginDirs() []string {
 	return all
 }
 
-// findPlugin reports whether a PJRT plugin named pjrt_c_api_<name>_plugin.so
-// exists in one of dirs.
+// findPlugin reports whether a PJRT plugin for name exists in one of dirs:
+// pjrt_c_api_<name>_plugin.so, or a versioned
+// pjrt_c_api_<name>_<version>_plugin.so as GoMLX's installer names the CPU
+// plugin.
 func findPlugin(dirs []string, name string) bool {
-	file := "pjrt_c_api_" + name + "_plugin.so"
 	for _, d := range dirs {
-		if st, err := os.Stat(filepath.Join(d, file)); err == nil && !st.IsDir() {
-			return true
+		for _, pattern := range []string{"pjrt_c_api_" + name + "_plugin.so", "pjrt_c_api_" + name + "_*_plugin.so"} {
+			matches, _ := filepath.Glob(filepath.Join(d, pattern))
+			for _, m := range matches {
+				if st, err := os.Stat(m); err == nil && !st.IsDir() {
+					return true
+				}
+			}
 		}
 	}
 	return false

@@ -1,0 +1,78 @@
+package backend
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestChoose(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", dir)
+
+	t.Setenv(EnvVar, "go")
+	if c, src := Choose(); c != "go" || src != "env" {
+		t.Errorf("with %s=go: Choose() = %q, %q", EnvVar, c, src)
+	}
+
+	// No variable, no plugin: the Go backend on all cores.
+	os.Unsetenv(EnvVar)
+	if c, src := Choose(); c != GoDefault || src != "default" {
+		t.Errorf("no plugin: Choose() = %q, %q; want %q, default", c, src, GoDefault)
+	}
+
+	// A versioned CPU plugin, as GoMLX's installer names it.
+	touch(t, filepath.Join(dir, "pjrt_c_api_cpu_v0.83.1_plugin.so"))
+	if c, src := Choose(); c != "xla:cpu" || src != "plugin" {
+		t.Errorf("CPU plugin: Choose() = %q, %q; want xla:cpu, plugin", c, src)
+	}
+
+	// CUDA wins over CPU.
+	touch(t, filepath.Join(dir, "nvidia", "pjrt_c_api_cuda_plugin.so"))
+	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", dir+string(os.PathListSeparator)+filepath.Join(dir, "nvidia"))
+	if c, src := Choose(); c != "xla:cuda" || src != "plugin" {
+		t.Errorf("CUDA plugin: Choose() = %q, %q; want xla:cuda, plugin", c, src)
+	}
+}
+
+func touch(t *testing.T, path string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPluginDirsDefault(t *testing.T) {
+	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", "")
+	t.Setenv("HOME", "/home/u")
+	got := PluginDirs()
+	want := []string{"/home/u/.local/lib/go-xla", "/home/u/.local/lib/go-xla/nvidia", "/usr/local/lib/go-xla", "/usr/local/lib/go-xla/nvidia"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("PluginDirs() = %v, want %v", got, want)
+	}
+}
+
+func TestNewGoBackend(t *testing.T) {
+	t.Setenv(EnvVar, "")
+	b, info, err := New() // the process-wide backend: the Go one in tests
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b == nil || !strings.Contains(strings.ToLower(info.Name), "go") || info.CPUs < 1 {
+		t.Errorf("New() = %v, %+v", b, info)
+	}
+	if info.SIMD != simdEnabled {
+		t.Errorf("Info.SIMD = %v, want %v", info.SIMD, simdEnabled)
+	}
+}
+
+func TestInstallUnknownPlugin(t *testing.T) {
+	err := Install("tpu9", "", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), `unknown PJRT plugin "tpu9"`) {
+		t.Fatalf("Install(tpu9): got %v", err)
+	}
+}
