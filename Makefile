@@ -53,9 +53,14 @@ SHARED_DATA := $(wildcard ../shared/datasets/cifar10-jpeg.tar.gz)
 test-notebooks:
 	CNNLAB_DATASET="$${CNNLAB_DATASET:-$(abspath $(SHARED_DATA))}" notebooks/run
 
+# gofmt, go vet, shellcheck on the scripts, and a lint of docker/Dockerfile
+# (no Docker engine needed).
+SCRIPTS := .ci/run scripts/install-deps scripts/lint-dockerfile notebooks/run docker/smoke-test.sh $(wildcard bench/*.sh)
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@if command -v shellcheck >/dev/null; then shellcheck -S warning $(SCRIPTS); else echo "lint: shellcheck not installed, scripts not checked"; fi
+	scripts/lint-dockerfile
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
