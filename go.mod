@@ -1,6 +1,6 @@
 module github.com/cnnlab/cnnlab
 
-go 1.27.3
+go 1.27.0
 
 require (
 	github.com/gomlx/compute v0.1.14
