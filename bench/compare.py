@@ -16,15 +16,23 @@ def main():
             g = json.load(f)
         with open(os.path.join(out, f"torch_{m}.json")) as f:
             t = json.load(f)
-        rows.append((m, g, t))
+        ts = None
+        if os.path.exists(os.path.join(out, f"torch_sys_{m}.json")):
+            with open(os.path.join(out, f"torch_sys_{m}.json")) as f:
+                ts = json.load(f)
+        rows.append((m, g, t, ts))
     print("| model | cnnlab train img/s | PyTorch train img/s | ratio | cnnlab infer img/s | PyTorch infer img/s | ratio | cnnlab peak RSS | PyTorch peak RSS |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for m, g, t in rows:
-        print(f"| {m} | {g['train_images_per_sec']:.1f} | {t['train_images_per_sec']:.1f} | "
-              f"{g['train_images_per_sec'] / t['train_images_per_sec']:.2f} | "
-              f"{g['eval_images_per_sec']:.1f} | {t['eval_images_per_sec']:.1f} | "
-              f"{g['eval_images_per_sec'] / t['eval_images_per_sec']:.2f} | "
-              f"{g['peak_rss_bytes'] / 2**30:.2f} GiB | {t['peak_rss_bytes'] / 2**30:.2f} GiB |")
+    for m, g, t, ts in rows:
+        for name, tt in (("PyTorch", t), ("PyTorch, glibc malloc", ts)):
+            if tt is None:
+                continue
+            print(f"| {m} vs {name} | {g['train_images_per_sec']:.1f} | {tt['train_images_per_sec']:.1f} | "
+                  f"{g['train_images_per_sec'] / tt['train_images_per_sec']:.2f} | "
+                  f"{g['eval_images_per_sec']:.1f} | {tt['eval_images_per_sec']:.1f} | "
+                  f"{g['eval_images_per_sec'] / tt['eval_images_per_sec']:.2f} | "
+                  f"{g['train_peak_rss_bytes'] / 2**30:.2f} GiB (train), {g['peak_rss_bytes'] / 2**30:.2f} GiB | "
+                  f"{tt['peak_rss_bytes'] / 2**30:.2f} GiB |")
     g = rows[0][1] if rows else {}
     if g:
         print(f"\ncnnlab: {g['backend']} ({g['backend_config']}), simd {g['simd']}, layers {g['impl']}, "

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs `cnnlab bench` and the PyTorch twin (bench/pytorch_bench.py) one after
 # the other for each model, and prints the images/s ratios (Go / PyTorch).
+# PyTorch runs twice: with its malloc tuning (the stronger baseline, see
+# pytorch_bench.py) and with glibc's defaults (as a plain `python3` runs it).
 #
 # usage: bench/run.sh [path/to/cnnlab]     (default bin/cnnlab, built by `make build`)
 # env:   MODELS="baseline bn gap"  STEPS=40  WARMUP=10  BATCH=64  EVAL_BATCH=256
@@ -42,5 +44,8 @@ for m in $MODELS; do
 	echo "== $m: pytorch" >&2
 	$PREFIX "$PYTHON" "$DIR/pytorch_bench.py" --model "$m" --batch "$BATCH" --steps "$STEPS" --warmup "$WARMUP" \
 		--eval-batch "$EVAL_BATCH" --threads "$THREADS" --json >"$OUT/torch_$m.json"
+	echo "== $m: pytorch, glibc's default malloc" >&2
+	$PREFIX "$PYTHON" "$DIR/pytorch_bench.py" --model "$m" --batch "$BATCH" --steps "$STEPS" --warmup "$WARMUP" \
+		--eval-batch "$EVAL_BATCH" --threads "$THREADS" --system-malloc --json >"$OUT/torch_sys_$m.json"
 done
 "$PYTHON" "$DIR/compare.py" "$OUT" $MODELS
