@@ -272,7 +272,8 @@ func (c *Conv2DConfig) Done() *graph.Node {
 
 // SplitParts caps the number of parts a fast-path convolution splits its
 // patch rows into (see Conv2DConfig.Done); 0 means the number of CPUs,
-// rounded up to an even number, at most 4.
+// rounded up to an even number, at most 4. Set it before building graphs,
+// not concurrently with graph building.
 var SplitParts = 0
 
 // minPartFloats is the smallest patch matrix (in values) worth a part.

@@ -11,12 +11,15 @@
 //     these into fast kernels.
 //   - Fast: a formulation tuned for GoMLX's pure Go backend, whose
 //     convolution and pooling ops are scalar loops. A convolution becomes
-//     im2col built by one GatherSlices of the padded input followed by one
-//     fused Dense (matmul) in the "outputs, inputs" weight layout, so the
-//     backward pass transposes the small output gradient rather than the big
-//     patch matrix; non-overlapping max-pooling becomes reshapes plus two
-//     contiguous ReduceMax; batch normalization is written with plain
-//     reductions (the Go backend has no fused BatchNorm op).
+//     im2col built by GatherSlices of the padded input followed by a fused
+//     Dense (matmul) in the "outputs, inputs" weight layout, so the backward
+//     pass transposes the small output gradient rather than the big patch
+//     matrix; the patch rows are split in a few parts of odd length that the
+//     backend runs in parallel (see [SplitParts]); an activation set with
+//     Activation is fused into the matmul in inference graphs.
+//     Non-overlapping max-pooling becomes reshapes plus two contiguous
+//     ReduceMax; batch normalization is written with plain reductions (the
+//     Go backend has no fused BatchNorm op).
 //
 // The choice is automatic from the graph's backend (Fast on "go", Native
 // elsewhere); [SetImpl] overrides it process-wide, e.g. for tests that
@@ -26,7 +29,8 @@
 // The Go backend is fastest when the binary is built with GOEXPERIMENT=simd
 // (AVX2/AVX-512 matmul) and run with GOMLX_BACKEND=go:parallelism=-1 (all
 // cores); `make build` and package backend do both. [FastPathActive] says
-// whether a graph uses the fast formulation.
+// whether a graph uses the fast formulation. docs/PERFORMANCE.md has the
+// measurements against PyTorch and the profile of where time goes.
 //
 // # Differences from Keras
 //
