@@ -88,7 +88,15 @@ func TestReadBinaryErrors(t *testing.T) {
 
 // FuzzReadBinary checks that ReadBinary never panics, accepts exactly the
 // streams of whole records with labels 0..9, and that what it accepts
-// round-trips through WriteBinary.
+// round-trips through WriteBinary. Its seed corpus runs with go test; to
+// fuzz:
+//
+//	go test -run '^$' -fuzz '^FuzzReadBinary$' -fuzztime 1m -fuzzminimizetime 2s ./cifar
+//
+// The inputs are records of 3,073 bytes: with the default minimization time
+// (60 s per new input) the fuzzer spends minutes shrinking each interesting
+// input with no executions counted, which looks like a stall; measured here:
+// 537 executions in 40 s by default, 208,714 in 30 s with -fuzzminimizetime 2s.
 func FuzzReadBinary(f *testing.F) {
 	good := binaryRecords(synth(2))
 	f.Add(good)
