@@ -11,7 +11,7 @@ export GOEXPERIMENT := simd
 GO ?= go
 BIN := bin/cnnlab
 
-.PHONY: all build test test-go test-notebooks deps lint fmt bench run clean
+.PHONY: all build test test-go test-notebooks deps lint fmt bench bench-load run clean
 
 all: build
 
@@ -56,6 +56,16 @@ test-notebooks:
 # gofmt, go vet, shellcheck on the scripts, and a lint of docker/Dockerfile
 # (no Docker engine needed).
 SCRIPTS := .ci/run scripts/install-deps scripts/lint-dockerfile notebooks/run docker/smoke-test.sh $(wildcard bench/*.sh)
+# Training and inference speed of the course's models, cnnlab against the
+# identical PyTorch model (Debian python3-torch), one after the other, and the
+# ratios. MODELS="baseline" make bench for one model. See docs/PERFORMANCE.md.
+bench: build
+	bench/run.sh $(BIN)
+
+# Time to load the 60,000-image JPEG archive and an official binary archive.
+bench-load:
+	$(GO) test -run '^$$' -bench Load -benchtime 1x -count 3 ./cifar
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...

@@ -34,14 +34,19 @@ func runBackendInfo(fs *flag.FlagSet, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(info)
 	}
-	simd := "off (build with GOEXPERIMENT=simd, as `make build` does, for the fast matmul)"
-	if info.SIMD {
-		simd = "on"
-	}
 	fmt.Printf("backend:     %s\n", info.Name)
 	fmt.Printf("config:      %s (from %s; set %s to change)\n", info.Config, info.Source, backend.EnvVar)
 	fmt.Printf("description: %s\n", info.Description)
-	fmt.Printf("simd:        %s\n", simd)
+	for _, s := range info.FastSettings() {
+		state := "off"
+		if s.On {
+			state = "on"
+		}
+		fmt.Printf("setting:     %-18s %-3s %s\n", s.Name, state, s.Why)
+	}
+	if info.IsGo() && !info.FastPathReady() {
+		fmt.Println("             (`make build` and the default backend turn every setting on)")
+	}
 	fmt.Printf("go:          %s, %d CPUs\n", info.GoVersion, info.CPUs)
 	return nil
 }
