@@ -1,37 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"os"
 	"strings"
 	"testing"
 )
-
-// benchCapture runs the CLI with os.Stdout redirected, since commands print
-// there.
-func benchCapture(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved := os.Stdout
-	os.Stdout = w
-	done := make(chan []byte)
-	go func() {
-		b, _ := io.ReadAll(r)
-		done <- b
-	}()
-	var out, errb bytes.Buffer
-	code = run(args, &out, &errb)
-	os.Stdout = saved
-	w.Close()
-	captured := <-done
-	r.Close()
-	return code, out.String() + string(captured), errb.String()
-}
 
 func TestBenchCLIUsageErrors(t *testing.T) {
 	tests := []struct {
@@ -45,7 +18,7 @@ func TestBenchCLIUsageErrors(t *testing.T) {
 		{[]string{"bench", "extra"}, "unexpected argument"},
 	}
 	for _, tc := range tests {
-		code, _, stderr := benchCapture(t, tc.args...)
+		code, _, stderr := runCLI(t, tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, stderr, tc.want)
 		}
@@ -53,7 +26,7 @@ func TestBenchCLIUsageErrors(t *testing.T) {
 }
 
 func TestBenchCLIJSON(t *testing.T) {
-	code, stdout, stderr := benchCapture(t, "bench", "--model", "gap", "--batch", "2", "--steps", "1",
+	code, stdout, stderr := runCLI(t, "bench", "--model", "gap", "--batch", "2", "--steps", "1",
 		"--warmup", "1", "--eval-batch", "2", "--eval-steps", "1", "--eval-warmup", "0", "--json", "--quiet")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -23,24 +23,22 @@ import (
 // grid, cols per row, each titled with its class name: the course's
 // show_images(images, labels, ncols=8). cols 0 means 8.
 func ShowImages(d *cifar.Dataset, indices []int, cols int) error {
-	var buf bytes.Buffer
-	if err := cifar.EncodeGrid(&buf, d, indices, cifar.GridOptions{Cols: cols}); err != nil {
-		return fmt.Errorf("nb: rendering image grid: %w", err)
-	}
-	if gonbui.IsNotebook {
-		gonbui.DisplayPNG(buf.Bytes())
-	}
-	return nil
+	return showGrid(d, indices, cifar.GridOptions{Cols: cols})
 }
 
 // ShowImagesTitled displays all images of d in a grid, cols per row (0
 // means 8), each above its own title (e.g. "cat (dog)" for a prediction).
 func ShowImagesTitled(d *cifar.Dataset, titles []string, cols int) error {
-	if len(titles) != d.Len() {
-		return fmt.Errorf("nb: %d titles for %d images", len(titles), d.Len())
+	if titles == nil {
+		titles = []string{} // nil would mean class names; the count must match
 	}
+	return showGrid(d, nil, cifar.GridOptions{Cols: cols, Titles: titles})
+}
+
+// showGrid renders cifar.Grid as PNG and displays it in the notebook.
+func showGrid(d *cifar.Dataset, indices []int, opts cifar.GridOptions) error {
 	var buf bytes.Buffer
-	if err := cifar.EncodeGrid(&buf, d, nil, cifar.GridOptions{Cols: cols, Titles: titles}); err != nil {
+	if err := cifar.EncodeGrid(&buf, d, indices, opts); err != nil {
 		return fmt.Errorf("nb: rendering image grid: %w", err)
 	}
 	if gonbui.IsNotebook {

@@ -66,3 +66,15 @@ func TestFull(t *testing.T) {
 		t.Error("Full() on the Go backend: true")
 	}
 }
+
+func TestShowImagesTitledCount(t *testing.T) {
+	d := &cifar.Dataset{Images: make([]uint8, 2*cifar.ImageSize), Labels: []uint8{3, 5}}
+	if err := ShowImagesTitled(d, []string{"a", "b"}, 0); err != nil {
+		t.Fatalf("two titles for two images: %v", err)
+	}
+	for _, titles := range [][]string{{"a"}, nil} {
+		if err := ShowImagesTitled(d, titles, 0); err == nil || !strings.Contains(err.Error(), "titles for 2 images") {
+			t.Errorf("%d titles for 2 images: got %v, want an error", len(titles), err)
+		}
+	}
+}
