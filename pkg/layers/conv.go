@@ -228,6 +228,12 @@ func (c *Conv2DConfig) Done() *graph.Node {
 	if c.scope.IsTraining(g) {
 		fusedAct, afterAct = activation.TypeNone, act
 	}
+	matmul := func(patches *graph.Node) *graph.Node {
+		if c.scope.IsTraining(g) {
+			return patchDense(patches, weight, bias)
+		}
+		return nn.Dense(patches, weight, bias, compute.DenseLayoutOutputsInput, fusedAct)
+	}
 	finish := func(out *graph.Node) *graph.Node {
 		out = graph.Reshape(out, batch, outH, outW, c.filters)
 		if afterAct != activation.TypeNone {
@@ -237,7 +243,7 @@ func (c *Conv2DConfig) Done() *graph.Node {
 	}
 	if k == 1 && s == 1 {
 		patches := graph.Reshape(x, batch*height*width, channels)
-		return finish(nn.Dense(patches, weight, bias, compute.DenseLayoutOutputsInput, fusedAct))
+		return finish(matmul(patches))
 	}
 	xp := x
 	if padTop+padBottom+padLeft+padRight > 0 {
@@ -261,7 +267,7 @@ func (c *Conv2DConfig) Done() *graph.Node {
 		// [r1-r0, 1, k, k, channels]
 		gathered := graph.GatherSlices(xp, []int{0, 1, 2}, starts, []int{1, k, k}, true)
 		patches := graph.Reshape(gathered, r1-r0, patchLen)
-		outs = append(outs, nn.Dense(patches, weight, bias, compute.DenseLayoutOutputsInput, fusedAct))
+		outs = append(outs, matmul(patches))
 	}
 	out := outs[0]
 	if len(outs) > 1 {
@@ -318,4 +324,46 @@ func patchStarts(g *graph.Graph, r0, r1, outH, outW, stride int) *graph.Node {
 	}
 	t := tensors.FromFlatDataAndDimensions(data, r1-r0, 3)
 	return graph.ConstTensor(g, t)
+}
+
+// patchDense returns patches·weightᵀ + bias, shaped [M, F], for patches
+// [M, K], weight [F, K] and bias [F] (or nil), computed by the backend's fused
+// Dense, with its own gradient. The fused Dense gradient transposes the
+// output gradient dZ [M, F] with a scalar, single-threaded copy, and GoMLX's
+// generic DotGeneral gradient would copy the large patch matrix (a transpose,
+// or an identity transpose). Here the weight gradient is Transpose(dZ)·patches
+// (the backend's Transpose op is tiled and multi-threaded, dZ is 9x smaller
+// than the patches, and the matmul reads patches [M, K] in place) and the
+// patches gradient is dZ·weight, read in place too.
+//
+// The gradient is attached through GoMLX's public fused-op hook: the fused
+// node's gradient is taken from a decomposed twin (never executed in the
+// forward pass) whose inputs carry custom gradients, and whose output passes
+// dZ on to them. The twin's own matmul gradients are built but, unused, are
+// removed by the backend before execution.
+func patchDense(patches, weight, bias *graph.Node) *graph.Node {
+	fused := func() *graph.Node {
+		return graph.BackendFusedDense(patches, weight, bias, compute.DenseConfig{
+			WeightLayout: compute.DenseLayoutOutputsInput,
+		})
+	}
+	decomposed := func() *graph.Node {
+		var dZ *graph.Node // set when the gradient reaches the output
+		p := graph.IdentityWithCustomGradient(patches, func(_, _ *graph.Node) *graph.Node {
+			return graph.DotGeneral(dZ, []int{1}, nil, weight, []int{0}, nil)
+		})
+		w := graph.IdentityWithCustomGradient(weight, func(_, _ *graph.Node) *graph.Node {
+			return graph.DotGeneral(graph.Transpose(dZ, 0, 1), []int{1}, nil, patches, []int{0}, nil)
+		})
+		z := graph.DotGeneral(p, []int{1}, nil, w, []int{1}, nil)
+		if bias != nil {
+			z = graph.Add(z, graph.ExpandAxes(bias, 0))
+		}
+		return graph.IdentityWithCustomGradient(z, func(_, v *graph.Node) *graph.Node {
+			dZ = v
+			return v
+		})
+	}
+	out, _ := graph.InternalFusedOpCaller(fused, decomposed, true)
+	return out
 }
