@@ -245,12 +245,7 @@ func (c *Conv2DConfig) Done() *graph.Node {
 		patches := graph.Reshape(x, batch*height*width, channels)
 		return finish(matmul(patches))
 	}
-	xp := x
-	if padTop+padBottom+padLeft+padRight > 0 {
-		xp = graph.Pad(x, graph.ScalarZero(g, dtype),
-			compute.PadAxis{}, compute.PadAxis{Start: padTop, End: padBottom},
-			compute.PadAxis{Start: padLeft, End: padRight}, compute.PadAxis{})
-	}
+	xp := padSpatial(x, graph.ScalarZero(g, dtype), padTop, padBottom, padLeft, padRight)
 	// The Go backend runs a Gather (and the transpose inside the fused Dense
 	// gradient) on one core, while independent ops run in parallel: so the
 	// patch rows are split in parts, each gathered and multiplied on its
@@ -269,11 +264,7 @@ func (c *Conv2DConfig) Done() *graph.Node {
 		patches := graph.Reshape(gathered, r1-r0, patchLen)
 		outs = append(outs, matmul(patches))
 	}
-	out := outs[0]
-	if len(outs) > 1 {
-		out = graph.Concatenate(outs, 0)
-	}
-	return finish(out)
+	return finish(concatRows(outs))
 }
 
 // SplitParts caps the number of parts a fast-path convolution splits its
@@ -324,46 +315,4 @@ func patchStarts(g *graph.Graph, r0, r1, outH, outW, stride int) *graph.Node {
 	}
 	t := tensors.FromFlatDataAndDimensions(data, r1-r0, 3)
 	return graph.ConstTensor(g, t)
-}
-
-// patchDense returns patches·weightᵀ + bias, shaped [M, F], for patches
-// [M, K], weight [F, K] and bias [F] (or nil), computed by the backend's fused
-// Dense, with its own gradient. The fused Dense gradient transposes the
-// output gradient dZ [M, F] with a scalar, single-threaded copy, and GoMLX's
-// generic DotGeneral gradient would copy the large patch matrix (a transpose,
-// or an identity transpose). Here the weight gradient is Transpose(dZ)·patches
-// (the backend's Transpose op is tiled and multi-threaded, dZ is 9x smaller
-// than the patches, and the matmul reads patches [M, K] in place) and the
-// patches gradient is dZ·weight, read in place too.
-//
-// The gradient is attached through GoMLX's public fused-op hook: the fused
-// node's gradient is taken from a decomposed twin (never executed in the
-// forward pass) whose inputs carry custom gradients, and whose output passes
-// dZ on to them. The twin's own matmul gradients are built but, unused, are
-// removed by the backend before execution.
-func patchDense(patches, weight, bias *graph.Node) *graph.Node {
-	fused := func() *graph.Node {
-		return graph.BackendFusedDense(patches, weight, bias, compute.DenseConfig{
-			WeightLayout: compute.DenseLayoutOutputsInput,
-		})
-	}
-	decomposed := func() *graph.Node {
-		var dZ *graph.Node // set when the gradient reaches the output
-		p := graph.IdentityWithCustomGradient(patches, func(_, _ *graph.Node) *graph.Node {
-			return graph.DotGeneral(dZ, []int{1}, nil, weight, []int{0}, nil)
-		})
-		w := graph.IdentityWithCustomGradient(weight, func(_, _ *graph.Node) *graph.Node {
-			return graph.DotGeneral(graph.Transpose(dZ, 0, 1), []int{1}, nil, patches, []int{0}, nil)
-		})
-		z := graph.DotGeneral(p, []int{1}, nil, w, []int{1}, nil)
-		if bias != nil {
-			z = graph.Add(z, graph.ExpandAxes(bias, 0))
-		}
-		return graph.IdentityWithCustomGradient(z, func(_, v *graph.Node) *graph.Node {
-			dZ = v
-			return v
-		})
-	}
-	out, _ := graph.InternalFusedOpCaller(fused, decomposed, true)
-	return out
 }

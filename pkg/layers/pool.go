@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/support/exceptions"
 )
@@ -49,9 +48,7 @@ func MaxPool2D(x *graph.Node, poolSize, strides int, padding Padding) *graph.Nod
 	// Bring the spatial sizes to exactly out*p: pad with -inf (Same) or crop
 	// the rows/columns no window covers (Valid).
 	if padTop+padBottom+padLeft+padRight > 0 {
-		x = graph.Pad(x, graph.Infinity(g, x.DType(), -1),
-			compute.PadAxis{}, compute.PadAxis{Start: padTop, End: padBottom},
-			compute.PadAxis{Start: padLeft, End: padRight}, compute.PadAxis{})
+		x = padSpatial(x, graph.Infinity(g, x.DType(), -1), padTop, padBottom, padLeft, padRight)
 	}
 	if x.Shape().Dimensions[1] != outH*p || x.Shape().Dimensions[2] != outW*p {
 		x = graph.Slice(x, graph.AxisRange(), graph.AxisRange(0, outH*p), graph.AxisRange(0, outW*p), graph.AxisRange())
@@ -59,10 +56,8 @@ func MaxPool2D(x *graph.Node, poolSize, strides int, padding Padding) *graph.Nod
 	if p == 1 {
 		return x
 	}
-	x = graph.Reshape(x, batch*outH, p, outW*p*channels)
-	x = graph.ReduceMax(x, 1) // rows
-	x = graph.Reshape(x, batch*outH*outW, p, channels)
-	x = graph.ReduceMax(x, 1) // columns
+	x = maxOverAxis1(graph.Reshape(x, batch*outH, p, outW*p*channels)) // rows
+	x = maxOverAxis1(graph.Reshape(x, batch*outH*outW, p, channels))   // columns
 	return graph.Reshape(x, batch, outH, outW, channels)
 }
 
