@@ -147,7 +147,7 @@ func maxOverAxis1(x *graph.Node) *graph.Node {
 			}
 			return graph.Concatenate(copies, 1)
 		}
-		isMax := graph.ConvertDType(graph.Equal(x, repeat(y)), x.DType())
-		return []*graph.Node{graph.Mul(repeat(v), isMax)}
+		isMax := graph.Equal(x, repeat(y))
+		return []*graph.Node{graph.Where(isMax, repeat(v), graph.ScalarZero(x.Graph(), x.DType()))}
 	})
 }
