@@ -12,14 +12,19 @@
 //   - Fast: a formulation tuned for GoMLX's pure Go backend, whose
 //     convolution and pooling ops are scalar loops. A convolution becomes
 //     im2col built by GatherSlices of the padded input followed by a fused
-//     Dense (matmul) in the "outputs, inputs" weight layout, so the backward
-//     pass transposes the small output gradient rather than the big patch
-//     matrix; the patch rows are split in a few parts of odd length that the
-//     backend runs in parallel (see [SplitParts]); an activation set with
-//     Activation is fused into the matmul in inference graphs.
-//     Non-overlapping max-pooling becomes reshapes plus two contiguous
-//     ReduceMax; batch normalization is written with plain reductions (the
-//     Go backend has no fused BatchNorm op).
+//     Dense (matmul) in the "outputs, inputs" weight layout; the patch rows
+//     are split in a few parts of odd length that the backend runs in
+//     parallel (see [SplitParts]); an activation set with Activation is
+//     fused into the matmul in inference graphs. Non-overlapping
+//     max-pooling becomes reshapes plus two contiguous ReduceMax; batch
+//     normalization is written with plain reductions (the Go backend has no
+//     fused BatchNorm op). Where GoMLX's automatic gradient of these ops is
+//     slow on the Go backend (the fused Dense gradient's scalar transpose,
+//     value-by-value Slice for the gradients of Pad and Concatenate,
+//     iterator broadcasts in the ReduceMax gradient), the fast path
+//     supplies its own gradient built from ops the backend runs fast: the
+//     matmul gradients read the patch matrix in place and transpose only
+//     the small output gradient.
 //
 // The choice is automatic from the graph's backend (Fast on "go", Native
 // elsewhere); [SetImpl] overrides it process-wide, e.g. for tests that

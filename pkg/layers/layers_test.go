@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -272,12 +273,31 @@ func TestConv2DSplitGradients(t *testing.T) {
 	prevParts, prevMin := SplitParts, minPartFloats
 	SplitParts, minPartFloats = 3, 1
 	defer func() { SplitParts, minPartFloats = prevParts, prevMin }()
-	if n := splitParts(5, 100); n != 3 {
-		t.Fatalf("splitParts(5, 100) = %d, want 3", n)
+	if n := splitParts(5, 100, true); n != 3 {
+		t.Fatalf("splitParts(5, 100, true) = %d, want 3", n)
 	}
 	checkLayer(t, []int{5, 6, 8, 3}, []int{5, 3, 4, 4}, true, func(scope *model.Scope, x *graph.Node) *graph.Node {
 		return Conv2D(scope, x, 4).KernelSize(3).Strides(2).Padding(Same).Done()
 	})
+}
+
+func TestSplitPartsDefaults(t *testing.T) {
+	if SplitParts != 0 {
+		t.Skipf("SplitParts set to %d", SplitParts)
+	}
+	big := 1 << 30 // far above minPartFloats
+	if n := splitParts(64, big, false); n != 4 {
+		t.Errorf("inference: splitParts = %d, want 4", n)
+	}
+	wantTrain := min(runtime.NumCPU(), 4)
+	wantTrain += wantTrain % 2
+	if n := splitParts(64, big, true); n != wantTrain {
+		t.Errorf("training: splitParts = %d, want %d (CPUs rounded up to even, at most 4)", n, wantTrain)
+	}
+	// Small patch matrices are not split below minPartFloats values per part.
+	if n := splitParts(1, minPartFloats*3/2, false); n != 1 {
+		t.Errorf("small batch: splitParts = %d, want 1", n)
+	}
 }
 
 func TestSplitRows(t *testing.T) {
