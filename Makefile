@@ -11,7 +11,7 @@ export GOEXPERIMENT := simd
 GO ?= go
 BIN := bin/cnnlab
 
-.PHONY: all build test test-go test-notebooks deps lint fmt bench bench-load run clean
+.PHONY: all build test test-go test-notebooks deps lint fmt bench bench-upstream bench-load run clean
 
 all: build
 
@@ -55,12 +55,18 @@ test-notebooks:
 
 # gofmt, go vet, shellcheck on the scripts, and a lint of docker/Dockerfile
 # (no Docker engine needed).
-SCRIPTS := .ci/run scripts/install-deps scripts/lint-dockerfile notebooks/run docker/smoke-test.sh $(wildcard bench/*.sh)
+SCRIPTS := .ci/run scripts/install-deps scripts/lint-dockerfile notebooks/run docker/smoke-test.sh $(wildcard bench/*.sh) $(wildcard bench/*/*.sh)
 # Training and inference speed of the course's models, cnnlab against the
 # identical PyTorch model (Debian python3-torch), one after the other, and the
 # ratios. MODELS="baseline" make bench for one model. See docs/PERFORMANCE.md.
 bench: build
 	bench/run.sh $(BIN)
+
+# What a proposed change to GoMLX's Go backend (a patch in bench/upstream/)
+# would buy: cnnlab built against a patched copy of github.com/gomlx/compute
+# through a temporary go.work, against cnnlab as shipped (go.mod untouched).
+bench-upstream:
+	bench/upstream/run.sh
 
 # Time to load the 60,000-image JPEG archive and an official binary archive.
 bench-load:

@@ -26,10 +26,10 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	modelName := fs.String("model", "baseline", "model: "+strings.Join(bench.Models(), ", "))
 	batch := fs.Int("batch", 64, "training batch size")
 	steps := fs.Int("steps", 40, "timed training steps")
-	warmup := fs.Int("warmup", 10, "untimed training steps before timing")
+	warmup := fs.Int("warmup", 10, "untimed training steps before timing (at least 1: the first step compiles the graph)")
 	evalBatch := fs.Int("eval-batch", 256, "inference batch size")
 	evalSteps := fs.Int("eval-steps", 20, "timed inference steps")
-	evalWarmup := fs.Int("eval-warmup", 3, "untimed inference steps before timing")
+	evalWarmup := fs.Int("eval-warmup", 3, "untimed inference steps before timing (at least 1)")
 	implName := fs.String("impl", "auto", "layers implementation: auto (fast on the Go backend, native elsewhere), fast or native")
 	skipTrain := fs.Bool("skip-train", false, "measure inference only")
 	skipEval := fs.Bool("skip-eval", false, "measure training only")
@@ -51,8 +51,8 @@ func runBench(fs *flag.FlagSet, args []string) error {
 		name string
 		v    int
 		min  int
-	}{{"batch", *batch, 1}, {"steps", *steps, 1}, {"warmup", *warmup, 0}, {"eval-batch", *evalBatch, 1},
-		{"eval-steps", *evalSteps, 1}, {"eval-warmup", *evalWarmup, 0}} {
+	}{{"batch", *batch, 1}, {"steps", *steps, 1}, {"warmup", *warmup, 1}, {"eval-batch", *evalBatch, 1},
+		{"eval-steps", *evalSteps, 1}, {"eval-warmup", *evalWarmup, 1}} {
 		if f.v < f.min {
 			return usageError("--%s must be at least %d, got %d", f.name, f.min, f.v)
 		}

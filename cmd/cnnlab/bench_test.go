@@ -14,6 +14,8 @@ func TestBenchCLIUsageErrors(t *testing.T) {
 		{[]string{"bench", "--model", "resnet"}, "--model"},
 		{[]string{"bench", "--batch", "0"}, "--batch must be at least 1"},
 		{[]string{"bench", "--impl", "turbo"}, "--impl"},
+		// Zero would silently mean the default (10): the first step compiles the graph and is never timed.
+		{[]string{"bench", "--warmup", "0"}, "--warmup must be at least 1"},
 		{[]string{"bench", "--skip-train", "--skip-eval"}, "nothing to measure"},
 		{[]string{"bench", "extra"}, "unexpected argument"},
 	}
@@ -27,7 +29,7 @@ func TestBenchCLIUsageErrors(t *testing.T) {
 
 func TestBenchCLIJSON(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "bench", "--model", "gap", "--batch", "2", "--steps", "1",
-		"--warmup", "1", "--eval-batch", "2", "--eval-steps", "1", "--eval-warmup", "0", "--json", "--quiet")
+		"--warmup", "1", "--eval-batch", "2", "--eval-steps", "1", "--eval-warmup", "1", "--json", "--quiet")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -41,8 +43,9 @@ func TestBenchCLIJSON(t *testing.T) {
 			t.Errorf("JSON lacks %q: %s", key, stdout)
 		}
 	}
-	if got["model"] != "gap" || got["params"] != float64(293968) || got["batch"] != float64(2) {
-		t.Errorf("JSON %v: want model gap, params 293968, batch 2", got)
+	if got["model"] != "gap" || got["params"] != float64(293968) || got["batch"] != float64(2) ||
+		got["warmup_steps"] != float64(1) {
+		t.Errorf("JSON %v: want model gap, params 293968, batch 2, warmup_steps 1", got)
 	}
 	if v, _ := got["train_images_per_sec"].(float64); v <= 0 {
 		t.Errorf("train_images_per_sec = %v, want > 0", got["train_images_per_sec"])

@@ -1,10 +1,12 @@
 // Package transposeproto prototypes, outside GoMLX, a faster version of the
-// 2D transpose that GoMLX's Go backend (github.com/gomlx/compute v0.1.14,
-// internal/gobackend/fusedops/dense) runs in every FusedDenseVJP with the
-// "outputs, inputs" weight layout: it transposes the output gradient dZ
-// [M, N] before the weight-gradient matmul, on one core. In cnnlab's
+// 2D transposes of GoMLX's Go backend (github.com/gomlx/compute v0.1.14):
+// the one in every FusedDenseVJP with the "outputs, inputs" weight layout
+// (internal/gobackend/fusedops/dense, one core), and the generic Transpose
+// op (internal/gobackend/ops/transpose.go, 32x32 tiles over the worker
+// pool), which cnnlab's own convolution gradient uses to transpose the output
+// gradient dZ [M, N] before the weight-gradient matmul. In cnnlab's
 // convolutions M is batch·height·width (up to 65,536) and N the filters
-// (32-128), and this transpose is about a quarter of a training step.
+// (32-128).
 //
 // The package is a measurement aid for the upstream change documented in
 // docs/PERFORMANCE.md; cnnlab does not call it.
@@ -29,6 +31,38 @@ func Baseline(src []float32, rows, cols int, dst []float32) {
 			}
 		}
 	}
+}
+
+// Tiled is the generic Transpose op's 2D case in compute v0.1.14
+// (ops/transpose.go, Apache-2.0): 32x32 tiles, row tiles split into
+// 2·workers chunks run in parallel (goroutines here, the backend's worker
+// pool there).
+func Tiled(src []float32, rows, cols int, dst []float32, workers int) {
+	const tileSize = 32
+	rTiles := (rows + tileSize - 1) / tileSize
+	targetChunks := min(rTiles, max(1, workers*2))
+	tilesPerChunk := max(1, (rTiles+targetChunks-1)/targetChunks)
+	var wg sync.WaitGroup
+	for t := 0; t < rTiles; t += tilesPerChunk {
+		tStart := t * tileSize
+		tEnd := min((t+tilesPerChunk)*tileSize, rows)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r0 := tStart; r0 < tEnd; r0 += tileSize {
+				rLimit := min(r0+tileSize, tEnd)
+				for c0 := 0; c0 < cols; c0 += tileSize {
+					cLimit := min(c0+tileSize, cols)
+					for r := r0; r < rLimit; r++ {
+						for c := c0; c < cLimit; c++ {
+							dst[c*rows+r] = src[r*cols+c]
+						}
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // Blocked transposes 8 rows at a time with the column loop outside, so each

@@ -19,11 +19,13 @@ func TestBlockedMatchesBaseline(t *testing.T) {
 			t.Fatalf("%dx%d: baseline wrong", rows, cols)
 		}
 		for _, workers := range []int{1, 2, 3} {
-			got := make([]float32, rows*cols)
-			Blocked(src, rows, cols, got, workers)
-			for i := range got {
-				if got[i] != want[i] {
-					t.Fatalf("%dx%d workers %d: dst[%d] = %g, want %g", rows, cols, workers, i, got[i], want[i])
+			for name, fn := range map[string]func([]float32, int, int, []float32, int){"blocked": Blocked, "tiled": Tiled} {
+				got := make([]float32, rows*cols)
+				fn(src, rows, cols, got, workers)
+				for i := range got {
+					if got[i] != want[i] {
+						t.Fatalf("%s %dx%d workers %d: dst[%d] = %g, want %g", name, rows, cols, workers, i, got[i], want[i])
+					}
 				}
 			}
 		}
@@ -31,7 +33,7 @@ func TestBlockedMatchesBaseline(t *testing.T) {
 }
 
 // The output-gradient shapes of cnnlab's baseline convolutions at batch 64.
-var benchShapes = [][2]int{{65536, 32}, {32767, 32}, {32769, 32}, {16384, 64}, {8191, 64}, {4096, 128}, {2047, 128}}
+var benchShapes = [][2]int{{65536, 32}, {32768, 32}, {32767, 32}, {32769, 32}, {16384, 64}, {8191, 64}, {8193, 64}, {4096, 128}, {2047, 128}, {2049, 128}}
 
 func BenchmarkTranspose(b *testing.B) {
 	for _, dims := range benchShapes {
@@ -49,6 +51,12 @@ func BenchmarkTranspose(b *testing.B) {
 				b.SetBytes(int64(4 * rows * cols))
 				for b.Loop() {
 					Blocked(src, rows, cols, dst, w)
+				}
+			})
+			b.Run(fmt.Sprintf("tiled%d/%dx%d", w, rows, cols), func(b *testing.B) {
+				b.SetBytes(int64(4 * rows * cols))
+				for b.Loop() {
+					Tiled(src, rows, cols, dst, w)
 				}
 			})
 		}

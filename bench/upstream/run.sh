@@ -1,0 +1,73 @@
+#!/bin/sh
+# Measures what a proposed change to GoMLX's Go backend would buy cnnlab,
+# without forking it: copies the pinned github.com/gomlx/compute from the
+# module cache into a temporary directory, applies a patch there, runs the
+# patched packages' tests, and builds cnnlab twice, once as shipped and once
+# through a temporary go.work whose `replace` points at the patched copy
+# (go.mod and go.sum are not touched). Then it runs `cnnlab bench` with the
+# two binaries alternately and prints training images/s, the medians and
+# their ratio.
+#
+# usage: bench/upstream/run.sh [patch]   (default bench/upstream/compute-transpose.patch)
+# env:   ROUNDS=6 STEPS=30 MODEL=baseline  ARGS="" (more `cnnlab bench` flags)
+#        OUT=bin/upstream (where the two binaries are kept)
+set -eu
+export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
+export GOEXPERIMENT="${GOEXPERIMENT:-simd}"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PATCH=$(realpath "${1:-$ROOT/bench/upstream/compute-transpose.patch}")
+ROUNDS=${ROUNDS:-6}
+STEPS=${STEPS:-30}
+MODEL=${MODEL:-baseline}
+ARGS=${ARGS:-}
+OUT=${OUT:-$ROOT/bin/upstream}
+MODULE=github.com/gomlx/compute
+
+cd "$ROOT"
+version=$(go list -m -f '{{.Version}}' "$MODULE")
+src=$(go list -m -f '{{.Dir}}' "$MODULE")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r "$src" "$work/compute"
+chmod -R u+w "$work/compute"
+echo "== applying $(basename "$PATCH") to $MODULE@$version" >&2
+(cd "$work/compute" && patch -s -p1 <"$PATCH")
+pkgs=$(cd "$work/compute" && sed -n 's|^+++ b/\(.*\)/[^/]*$|./\1|p' "$PATCH" | sort -u)
+echo "== testing the patched packages: $pkgs" >&2
+# shellcheck disable=SC2086 # one argument per package
+(cd "$work/compute" && go test $pkgs >&2)
+cat >"$work/go.work" <<EOF
+go 1.27.0
+
+use $ROOT
+
+replace $MODULE $version => $work/compute
+EOF
+mkdir -p "$OUT"
+echo "== building $OUT/cnnlab (as shipped) and $OUT/cnnlab-patched" >&2
+GOWORK=off go build -o "$OUT/cnnlab" ./cmd/cnnlab
+GOWORK="$work/go.work" go build -o "$OUT/cnnlab-patched" ./cmd/cnnlab
+
+uptime >&2
+results="$work/results"
+for i in $(seq "$ROUNDS"); do
+	for bin in cnnlab cnnlab-patched; do
+		# shellcheck disable=SC2086 # ARGS holds several flags
+		ips=$("$OUT/$bin" bench --model "$MODEL" --steps "$STEPS" --skip-eval --json --quiet $ARGS 2>"$work/log" |
+			sed -n 's/.*"train_images_per_sec": *\([0-9.]*\).*/\1/p')
+		if [ -z "$ips" ]; then
+			cat "$work/log" >&2
+			echo "bench/upstream/run.sh: $bin bench failed" >&2
+			exit 1
+		fi
+		echo "round $i: $bin $ips images/s"
+		echo "$bin $ips" >>"$results"
+	done
+done
+# Medians: one disturbed run (the machine is shared) moves a mean a lot.
+median() {
+	sed -n "s/^$1 //p" "$results" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+a=$(median cnnlab)
+b=$(median cnnlab-patched)
+echo "median training images/s ($MODEL, $ROUNDS rounds): shipped $a, patched $b, ratio $(echo "$a $b" | awk '{ printf "%.3f", $2 / $1 }')"
