@@ -26,7 +26,7 @@ var allowed = map[string][]string{
 	"pkg/regularizers": {},
 	"pkg/layers":       {"pkg/backend"},
 	"pkg/nn":           {"pkg/backend", "pkg/layers", "pkg/initializers", "pkg/regularizers"},
-	"pkg/fit":          {"pkg/backend", "cifar"},
+	"pkg/fit":          {"pkg/backend", "pkg/layers", "cifar"},
 	"pkg/report":       {"pkg/fit"},
 	"pkg/nb":           {"cifar", "pkg/backend", "pkg/fit", "pkg/report"},
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/layers"
 )
 
 // Options configures [Compile]: Keras's model.compile plus the seed.
@@ -214,15 +215,30 @@ func (t *Trainer) trainGraph(scope *model.Scope, x, y *graph.Node) []*graph.Node
 
 // evalGraph outputs the summed loss, the penalty and the number correct.
 func (t *Trainer) evalGraph(scope *model.Scope, x, y *graph.Node) []*graph.Node {
-	scope.SetTraining(x.Graph(), false)
-	logits, penalty := t.applyModel(scope, x)
+	logits, penalty := t.inferenceModel(scope, x)
 	return []*graph.Node{graph.ReduceAllSum(t.loss(y, logits)), penalty, graph.ReduceAllSum(Correct(y, logits))}
 }
 
 func (t *Trainer) predictGraph(scope *model.Scope, x *graph.Node) *graph.Node {
-	scope.SetTraining(x.Graph(), false)
-	logits, _ := t.applyModel(scope, x)
+	logits, _ := t.inferenceModel(scope, x)
 	return graph.Softmax(logits, -1)
+}
+
+// inferenceModel applies the model in inference mode. On GoMLX's Go backend
+// a large batch runs as independent sub-batches (layers.SplitBatch), which
+// the backend runs in parallel; the model must treat examples
+// independently in inference mode, as Keras layers do. The penalty does not
+// depend on the batch: the first sub-batch's is returned.
+func (t *Trainer) inferenceModel(scope *model.Scope, x *graph.Node) (logits, penalty *graph.Node) {
+	scope.SetTraining(x.Graph(), false)
+	logits = layers.SplitBatch(x, layers.InferenceSplit(x), func(x *graph.Node) *graph.Node {
+		l, p := t.applyModel(scope.ResetVisited(), x)
+		if penalty == nil {
+			penalty = p
+		}
+		return l
+	})
+	return logits, penalty
 }
 
 // call runs exec, turning GoMLX panics into errors.

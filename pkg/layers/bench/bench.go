@@ -214,7 +214,14 @@ func Run(cfg Config) (Result, error) {
 	}
 
 	if !cfg.SkipEval {
-		exec, err := model.NewExec(be, store, spec.Fn)
+		// As in package fit: large inference batches run as independent
+		// sub-batches on the fast path (layers.InferenceSplit).
+		evalFn := func(scope *model.Scope, x *graph.Node) *graph.Node {
+			return layers.SplitBatch(x, layers.InferenceSplit(x), func(x *graph.Node) *graph.Node {
+				return spec.Fn(scope.ResetVisited(), x)
+			})
+		}
+		exec, err := model.NewExec(be, store, evalFn)
 		if err != nil {
 			return res, fmt.Errorf("building the inference graph: %w", err)
 		}
