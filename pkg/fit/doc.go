@@ -101,4 +101,11 @@
 // GoMLX's pure Go backend embeds the variables of inference graphs as
 // constants when they are compiled; Evaluate and Predict therefore build
 // their graphs afresh on every call so they always see the current weights.
+//
+// On that backend, Evaluate, Predict and the validation at the end of each
+// epoch also run a batch of 128 images or more as independent sub-batches
+// of at least 64 (layers.SplitBatch), which the backend runs in parallel.
+// This requires a model whose inference treats each image independently,
+// as every Keras layer does (BatchNorm uses its moving averages in
+// inference mode).
 package fit

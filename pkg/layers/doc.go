@@ -26,6 +26,10 @@
 //     matmul gradients read the patch matrix in place and transpose only
 //     the small output gradient.
 //
+// For inference, [SplitBatch] runs a large batch as independent
+// sub-batches (as many as [InferenceSplit] says), which the Go backend runs in
+// parallel; package fit uses it for Evaluate and Predict.
+//
 // The choice is automatic from the graph's backend (Fast on "go", Native
 // elsewhere); [SetImpl] overrides it process-wide, e.g. for tests that
 // compare the two. Because the variables are identical, a checkpoint trained
