@@ -1,21 +1,20 @@
 #!/bin/sh
 # Measures what a proposed change to GoMLX's Go backend would buy cnnlab,
 # without forking it: copies the pinned github.com/gomlx/compute from the
-# module cache into a temporary directory, applies a patch there, runs the
+# module cache into a temporary directory, applies patches there, runs the
 # patched packages' tests, and builds cnnlab twice, once as shipped and once
 # through a temporary go.work whose `replace` points at the patched copy
 # (go.mod and go.sum are not touched). Then it runs `cnnlab bench` with the
 # two binaries alternately and prints training images/s, the medians and
 # their ratio.
 #
-# usage: bench/upstream/run.sh [patch]   (default bench/upstream/compute-transpose.patch)
+# usage: bench/upstream/run.sh [patch ...]   (default: every bench/upstream/*.patch)
 # env:   ROUNDS=6 STEPS=30 MODEL=baseline  ARGS="" (more `cnnlab bench` flags)
 #        OUT=bin/upstream (where the two binaries are kept)
 set -eu
 export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
 export GOEXPERIMENT="${GOEXPERIMENT:-simd}"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PATCH=$(realpath "${1:-$ROOT/bench/upstream/compute-transpose.patch}")
 ROUNDS=${ROUNDS:-6}
 STEPS=${STEPS:-30}
 MODEL=${MODEL:-baseline}
@@ -23,16 +22,23 @@ ARGS=${ARGS:-}
 OUT=${OUT:-$ROOT/bin/upstream}
 MODULE=github.com/gomlx/compute
 
-cd "$ROOT"
-version=$(go list -m -f '{{.Version}}' "$MODULE")
-src=$(go list -m -f '{{.Dir}}' "$MODULE")
+if [ $# -eq 0 ]; then
+	set -- "$ROOT"/bench/upstream/*.patch
+fi
+version=$(cd "$ROOT" && go list -m -f '{{.Version}}' "$MODULE")
+src=$(cd "$ROOT" && go list -m -f '{{.Dir}}' "$MODULE")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r "$src" "$work/compute"
 chmod -R u+w "$work/compute"
-echo "== applying $(basename "$PATCH") to $MODULE@$version" >&2
-(cd "$work/compute" && patch -s -p1 <"$PATCH")
-pkgs=$(cd "$work/compute" && sed -n 's|^+++ b/\(.*\)/[^/]*$|./\1|p' "$PATCH" | sort -u)
+pkgs=""
+for p in "$@"; do
+	echo "== applying $(basename "$p") to $MODULE@$version" >&2
+	patch -s -p1 -d "$work/compute" <"$p"
+	pkgs="$pkgs $(sed -n 's|^+++ b/\(.*\)/[^/]*$|./\1|p' "$p")"
+done
+pkgs=$(echo "$pkgs" | tr ' ' '\n' | sort -u | tr '\n' ' ')
+cd "$ROOT"
 echo "== testing the patched packages: $pkgs" >&2
 # shellcheck disable=SC2086 # one argument per package
 (cd "$work/compute" && go test $pkgs >&2)
