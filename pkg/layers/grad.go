@@ -64,10 +64,20 @@ func patchDense(patches, weight, bias *graph.Node) *graph.Node {
 	if bias != nil {
 		inputs = append(inputs, bias)
 	}
+	be := patches.Graph().Backend()
+	fused := be != nil && be.Capabilities().Operations[compute.OpTypeFusedDense]
 	return withGradient(inputs, func(in []*graph.Node) *graph.Node {
 		var b *graph.Node
 		if len(in) > 2 {
 			b = in[2]
+		}
+		if !fused {
+			// Backends without the fused op (XLA, with SetImpl(Fast)).
+			z := graph.DotGeneral(in[0], []int{1}, nil, in[1], []int{1}, nil)
+			if b != nil {
+				z = graph.Add(z, graph.ExpandAxes(b, 0))
+			}
+			return z
 		}
 		return graph.BackendFusedDense(in[0], in[1], b, compute.DenseConfig{WeightLayout: compute.DenseLayoutOutputsInput})
 	}, func(_, dZ *graph.Node) []*graph.Node {
