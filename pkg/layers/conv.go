@@ -225,11 +225,11 @@ func (c *Conv2DConfig) Done() *graph.Node {
 	// training graphs it stays a separate op with its SIMD gradient (GoMLX's
 	// fused Dense gradient with an activation allocates and fills one more
 	// dZ buffer per part); in our runs the two were within noise.
+	training := c.scope.IsTraining(g)
 	fusedAct, afterAct := act, activation.TypeNone
-	if c.scope.IsTraining(g) {
+	if training {
 		fusedAct, afterAct = activation.TypeNone, act
 	}
-	training := c.scope.IsTraining(g)
 	matmul := func(patches *graph.Node) *graph.Node {
 		if training {
 			return patchDense(patches, weight, bias)
