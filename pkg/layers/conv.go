@@ -221,10 +221,9 @@ func (c *Conv2DConfig) Done() *graph.Node {
 	// backward pass (patchDense) then transposes the small output gradient,
 	// not the large patch matrix.
 	weight := graph.Transpose(graph.Reshape(kernel, patchLen, c.filters), 0, 1)
-	// The activation is fused into the matmul for inference only. In
-	// training graphs it stays a separate op with its SIMD gradient (GoMLX's
-	// fused Dense gradient with an activation allocates and fills one more
-	// dZ buffer per part); in our runs the two were within noise.
+	// The activation is fused into the matmul for inference only. Training
+	// graphs use patchDense (the matmul with a hand-written gradient) and
+	// apply the activation as a separate op with its SIMD gradient.
 	training := c.scope.IsTraining(g)
 	fusedAct, afterAct := act, activation.TypeNone
 	if training {
