@@ -7,7 +7,7 @@
 // downloads and verifies the official release into a cache folder.
 //
 // Images are held as uint8 NHWC [N,32,32,3] with one label byte each; they
-// are converted to float32 one batch at a time (see [Batcher]), never as a
+// are converted to float32 one batch at a time (with a [Scaling]), never as a
 // whole-dataset copy.
 //
 // # Differences from Keras
@@ -21,9 +21,10 @@
 // [Dataset.Split] draws a shuffled validation set as scikit-learn's
 // train_test_split does (same sizes, different random draw);
 // [Dataset.SplitLast] is Keras's fit(validation_split=…), which takes the
-// last samples before any shuffling. [Batcher] keeps the last partial batch
-// as Keras does, but does not shuffle unless asked (Keras's fit shuffles by
-// default).
+// last samples before any shuffling. Both are computed on indices by
+// [HoldOut] and [SplitAt], which package fit uses too, so a split made here
+// and one made by fit.Fit are the same samples. [EpochOrder] is the order in
+// which fit visits the samples of each epoch.
 //
 // The image-folder format orders images by class, then file name (the
 // shared JPEG archive is sorted by class too): shuffle before training.
@@ -31,8 +32,6 @@ package cifar
 
 import (
 	"fmt"
-	"math"
-	"math/rand/v2"
 )
 
 // Image geometry and number of classes of CIFAR-10.
@@ -86,6 +85,17 @@ func (d *Dataset) Head(n int) *Dataset {
 	return &Dataset{Images: d.Images[:n*ImageSize], Labels: d.Labels[:n]}
 }
 
+// Sample returns n images of d drawn at random with seed, as a new
+// dataset (d itself when n <= 0 or n >= Len). Image-folder archives are
+// sorted by class, so a subset for a quick run must be drawn, not taken
+// from the head.
+func (d *Dataset) Sample(n int, seed int64) *Dataset {
+	if n <= 0 || n >= d.Len() {
+		return d
+	}
+	return d.Subset(Permutation(d.Len(), seed)[:n])
+}
+
 // ClassCounts returns the number of images of each class.
 func (d *Dataset) ClassCounts() [NumClasses]int {
 	var c [NumClasses]int
@@ -108,76 +118,4 @@ func (d *Dataset) Validate() error {
 		}
 	}
 	return nil
-}
-
-// Permutation returns a seeded pseudo-random permutation of 0..n-1. The same
-// (n, seed) always gives the same permutation, on every platform.
-func Permutation(n int, seed uint64) []int {
-	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	return r.Perm(n)
-}
-
-// DefaultValidationFraction is the share of the training set held out for
-// validation by [Dataset.Split] in the course (15%).
-const DefaultValidationFraction = 0.15
-
-// Split holds out a seeded random fraction of d for validation, as the
-// course does with scikit-learn's train_test_split(test_size=fraction): the
-// images are shuffled with seed, the first ceil(fraction*Len) go to val (the
-// count scikit-learn's n_test gives) and the rest to train. The counts match
-// scikit-learn; which images are drawn does not (the generators differ).
-// Unlike scikit-learn, fraction 0 is allowed and gives an empty val. It
-// returns an error if fraction is not in [0, 1) or train would be empty.
-//
-// Keras's fit(validation_split=…) instead takes the last fraction of the
-// samples, unshuffled: use [Dataset.SplitLast] for that.
-func (d *Dataset) Split(fraction float64, seed uint64) (train, val *Dataset, err error) {
-	nVal, err := testCount(d.Len(), fraction)
-	if err != nil {
-		return nil, nil, err
-	}
-	perm := Permutation(d.Len(), seed)
-	return d.Subset(perm[nVal:]), d.Subset(perm[:nVal]), nil
-}
-
-// SplitLast holds out the last fraction of d for validation, without
-// shuffling: the semantics of Keras's fit(validation_split=fraction). As in
-// Keras 3 (train_validation_split), train keeps the first
-// floor(Len*(1-fraction)) images and val the rest, and a split that leaves
-// either side empty is an error; fraction 0 means no validation (val is
-// empty), as in Keras. The result shares memory with d.
-func (d *Dataset) SplitLast(fraction float64) (train, val *Dataset, err error) {
-	if err := checkFraction(fraction); err != nil {
-		return nil, nil, err
-	}
-	n, cut := d.Len(), d.Len()
-	if fraction > 0 {
-		cut = int(math.Floor(float64(n) * (1.0 - fraction)))
-		if cut == 0 || cut == n {
-			return nil, nil, fmt.Errorf("cifar: %d images are not enough to split with validation fraction %v", n, fraction)
-		}
-	}
-	train = &Dataset{Images: d.Images[:cut*ImageSize], Labels: d.Labels[:cut]}
-	val = &Dataset{Images: d.Images[cut*ImageSize:], Labels: d.Labels[cut:]}
-	return train, val, nil
-}
-
-func checkFraction(fraction float64) error {
-	if !(fraction >= 0 && fraction < 1) {
-		return fmt.Errorf("cifar: validation fraction %v out of range [0, 1)", fraction)
-	}
-	return nil
-}
-
-// testCount is scikit-learn's n_test = ceil(test_size * n_samples), with its
-// error when the training side would be empty.
-func testCount(n int, fraction float64) (int, error) {
-	if err := checkFraction(fraction); err != nil {
-		return 0, err
-	}
-	nVal := int(math.Ceil(fraction * float64(n)))
-	if nVal >= n && n > 0 {
-		return 0, fmt.Errorf("cifar: validation fraction %v of %d images leaves no training images", fraction, n)
-	}
-	return nVal, nil
 }

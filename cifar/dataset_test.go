@@ -32,6 +32,10 @@ func TestSplitCountsMatchScikitLearn(t *testing.T) {
 		{10, 0.7, 7},
 		{100, 0.2, 20},
 		{10, 0, 0},
+		// Where ceiling and rounding differ: 0.07·100 is 7.000000000000001
+		// in float64, so scikit-learn holds out 8 (rounding would give 7).
+		{100, 0.07, 8},
+		{1000, 0.0001, 1}, // ceil(0.1); rounding would give 0
 	}
 	for _, tt := range tests {
 		d := labelled(tt.n)
@@ -93,6 +97,9 @@ func TestSplitLastMatchesKeras(t *testing.T) {
 		{3, 0.1, 2},    // floor(2.7)
 		{10, 0.0, 10},  // no validation
 		{100, 0.2, 80}, // floor(80.0)
+		// Where rounding and flooring differ: rounding 999.9 would keep all
+		// 1000 samples (an error); Keras keeps 999.
+		{1000, 0.0001, 999},
 	}
 	for _, tt := range tests {
 		d := labelled(tt.n)
@@ -122,6 +129,12 @@ func TestSubsetHeadCounts(t *testing.T) {
 	s := d.Subset([]int{5, 2})
 	if s.Len() != 2 || s.Image(0)[0] != 5 || s.Image(1)[0] != 2 || s.Labels[0] != 5 || s.Labels[1] != 2 {
 		t.Fatalf("Subset([5 2]) gave labels %v", s.Labels)
+	}
+	if got := d.Sample(4, 1); got.Len() != 4 || d.Sample(0, 1) != d || d.Sample(99, 1) != d {
+		t.Fatal("Sample lengths")
+	}
+	if a, b := d.Sample(4, 1), d.Sample(4, 1); !bytes.Equal(a.Images, b.Images) || bytes.Equal(a.Images, d.Sample(4, 2).Images) {
+		t.Fatal("Sample is not seeded")
 	}
 	if d.Head(3).Len() != 3 || d.Head(0).Len() != 12 || d.Head(99).Len() != 12 {
 		t.Fatal("Head lengths")

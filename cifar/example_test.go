@@ -56,20 +56,16 @@ func ExampleDataset_Split() {
 	// 85 15
 }
 
-func ExampleNewBatcher() {
-	d := tinyDataset(10)
-	b, err := cifar.NewBatcher(d, cifar.BatchOptions{BatchSize: 4, Shuffle: true, Seed: 1, OneHot: true})
+// The index-level splits behind Dataset.Split and SplitLast, which package
+// fit uses as well: the counts follow scikit-learn and Keras exactly.
+func ExampleHoldOut() {
+	train, val, err := cifar.HoldOut(100, 0.07, 1) // ceil(0.07·100 = 7.000000000000001)
 	if err != nil {
 		log.Fatal(err)
 	}
-	for step, batch := range b.Epoch(0) {
-		fmt.Printf("step %d: %d images, first pixel %.0f, one-hot labels %d\n",
-			step, batch.Size, batch.Images[0], len(batch.OneHot)/cifar.NumClasses)
-	}
-	// Output:
-	// step 0: 4 images, first pixel 1, one-hot labels 4
-	// step 1: 4 images, first pixel 1, one-hot labels 4
-	// step 2: 2 images, first pixel 1, one-hot labels 2
+	at, _ := cifar.SplitAt(10, 0.15) // floor(10·0.85 = 8.5)
+	fmt.Println(len(train), len(val), at)
+	// Output: 92 8 8
 }
 
 func ExampleWriteGrid() {

@@ -9,39 +9,48 @@ import (
 	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/cnnlab/cnnlab/pkg/bench"
+	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/layers"
-	"github.com/cnnlab/cnnlab/pkg/layers/bench"
+	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
 func init() {
 	register(&command{
 		name:    "bench",
-		summary: "measure training and inference speed (images/s) of a course model on random data",
-		usage:   "[--model baseline|bn|gap] [--batch 64] [--steps 40] [--warmup 10] [--eval-batch 256] [--eval-steps 20] [--impl auto|fast|native] [--json] [--cpuprofile FILE]",
-		run:     runBench,
+		summary: "time the real training step, Evaluate and Predict of a course model (random data), or one real epoch (--epoch)",
+		usage: "[--model baseline] [--width 1] [--batch 64] [--steps 40] [--warmup 10] [--eval-batch 256] [--eval-steps 20] " +
+			"[--epoch [--data PATH] [--limit N]] [--impl auto|fast|native] [--seed S] [--json] [--quiet] [--cpuprofile FILE]",
+		run: runBench,
 	})
 }
 
 func runBench(fs *flag.FlagSet, args []string) error {
-	modelName := fs.String("model", "baseline", "model: "+strings.Join(bench.Models(), ", "))
-	batch := fs.Int("batch", 64, "training batch size")
+	modelName := fs.String("model", "baseline", "course model: "+strings.Join(nn.Names(), ", "))
+	width := widthFlag(fs)
+	batch := fs.Int("batch", course.Defaults.BatchSize, "training batch size")
 	steps := fs.Int("steps", 40, "timed training steps")
 	warmup := fs.Int("warmup", 10, "untimed training steps before timing (at least 1: the first step compiles the graph)")
-	evalBatch := fs.Int("eval-batch", 256, "inference batch size")
-	evalSteps := fs.Int("eval-steps", 20, "timed inference steps")
-	evalWarmup := fs.Int("eval-warmup", 3, "untimed inference steps before timing (at least 1)")
+	evalBatch := fs.Int("eval-batch", 256, "Evaluate and Predict batch size")
+	evalSteps := fs.Int("eval-steps", 20, "batches of the timed Evaluate and Predict calls")
+	epoch := fs.Bool("epoch", false, "time one real epoch of `cnnlab train` on CIFAR-10 (the course's 15% hold-out validates) instead of random data")
+	dataPath := dataFlag(fs)
+	limit := fs.Int("limit", 0, "with --epoch: train on N images drawn with the seed (0: all 50,000)")
 	implName := fs.String("impl", "auto", "layers implementation: auto (fast on the Go backend, native elsewhere), fast or native")
 	skipTrain := fs.Bool("skip-train", false, "measure inference only")
 	skipEval := fs.Bool("skip-eval", false, "measure training only")
-	seed := fs.Uint64("seed", 1, "seed of the random data and initial weights")
+	seed := fs.Int64("seed", 1, "seed of the random data, the weights and the shuffling")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if _, err := bench.Model(*modelName); err != nil {
+	if _, err := nn.ArchOf(*modelName); err != nil {
 		return usageError("--model: %v", err)
+	}
+	if err := checkWidth(*width); err != nil {
+		return err
 	}
 	impl, err := layers.ParseImpl(*implName)
 	if err != nil {
@@ -50,36 +59,22 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	for _, f := range []struct {
 		name string
 		v    int
-		min  int
-	}{{"batch", *batch, 1}, {"steps", *steps, 1}, {"warmup", *warmup, 1}, {"eval-batch", *evalBatch, 1},
-		{"eval-steps", *evalSteps, 1}, {"eval-warmup", *evalWarmup, 1}} {
-		if f.v < f.min {
-			return usageError("--%s must be at least %d, got %d", f.name, f.min, f.v)
+	}{{"batch", *batch}, {"steps", *steps}, {"warmup", *warmup}, {"eval-batch", *evalBatch}, {"eval-steps", *evalSteps}} {
+		if f.v < 1 {
+			return usageError("--%s must be at least 1, got %d", f.name, f.v)
 		}
 	}
 	if *skipTrain && *skipEval {
 		return usageError("--skip-train and --skip-eval leave nothing to measure")
 	}
+	if *limit < 0 {
+		return usageError("--limit must not be negative, got %d", *limit)
+	}
 	_, info, err := backend.New()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "cnnlab bench: backend %s\n", info.String())
-
-	cfg := bench.Config{
-		Model: *modelName, Batch: *batch, EvalBatch: *evalBatch, Steps: *steps, WarmupSteps: *warmup,
-		EvalSteps: *evalSteps, EvalWarmup: *evalWarmup, Seed: *seed, Impl: impl,
-		SkipTraining: *skipTrain, SkipEval: *skipEval,
-	}
-	if !*quiet {
-		last := ""
-		cfg.Progress = func(phase string, step, total int) {
-			if phase != last {
-				fmt.Fprintf(os.Stderr, "cnnlab bench: %s (%d steps)\n", phase, total)
-				last = phase
-			}
-		}
-	}
+	fmt.Fprintf(os.Stderr, "cnnlab bench: backend %s; CPU %s\n", info.String(), info.CPU)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -91,33 +86,95 @@ func runBench(fs *flag.FlagSet, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	res, err := bench.Run(cfg)
-	if err != nil {
-		return fmt.Errorf("benchmarking %s: %w", *modelName, err)
+	var res any
+	if *epoch {
+		data, err := loadData(*dataPath)
+		if err != nil {
+			return err
+		}
+		cfg := bench.EpochConfig{Model: *modelName, Width: *width, Train: data.Train.Sample(*limit, *seed),
+			Batch: *batch, Seed: *seed, Impl: impl}
+		if !*quiet {
+			cfg.OnStep = stepProgress("epoch")
+		}
+		r, err := bench.Epoch(cfg)
+		if err != nil {
+			return fmt.Errorf("benchmarking an epoch of %s: %w", *modelName, err)
+		}
+		res = r
+		if !*asJSON {
+			printEpoch(r)
+		}
+	} else {
+		cfg := bench.Config{Model: *modelName, Width: *width, Batch: *batch, EvalBatch: *evalBatch, Steps: *steps,
+			Warmup: *warmup, EvalSteps: *evalSteps, Seed: *seed, Impl: impl, SkipTrain: *skipTrain, SkipEval: *skipEval}
+		if !*quiet {
+			last := ""
+			cfg.OnProgress = func(phase string, step, total int) {
+				if phase != last {
+					fmt.Fprintf(os.Stderr, "cnnlab bench: %s\n", phase)
+					last = phase
+				}
+			}
+		}
+		r, err := bench.Run(cfg)
+		if err != nil {
+			return fmt.Errorf("benchmarking %s: %w", *modelName, err)
+		}
+		res = r
+		if !*asJSON {
+			printBench(r)
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
-	printBench(res)
 	return nil
 }
 
+// stepProgress returns a step callback that prints a line every 10% of the
+// steps on stderr.
+func stepProgress(what string) func(step, total int) {
+	return func(step, total int) {
+		if total >= 10 && step%(total/10) == 0 || step == total {
+			fmt.Fprintf(os.Stderr, "cnnlab bench: %s step %d/%d\n", what, step, total)
+		}
+	}
+}
+
+func gib(b int64) string { return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30)) }
+
+func printMachine(m bench.Machine) {
+	fmt.Printf("backend:  %s (%s), simd %v, layers %s, %d CPUs, GOMAXPROCS %d, %s\n",
+		m.Backend, m.BackendConfig, m.SIMD, m.Impl, m.CPUs, m.GOMAXPROCS, m.GoVersion)
+	fmt.Printf("cpu:      %s\n", m.CPU)
+}
+
 func printBench(r bench.Result) {
-	gib := func(b float64) string { return fmt.Sprintf("%.2f GiB", b/(1<<30)) }
-	fmt.Printf("model:    %s (%d trainable params), layers %s\n", r.Model, r.Params, r.Impl)
-	fmt.Printf("backend:  %s (%s), simd %v, %d CPUs, GOMAXPROCS %d, %s\n",
-		r.Backend, r.BackendConfig, r.SIMD, r.CPUs, r.GOMAXPROCS, r.GoVersion)
+	fmt.Printf("model:    %s (%d trainable params)\n", r.Model, r.Params)
+	printMachine(r.Machine)
 	if r.TrainImagesPerS > 0 {
 		fmt.Printf("train:    batch %d, %d steps after %d warm-up: %.1f images/s, %.1f ms/step (CPU %.0f ms), %.1f GFLOP/s (first step %.1f s, loss %.3f, peak RSS %s)\n",
 			r.Batch, r.Steps, r.WarmupSteps, r.TrainImagesPerS, r.TrainMsPerStep, r.TrainCPUMsStep, r.TrainGFLOPs,
-			r.TrainFirstStepS, r.FinalLoss, gib(float64(r.TrainPeakRSS)))
+			r.TrainFirstStepS, r.FinalLoss, gib(r.TrainPeakRSS))
 	}
 	if r.EvalImagesPerS > 0 {
-		fmt.Printf("infer:    batch %d, %d steps: %.1f images/s, %.1f ms/step (CPU %.0f ms), %.1f GFLOP/s\n",
+		fmt.Printf("evaluate: batch %d, %d batches: %.1f images/s, %.1f ms/batch (CPU %.0f ms), %.1f GFLOP/s\n",
 			r.EvalBatch, r.EvalSteps, r.EvalImagesPerS, r.EvalMsPerStep, r.EvalCPUMsStep, r.EvalGFLOPs)
+		fmt.Printf("predict:  batch %d, %d batches: %.1f images/s\n", r.EvalBatch, r.EvalSteps, r.PredictImagesPerS)
 	}
 	fmt.Printf("memory:   peak RSS %s, peak Go heap %s, Go runtime total %s\n",
-		gib(float64(r.PeakRSSBytes)), gib(float64(r.PeakGoHeapBytes)), gib(float64(r.GoSysBytes)))
+		gib(r.PeakRSSBytes), gib(int64(r.PeakGoHeapBytes)), gib(int64(r.GoSysBytes)))
+}
+
+func printEpoch(r bench.EpochResult) {
+	fmt.Printf("model:    %s (%d trainable params)\n", r.Model, r.Params)
+	printMachine(r.Machine)
+	fmt.Printf("epoch:    %d training images in batches of %d, %d validation images: %.1f s (training %.1f s, validation %.1f s; first step %.1f s)\n",
+		r.TrainImages, r.Batch, r.ValImages, r.EpochS, r.TrainS, r.ValS, r.FirstStepS)
+	fmt.Printf("train:    %.1f images/s after the first step; accuracy %.4f, val_accuracy %.4f\n",
+		r.TrainImagesPerS, r.Accuracy, r.ValAccuracy)
+	fmt.Printf("memory:   peak RSS %s\n", gib(r.PeakRSSBytes))
 }

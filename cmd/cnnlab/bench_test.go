@@ -17,6 +17,8 @@ func TestBenchCLIUsageErrors(t *testing.T) {
 		// Zero would silently mean the default (10): the first step compiles the graph and is never timed.
 		{[]string{"bench", "--warmup", "0"}, "--warmup must be at least 1"},
 		{[]string{"bench", "--skip-train", "--skip-eval"}, "nothing to measure"},
+		{[]string{"bench", "--width", "0"}, "--width"},
+		{[]string{"bench", "--epoch", "--limit", "-1"}, "--limit"},
 		{[]string{"bench", "extra"}, "unexpected argument"},
 	}
 	for _, tc := range tests {
@@ -29,7 +31,7 @@ func TestBenchCLIUsageErrors(t *testing.T) {
 
 func TestBenchCLIJSON(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "bench", "--model", "gap", "--batch", "2", "--steps", "1",
-		"--warmup", "1", "--eval-batch", "2", "--eval-steps", "1", "--eval-warmup", "1", "--json", "--quiet")
+		"--warmup", "1", "--eval-batch", "2", "--eval-steps", "1", "--json", "--quiet")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -37,8 +39,8 @@ func TestBenchCLIJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatalf("decoding %q: %v", stdout, err)
 	}
-	for _, key := range []string{"train_images_per_sec", "eval_images_per_sec", "train_ms_per_step",
-		"train_gflops_per_sec", "peak_rss_bytes", "backend", "simd", "impl"} {
+	for _, key := range []string{"train_images_per_sec", "eval_images_per_sec", "predict_images_per_sec", "train_ms_per_step",
+		"train_gflops_per_sec", "peak_rss_bytes", "backend", "simd", "impl", "cpu"} {
 		if _, ok := got[key]; !ok {
 			t.Errorf("JSON lacks %q: %s", key, stdout)
 		}
@@ -49,5 +51,29 @@ func TestBenchCLIJSON(t *testing.T) {
 	}
 	if v, _ := got["train_images_per_sec"].(float64); v <= 0 {
 		t.Errorf("train_images_per_sec = %v, want > 0", got["train_images_per_sec"])
+	}
+}
+
+// TestBenchCLIEpoch times one real epoch of a tiny model on a folder of
+// images, as `cnnlab bench --epoch` does on the whole dataset.
+func TestBenchCLIEpoch(t *testing.T) {
+	data := trainArchive(t, 30, 10)
+	code, stdout, stderr := runCLI(t, "bench", "--epoch", "--data", data, "--model", "baseline", "--width", "0.125",
+		"--batch", "8", "--json", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("decoding %q: %v", stdout, err)
+	}
+	// The course's hold-out of 30 images: ceil(4.5) = 5 validate.
+	if got["train_images"] != float64(25) || got["val_images"] != float64(5) {
+		t.Errorf("JSON %v: want 25 train and 5 validation images", got)
+	}
+	for _, key := range []string{"train_images_per_sec", "epoch_sec", "validation_sec", "val_accuracy", "cpu"} {
+		if _, ok := got[key]; !ok {
+			t.Errorf("JSON lacks %q", key)
+		}
 	}
 }

@@ -193,7 +193,7 @@ func runDataShow(fs *flag.FlagSet, args []string) error {
 	what := fmt.Sprintf("images %d..%d", *start, *start+count-1)
 	if *seed != 0 {
 		count = min(*n, d.Len())
-		indices = cifar.Permutation(d.Len(), uint64(*seed))[:count]
+		indices = cifar.Permutation(d.Len(), *seed)[:count]
 		what = fmt.Sprintf("%d random images (seed %d)", count, *seed)
 	} else {
 		for k := range indices {

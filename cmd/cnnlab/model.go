@@ -15,7 +15,7 @@ func init() {
 	register(&command{
 		name:    "model summary",
 		summary: "print the Keras-style summary of a preset model",
-		usage:   "--model " + strings.Join(nn.Presets(), "|") + " [--width F] [--json]",
+		usage:   "--model " + strings.Join(nn.Names(), "|") + " [--width F] [--json]",
 		run:     runModelSummary,
 	})
 	register(&command{
@@ -50,7 +50,7 @@ func checkWidth(w float64) error {
 }
 
 func runModelSummary(fs *flag.FlagSet, args []string) error {
-	name := fs.String("model", "baseline", "preset model: "+strings.Join(nn.Presets(), ", "))
+	name := fs.String("model", "baseline", "preset model: "+strings.Join(nn.Names(), ", "))
 	width := widthFlag(fs)
 	asJSON := fs.Bool("json", false, "print the layers as one JSON object")
 	if err := parseFlags(fs, args); err != nil {
@@ -59,10 +59,10 @@ func runModelSummary(fs *flag.FlagSet, args []string) error {
 	if err := checkWidth(*width); err != nil {
 		return err
 	}
-	if !slices.Contains(nn.Presets(), *name) {
-		return usageError("unknown --model %q (known: %s)", *name, strings.Join(nn.Presets(), ", "))
+	if !slices.Contains(nn.Names(), *name) {
+		return usageError("unknown --model %q (known: %s)", *name, strings.Join(nn.Names(), ", "))
 	}
-	m, err := nn.Preset(*name, *width)
+	m, err := nn.Named(*name, *width)
 	if err != nil {
 		return fmt.Errorf("declaring model %q: %w", *name, err)
 	}
@@ -85,13 +85,13 @@ func runModelList(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	fmt.Printf("%-12s %12s  %s\n", "model", "params", "description")
-	for _, name := range nn.Presets() {
-		m, err := nn.Preset(name, *width)
+	for _, name := range nn.Names() {
+		m, err := nn.Named(name, *width)
 		if err != nil {
 			return fmt.Errorf("declaring model %q: %w", name, err)
 		}
 		tr, ntr := m.NumParams()
-		fmt.Printf("%-12s %12d  %s\n", name, tr+ntr, nn.PresetDescription(name))
+		fmt.Printf("%-12s %12d  %s\n", name, tr+ntr, nn.Describe(name))
 	}
 	return nil
 }

@@ -32,7 +32,7 @@ type predictionJSON struct {
 
 func runPredict(fs *flag.FlagSet, args []string) error {
 	weights := fs.String("weights", "", "weights or checkpoint file written by \"cnnlab train\"")
-	modelName := fs.String("model", "", "preset model the weights belong to: "+strings.Join(nn.Presets(), ", "))
+	modelName := fs.String("model", "", "preset model the weights belong to: "+strings.Join(nn.Names(), ", "))
 	width := widthFlag(fs)
 	imagePath := fs.String("image", "", "32x32 PNG or JPEG image (pixels are divided by 255, as in training)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
@@ -50,7 +50,7 @@ func runPredict(fs *flag.FlagSet, args []string) error {
 	if err := checkWidth(*width); err != nil {
 		return err
 	}
-	m, err := nn.Preset(*modelName, *width)
+	m, err := nn.Named(*modelName, *width)
 	if err != nil {
 		return usageError("%v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
 	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 	"github.com/cnnlab/cnnlab/pkg/report"
@@ -31,38 +32,38 @@ func init() {
 
 // trainConfig is what "cnnlab train" writes to DIR/run.json.
 type trainConfig struct {
-	Data       string  `json:"data"`
-	Model      string  `json:"model"`
-	Width      float64 `json:"width"`
-	Limit      int     `json:"limit"`
-	TrainSize  int     `json:"train_size"`
-	Epochs     int     `json:"epochs"`
-	BatchSize  int     `json:"batch_size"`
-	Shuffle    bool    `json:"shuffle"`
-	Seed       int64   `json:"seed"`
-	ValSplit   float64 `json:"val_split"`
-	ValHoldOut float64 `json:"val_holdout"`
-	Optimizer  string  `json:"optimizer"`
-	LR         float64 `json:"learning_rate"`
-	Momentum   float64 `json:"momentum,omitempty"`
-	Backend    string  `json:"backend"`
-	Resumed    string  `json:"resumed_from,omitempty"`
-	Started    string  `json:"started"`
+	Data       string    `json:"data"`
+	Model      string    `json:"model"`
+	Width      float64   `json:"width"`
+	Limit      int       `json:"limit"`
+	Split      fit.Split `json:"split"` // the training and validation images used, and how they were split
+	Epochs     int       `json:"epochs"`
+	BatchSize  int       `json:"batch_size"`
+	Shuffle    bool      `json:"shuffle"`
+	Seed       int64     `json:"seed"`
+	ValSplit   float64   `json:"val_split"`
+	ValHoldOut float64   `json:"val_holdout"`
+	Optimizer  string    `json:"optimizer"`
+	LR         float64   `json:"learning_rate"`
+	Momentum   float64   `json:"momentum,omitempty"`
+	Backend    string    `json:"backend"`
+	Resumed    string    `json:"resumed_from,omitempty"`
+	Started    string    `json:"started"`
 }
 
 func runTrain(fs *flag.FlagSet, args []string) error {
 	dataPath := dataFlag(fs)
-	modelName := fs.String("model", "", "preset model: "+strings.Join(nn.Presets(), ", "))
+	modelName := fs.String("model", "", "course model: "+strings.Join(nn.Names(), ", "))
 	width := widthFlag(fs)
-	limit := fs.Int("limit", 0, "train on the first N training images after a seeded shuffle (0: all)")
+	limit := fs.Int("limit", 0, "train on N training images drawn with the seed (0: all)")
 	epochs := fs.Int("epochs", 10, "epochs to train")
-	batchSize := fs.Int("batch-size", 32, "images per training step (Keras default 32)")
+	batchSize := fs.Int("batch-size", course.Defaults.BatchSize, "images per training step (the course's; Keras's default is 32)")
 	noShuffle := fs.Bool("no-shuffle", false, "visit the images in order instead of reshuffling every epoch")
-	seed := fs.Int64("seed", 1, "seed of the weights, dropout, shuffling, --limit and --val-holdout")
+	seed := fs.Int64("seed", course.Defaults.Seed, "seed of the weights, dropout, shuffling, --limit and --val-holdout")
 	valSplit := fs.Float64("val-split", 0, "Keras's validation_split: hold out the LAST fraction of the training images (on a class-sorted archive, only with --limit, which shuffles)")
-	valHoldOut := fs.Float64("val-holdout", 0.15, "the course's split: hold out a seeded random fraction (ignored when --val-split is set; 0: none)")
-	optName := fs.String("optimizer", "adam", "optimizer: adam or sgd")
-	lr := fs.Float64("lr", 0, "learning rate (0: Keras's default, 1e-3 for adam, 0.01 for sgd)")
+	valHoldOut := fs.Float64("val-holdout", course.Defaults.ValidationHoldOut, "the course's split: hold out a seeded random fraction (ignored when --val-split is set; 0: none)")
+	optName := fs.String("optimizer", course.Defaults.Optimizer, "optimizer: adam or sgd")
+	lr := fs.Float64("lr", 0, "learning rate (0: the default, 1e-3 for adam as in the course and Keras, 0.01 for sgd)")
 	momentum := fs.Float64("momentum", 0, "SGD momentum")
 	reducePatience := fs.Int("reduce-lr-patience", 0, "ReduceLROnPlateau patience in epochs (0: no ReduceLROnPlateau)")
 	reduceFactor := fs.Float64("reduce-lr-factor", 0.1, "ReduceLROnPlateau factor")
@@ -115,7 +116,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if *valSplit > 0 {
 		*valHoldOut = 0
 	}
-	m, err := nn.Preset(*modelName, *width)
+	m, err := nn.Named(*modelName, *width)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -124,10 +125,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	train := data.Train
-	if *limit > 0 && *limit < train.Len() {
-		train = train.Subset(cifar.Permutation(train.Len(), uint64(*seed))[:*limit])
-	}
+	train := data.Train.Sample(*limit, *seed)
 
 	b, info, err := backend.New()
 	if err != nil {
@@ -180,8 +178,18 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		fmt.Fprintf(os.Stderr, "resuming from %s after epoch %d\n", *resume, state.Epoch)
 	}
 
+	fitOpts := fit.FitOptions{
+		Epochs: *epochs, BatchSize: *batchSize, NoShuffle: *noShuffle,
+		ValidationSplit: *valSplit, ValidationHoldOut: *valHoldOut,
+		Callbacks: cbs, Verbose: fit.Verbosity(*verbose), Output: os.Stdout, Resume: state,
+	}
+	trainData := fit.CIFAR(train, cifar.UnitScaling)
+	_, _, split, err := fit.SplitValidation(trainData, fitOpts, *seed)
+	if err != nil {
+		return err
+	}
 	cfg := trainConfig{
-		Data: data.Source, Model: m.Name(), Width: *width, Limit: *limit, TrainSize: train.Len(),
+		Data: data.Source, Model: m.Name(), Width: *width, Limit: *limit, Split: split,
 		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
 		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(),
 		Momentum: *momentum, Backend: info.String(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
@@ -194,11 +202,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 
-	hist, fitErr := tr.Fit(fit.CIFAR(train, cifar.UnitScaling), fit.FitOptions{
-		Epochs: *epochs, BatchSize: *batchSize, NoShuffle: *noShuffle,
-		ValidationSplit: *valSplit, ValidationHoldOut: *valHoldOut,
-		Callbacks: cbs, Verbose: fit.Verbosity(*verbose), Output: os.Stdout, Resume: state,
-	})
+	hist, fitErr := tr.Fit(trainData, fitOpts)
 	if hist != nil && len(hist.Epochs) > 0 {
 		if err := hist.WriteFile(filepath.Join(*outDir, "history.json")); err != nil {
 			return err

@@ -43,6 +43,7 @@ type Info struct {
 	SIMD        bool   `json:"simd"`        // built with GOEXPERIMENT=simd (fast matmul in the Go backend)
 	GoVersion   string `json:"go_version"`  // Go toolchain that built the binary
 	CPUs        int    `json:"cpus"`        // runtime.NumCPU()
+	CPU         CPU    `json:"cpu"`         // the processor: model and SIMD flags
 }
 
 // String returns a one-line summary such as
@@ -137,6 +138,7 @@ func New() (compute.Backend, Info, error) {
 		SIMD:        simdEnabled,
 		GoVersion:   runtime.Version(),
 		CPUs:        runtime.NumCPU(),
+		CPU:         DetectCPU(),
 	}
 	return cached, info, nil
 }

@@ -76,3 +76,24 @@ func TestInstallUnknownPlugin(t *testing.T) {
 		t.Fatalf("Install(tpu9): got %v", err)
 	}
 }
+
+func TestParseCPUInfo(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "cpuinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Processor\n" +
+		"flags\t\t: fpu sse2 avx2 fma avx512f avx512bw amx_tile amx_bf16 hypervisor\n\nprocessor\t: 1\nmodel name\t: other\n")
+	f.Seek(0, 0)
+	c := parseCPUInfo(f)
+	if c.Model != "Intel(R) Xeon(R) Processor" {
+		t.Errorf("model %q", c.Model)
+	}
+	// simdFlags order, only the ones present.
+	if got := strings.Join(c.Flags, " "); got != "avx2 fma avx512f avx512bw amx_tile amx_bf16" {
+		t.Errorf("flags %q", got)
+	}
+	if got := c.String(); got != "Intel(R) Xeon(R) Processor (avx2 fma avx512f avx512bw amx_tile amx_bf16)" {
+		t.Errorf("String() = %q", got)
+	}
+}

@@ -19,6 +19,53 @@ type Callback interface {
 	OnTrainEnd(t *Trainer, logs Logs) error
 }
 
+// callbackList calls the callbacks of one Fit at Keras's hook points, in
+// order, stopping at the first error. Fit and the callback tests drive
+// callbacks only through it.
+type callbackList []Callback
+
+// trainBegin calls OnTrainBegin.
+func (cbs callbackList) trainBegin(t *Trainer) error {
+	for _, cb := range cbs {
+		if err := cb.OnTrainBegin(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// epochBegin calls OnEpochBegin.
+func (cbs callbackList) epochBegin(t *Trainer, epoch int) error {
+	for _, cb := range cbs {
+		if err := cb.OnEpochBegin(t, epoch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// epochEnd calls OnEpochEnd with a copy of logs for each callback, then
+// writes the checkpoints they asked for (with hist, which already holds
+// the epoch).
+func (cbs callbackList) epochEnd(t *Trainer, epoch int, logs Logs, hist *History) error {
+	for _, cb := range cbs {
+		if err := cb.OnEpochEnd(t, epoch, logs.clone()); err != nil {
+			return err
+		}
+	}
+	return t.flushSaves(epoch, hist, cbs)
+}
+
+// trainEnd calls OnTrainEnd with a copy of the last epoch's logs.
+func (cbs callbackList) trainEnd(t *Trainer, logs Logs) error {
+	for _, cb := range cbs {
+		if err := cb.OnTrainEnd(t, logs.clone()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // BaseCallback implements every [Callback] method as a no-op.
 type BaseCallback struct{}
 

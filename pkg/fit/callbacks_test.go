@@ -10,27 +10,24 @@ import (
 )
 
 // script drives callbacks through epochs whose logs hold only monitor =
-// values[epoch], as Fit does (OnTrainBegin, OnEpochBegin/End per epoch,
-// pending saves, OnTrainEnd), stopping when a callback asks. It returns the
-// learning rate after each epoch run.
+// values[epoch], with the callbackList that Fit uses, stopping when a
+// callback asks. It returns the learning rate after each epoch run.
 func script(t *testing.T, tr *Trainer, monitor string, values []float64, cbs ...Callback) (lrs []float64) {
 	t.Helper()
 	tr.stop = false
-	for _, cb := range cbs {
-		if err := cb.OnTrainBegin(tr); err != nil {
-			t.Fatal(err)
-		}
+	list := callbackList(cbs)
+	if err := list.trainBegin(tr); err != nil {
+		t.Fatal(err)
 	}
 	hist := &History{}
+	var logs Logs
 	for epoch, v := range values {
-		logs := Logs{monitor: v}
-		hist.Epochs = append(hist.Epochs, logs)
-		for _, cb := range cbs {
-			if err := cb.OnEpochEnd(tr, epoch, logs.clone()); err != nil {
-				t.Fatal(err)
-			}
+		if err := list.epochBegin(tr, epoch); err != nil {
+			t.Fatal(err)
 		}
-		if err := tr.flushSaves(epoch, hist, cbs); err != nil {
+		logs = Logs{monitor: v}
+		hist.Epochs = append(hist.Epochs, logs)
+		if err := list.epochEnd(tr, epoch, logs, hist); err != nil {
 			t.Fatal(err)
 		}
 		lrs = append(lrs, tr.LearningRate())
@@ -38,10 +35,8 @@ func script(t *testing.T, tr *Trainer, monitor string, values []float64, cbs ...
 			break
 		}
 	}
-	for _, cb := range cbs {
-		if err := cb.OnTrainEnd(tr, nil); err != nil {
-			t.Fatal(err)
-		}
+	if err := list.trainEnd(tr, logs); err != nil {
+		t.Fatal(err)
 	}
 	return lrs
 }

@@ -392,7 +392,9 @@ func callbackKey(i int, cb Callback) string {
 	return fmt.Sprintf("%d:%s", i, name)
 }
 
-func (t *Trainer) flushSaves(epoch int, hist *History, cbs []Callback) error {
+// flushSaves writes the checkpoints that callbacks asked for during epoch,
+// with the state of every callback at the end of the epoch.
+func (t *Trainer) flushSaves(epoch int, hist *History, cbs callbackList) error {
 	pending := t.pending
 	t.pending = nil
 	if len(pending) == 0 {
@@ -422,7 +424,8 @@ func (t *Trainer) flushSaves(epoch int, hist *History, cbs []Callback) error {
 	return nil
 }
 
-func restoreCallbacks(cbs []Callback, states map[string]json.RawMessage) error {
+// restore sets the state of each Stateful callback from a checkpoint's.
+func (cbs callbackList) restore(states map[string]json.RawMessage) error {
 	for i, cb := range cbs {
 		s, ok := cb.(Stateful)
 		if !ok {

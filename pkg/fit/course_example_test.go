@@ -8,37 +8,23 @@ import (
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
 // The course's experiment in Go: the baseline CNN trained on CIFAR-10 with
-// a seeded 15% hold-out, ReduceLROnPlateau, EarlyStopping and
-// ModelCheckpoint, then evaluated on the test set. (README.md shows this
-// code; it is compiled here but not run, since it needs the dataset.)
+// the course's settings (a seeded 15% hold-out, Adam 1e-3, batches of 64),
+// ReduceLROnPlateau, EarlyStopping and ModelCheckpoint, then evaluated on
+// the test set. (README.md shows this code; it is compiled here but not
+// run, since it needs the dataset.)
 func Example_course() {
 	data, err := cifar.Open(context.Background(), "", os.Stderr) // $CNNLAB_DATASET, or the cached/downloaded release
 	if err != nil {
 		log.Fatal(err)
 	}
-	model := nn.Sequential("baseline",
-		nn.Input(32, 32, 3),
-		nn.Conv2D(32, 3, nn.Padding("same"), nn.Activation("relu")),
-		nn.Conv2D(32, 3, nn.Padding("same"), nn.Activation("relu")),
-		nn.MaxPooling2D(2),
-		nn.Conv2D(64, 3, nn.Padding("same"), nn.Activation("relu")),
-		nn.Conv2D(64, 3, nn.Padding("same"), nn.Activation("relu")),
-		nn.MaxPooling2D(2),
-		nn.Conv2D(128, 3, nn.Padding("same"), nn.Activation("relu")),
-		nn.Conv2D(128, 3, nn.Padding("same"), nn.Activation("relu")),
-		nn.MaxPooling2D(2),
-		nn.Flatten(),
-		nn.Dropout(0.5),
-		nn.Dense(300, nn.Activation("relu")),
-		nn.Dropout(0.3),
-		nn.Dense(10, nn.Activation("softmax")),
-	)
-	if err := model.Validate(); err != nil {
+	model, err := nn.Named("baseline", 1) // conv 32,32 pool, 64,64 pool, 128,128 pool; Flatten, Dense 300, Dense 10
+	if err != nil {
 		log.Fatal(err)
 	}
 	model.Summary(os.Stdout)
@@ -48,7 +34,8 @@ func Example_course() {
 		log.Fatal(err)
 	}
 	fmt.Println("backend:", info)
-	tr, err := fit.Compile(b, model, fit.Options{Optimizer: fit.Adam(1e-3), Seed: 42})
+	settings := course.Defaults
+	tr, err := fit.Compile(b, model, fit.Options{Optimizer: fit.Adam(settings.LearningRate), Seed: settings.Seed})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -59,9 +46,9 @@ func Example_course() {
 	save := fit.NewModelCheckpoint("out/weights.{epoch:02d}-{val_loss:.2f}.ckpt")
 	save.SaveBestOnly = true
 	hist, err := tr.Fit(fit.CIFAR(data.Train, cifar.UnitScaling), fit.FitOptions{
-		Epochs:            30,
-		BatchSize:         64,
-		ValidationHoldOut: 0.15, // the course's train_test_split(test_size=0.15)
+		Epochs:            settings.Epochs,
+		BatchSize:         settings.BatchSize,
+		ValidationHoldOut: settings.ValidationHoldOut, // the course's train_test_split(test_size=0.15)
 		Callbacks:         []fit.Callback{reduce, stop, save},
 		Verbose:           fit.ProgressBar,
 	})
@@ -72,5 +59,6 @@ func Example_course() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%d epochs; test loss %.3f, accuracy %.3f\n", len(hist.Epochs), loss, acc)
+	fmt.Printf("%d epochs on %d images (%d validate); test loss %.3f, accuracy %.3f\n",
+		len(hist.Epochs), hist.Split.Train, hist.Split.Val, loss, acc)
 }

@@ -2,6 +2,7 @@ package fit
 
 import (
 	"fmt"
+	"iter"
 
 	"github.com/cnnlab/cnnlab/cifar"
 )
@@ -20,11 +21,9 @@ type Data interface {
 }
 
 // CIFAR returns d as [Data], converting pixels with scaling one batch at a
-// time (the zero Scaling divides by 255, as the course does).
+// time (the zero Scaling divides by 255, as the course does: see
+// cifar.Scaling).
 func CIFAR(d *cifar.Dataset, scaling cifar.Scaling) Data {
-	if scaling == (cifar.Scaling{}) {
-		scaling = cifar.UnitScaling
-	}
 	return cifarData{d: d, s: scaling}
 }
 
@@ -122,36 +121,75 @@ func (s subset) Fill(indices []int, x []float32, y []int32) {
 	s.d.Fill(mapped, x, y)
 }
 
-// valCount returns round(n*fraction), the number of held-out samples, as
-// cifar.Dataset.Split does.
-func valCount(n int, fraction float64) (int, error) {
-	if !(fraction >= 0 && fraction < 1) {
-		return 0, fmt.Errorf("fit: validation fraction %v out of range [0, 1)", fraction)
-	}
-	return int(float64(n)*fraction + 0.5), nil
-}
-
 // SplitLast holds out the last fraction of d, unshuffled: Keras's
-// fit(validation_split=fraction). It matches cifar.Dataset.SplitLast.
+// fit(validation_split=fraction), cut where cifar.SplitAt says (the same
+// samples as cifar.Dataset.SplitLast).
 func SplitLast(d Data, fraction float64) (train, val Data, err error) {
-	nVal, err := valCount(d.Len(), fraction)
+	at, err := cifar.SplitAt(d.Len(), fraction)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("fit: %w", err)
 	}
-	cut := d.Len() - nVal
-	return subset{d, seq(0, cut)}, subset{d, seq(cut, d.Len())}, nil
+	return subset{d, seq(0, at)}, subset{d, seq(at, d.Len())}, nil
 }
 
 // HoldOut holds out a seeded random fraction of d, as the course does with
-// scikit-learn's train_test_split: it matches cifar.Dataset.Split with the
-// same seed.
-func HoldOut(d Data, fraction float64, seed uint64) (train, val Data, err error) {
-	nVal, err := valCount(d.Len(), fraction)
+// scikit-learn's train_test_split: the samples cifar.HoldOut picks (the
+// same as cifar.Dataset.Split with the same seed).
+func HoldOut(d Data, fraction float64, seed int64) (train, val Data, err error) {
+	tr, va, err := cifar.HoldOut(d.Len(), fraction, seed)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("fit: %w", err)
 	}
-	perm := cifar.Permutation(d.Len(), seed)
-	return subset{d, perm[nVal:]}, subset{d, perm[:nVal]}, nil
+	return subset{d, tr}, subset{d, va}, nil
+}
+
+// Split says how [Trainer.Fit] divided its data: the method and the
+// number of samples on each side. It is recorded in [History] and, by the
+// CLI and the lessons, in their results files.
+type Split struct {
+	// Method is "holdout" (FitOptions.ValidationHoldOut: the course's
+	// seeded train_test_split), "split_last" (ValidationSplit: Keras's
+	// validation_split), "data" (ValidationData) or "none".
+	Method   string  `json:"method"`
+	Fraction float64 `json:"fraction,omitempty"` // the held-out fraction, for holdout and split_last
+	Train    int     `json:"train"`              // training samples
+	Val      int     `json:"val"`                // validation samples
+}
+
+// SplitValidation returns the training and validation data that Fit uses
+// for train under opts with the trainer seed seed (val is nil without
+// validation), and how they were split. It is what Fit calls; a program
+// can call it to record the split before training.
+func SplitValidation(train Data, opts FitOptions, seed int64) (tr, val Data, split Split, err error) {
+	n := 0
+	for _, set := range []bool{opts.ValidationSplit != 0, opts.ValidationHoldOut != 0, opts.ValidationData != nil} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return nil, nil, Split{}, fmt.Errorf("fit: set only one of ValidationSplit, ValidationHoldOut and ValidationData")
+	}
+	tr, split = train, Split{Method: "none"}
+	switch {
+	case opts.ValidationSplit != 0:
+		tr, val, err = SplitLast(train, opts.ValidationSplit)
+		split = Split{Method: "split_last", Fraction: opts.ValidationSplit}
+	case opts.ValidationHoldOut != 0:
+		tr, val, err = HoldOut(train, opts.ValidationHoldOut, seed)
+		split = Split{Method: "holdout", Fraction: opts.ValidationHoldOut}
+	case opts.ValidationData != nil:
+		val = opts.ValidationData
+		split.Method = "data"
+	}
+	if err != nil {
+		return nil, nil, Split{}, err
+	}
+	split.Train = tr.Len()
+	if val != nil {
+		split.Val = val.Len()
+	}
+	return tr, val, split, nil
 }
 
 func seq(lo, hi int) []int {
@@ -162,11 +200,51 @@ func seq(lo, hi int) []int {
 	return s
 }
 
-// epochOrder returns the order in which an epoch visits n samples: the same
-// as cifar.Batcher.Order for the same seed and shuffle setting.
-func epochOrder(n int, shuffle bool, seed uint64, epoch int) []int {
+// Batch is one batch of samples, as [Trainer.Fit] feeds them to the model.
+type Batch struct {
+	X       []float32 // len(Indices) samples, row-major, each of the data's SampleShape
+	Y       []int32   // one sparse class label per sample
+	Indices []int     // the samples' indices in the data
+}
+
+// Size returns the number of samples in the batch.
+func (b Batch) Size() int { return len(b.Indices) }
+
+// Batches returns the batches of one epoch (numbered from 0) of d, as Fit
+// visits them: the samples in order, or with shuffle in the order
+// cifar.EpochOrder gives for (seed, epoch), cut into batches of batchSize
+// (0 means 32, Keras's default) with the last partial batch kept, as
+// Keras does. Each batch has freshly allocated slices.
+func Batches(d Data, batchSize int, shuffle bool, seed int64, epoch int) iter.Seq2[int, Batch] {
+	if batchSize <= 0 {
+		batchSize = 32
+	}
+	return func(yield func(int, Batch) bool) {
+		order := epochOrder(d.Len(), shuffle, seed, epoch)
+		for step := 0; step*batchSize < len(order); step++ {
+			idx := order[step*batchSize : min((step+1)*batchSize, len(order))]
+			if !yield(step, MakeBatch(d, idx)) {
+				return
+			}
+		}
+	}
+}
+
+// MakeBatch fills the samples of d at indices into a new Batch.
+func MakeBatch(d Data, indices []int) Batch {
+	b := Batch{
+		X:       make([]float32, len(indices)*sampleSize(d.SampleShape())),
+		Y:       make([]int32, len(indices)),
+		Indices: indices,
+	}
+	d.Fill(indices, b.X, b.Y)
+	return b
+}
+
+// epochOrder returns the order in which an epoch visits n samples.
+func epochOrder(n int, shuffle bool, seed int64, epoch int) []int {
 	if !shuffle {
 		return seq(0, n)
 	}
-	return cifar.Permutation(n, seed^(uint64(epoch)+1)*0x9e3779b97f4a7c15)
+	return cifar.EpochOrder(n, seed, epoch)
 }

@@ -50,12 +50,6 @@ func TestSplitsMatchCIFAR(t *testing.T) {
 	if _, y := fillAll(val); !reflect.DeepEqual(y, toInt32(wantVal.Labels)) || train.Len() != wantTrain.Len() {
 		t.Errorf("SplitLast differs from cifar.Dataset.SplitLast")
 	}
-	b, _ := cifar.NewBatcher(d, cifar.BatchOptions{Shuffle: true, Seed: 5})
-	for epoch := range 3 {
-		if got := epochOrder(40, true, 5, epoch); !reflect.DeepEqual(got, b.Order(epoch)) {
-			t.Errorf("epoch %d order differs from cifar.Batcher's", epoch)
-		}
-	}
 	// Pixels are divided by 255 by default.
 	x, _ := fillAll(CIFAR(cifarSynth(1), cifar.Scaling{}))
 	if !near(float64(x[3]), 3.0/255, 1e-6) {
@@ -92,5 +86,81 @@ func TestFitRejectsBadInput(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.mention) {
 			t.Errorf("%s: error %v, want one mentioning %q", tc.name, err, tc.mention)
 		}
+	}
+}
+
+// TestSplitValidationSizes pins the sizes of Fit's validation splits to
+// their references, float rounding included: the course's hold-out is
+// scikit-learn's n_val = ceil(f·n) and Keras's validation_split keeps
+// floor(n·(1−f)) for training; rounding would differ where marked.
+func TestSplitValidationSizes(t *testing.T) {
+	tests := []struct {
+		n          int
+		opts       FitOptions
+		train, val int
+		method     string
+	}{
+		{100, FitOptions{ValidationHoldOut: 0.07}, 92, 8, "holdout"},     // ceil(7.000000000000001); rounding gives 7
+		{10, FitOptions{ValidationHoldOut: 0.15}, 8, 2, "holdout"},       // ceil(1.5)
+		{1000, FitOptions{ValidationHoldOut: 0.0001}, 999, 1, "holdout"}, // ceil(0.1); rounding gives 0
+		{10, FitOptions{ValidationSplit: 0.15}, 8, 2, "split_last"},      // floor(8.5); rounding gives 9
+		{7, FitOptions{ValidationSplit: 0.3}, 4, 3, "split_last"},        // floor(4.8999999999999995)
+		{10, FitOptions{}, 10, 0, "none"},
+		{10, FitOptions{ValidationData: synthetic(3, 1)}, 10, 3, "data"},
+	}
+	for _, tc := range tests {
+		tr, val, split, err := SplitValidation(synthetic(tc.n, 2), tc.opts, 5)
+		if err != nil {
+			t.Fatalf("n=%d %+v: %v", tc.n, tc.opts, err)
+		}
+		gotVal := 0
+		if val != nil {
+			gotVal = val.Len()
+		}
+		if tr.Len() != tc.train || gotVal != tc.val || split.Train != tc.train || split.Val != tc.val || split.Method != tc.method {
+			t.Errorf("n=%d %+v: %d/%d samples, split %+v; want %d/%d, %s", tc.n, tc.opts, tr.Len(), gotVal, split, tc.train, tc.val, tc.method)
+		}
+	}
+	for _, bad := range []FitOptions{{ValidationSplit: 0.95}, {ValidationHoldOut: 1}, {ValidationSplit: 0.1, ValidationData: synthetic(1, 1)}} {
+		if _, _, _, err := SplitValidation(synthetic(10, 2), bad, 5); err == nil {
+			t.Errorf("%+v: no error", bad)
+		}
+	}
+}
+
+// TestBatchesFollowEpochOrder checks that Fit's batches visit the samples
+// in cifar.EpochOrder with shuffling (a new permutation each epoch) and in
+// order without, keep the last partial batch and carry each sample's
+// label.
+func TestBatchesFollowEpochOrder(t *testing.T) {
+	d := synthetic(50, 4)
+	for epoch := range 3 {
+		var got []int
+		var sizes []int
+		for _, b := range Batches(d, 16, true, 7, epoch) {
+			got = append(got, b.Indices...)
+			sizes = append(sizes, b.Size())
+			for j, i := range b.Indices {
+				if b.Y[j] != d.Y[i] || b.X[j*48] != d.X[i*48] {
+					t.Fatalf("batch sample %d is not sample %d", j, i)
+				}
+			}
+		}
+		if want := cifar.EpochOrder(50, 7, epoch); !reflect.DeepEqual(got, want) {
+			t.Errorf("epoch %d: order %v, want cifar.EpochOrder's %v", epoch, got, want)
+		}
+		if !reflect.DeepEqual(sizes, []int{16, 16, 16, 2}) {
+			t.Errorf("batch sizes %v, want [16 16 16 2]", sizes)
+		}
+	}
+	if reflect.DeepEqual(cifar.EpochOrder(50, 7, 0), cifar.EpochOrder(50, 7, 1)) {
+		t.Error("epochs 0 and 1 have the same order")
+	}
+	var got []int
+	for _, b := range Batches(d, 0, false, 7, 0) {
+		got = append(got, b.Indices...)
+	}
+	if !reflect.DeepEqual(got, seq(0, 50)) {
+		t.Errorf("unshuffled order %v", got)
 	}
 }

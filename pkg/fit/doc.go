@@ -1,9 +1,9 @@
 // Package fit trains, evaluates and runs image classifiers the way Keras's
 // model.compile / fit / evaluate / predict do, on GoMLX.
 //
-//	tr, err := fit.Compile(backend, model, fit.Options{Optimizer: fit.Adam(1e-3), Seed: 1})
+//	tr, err := fit.Compile(backend, model, fit.Options{Optimizer: fit.Adam(1e-3), Seed: 42})
 //	hist, err := tr.Fit(fit.CIFAR(train, cifar.UnitScaling), fit.FitOptions{
-//		Epochs: 20, BatchSize: 32, ValidationHoldOut: 0.15, Verbose: fit.ProgressBar,
+//		Epochs: 20, BatchSize: 64, ValidationHoldOut: 0.15, Verbose: fit.ProgressBar,
 //		Callbacks: []fit.Callback{fit.NewReduceLROnPlateau(), fit.NewEarlyStopping()},
 //	})
 //	loss, acc, err := tr.Evaluate(fit.CIFAR(test, cifar.UnitScaling), 0)
@@ -33,17 +33,21 @@
 // variable: [Trainer.LearningRate] and [Trainer.SetLearningRate] read and
 // set it between epochs, and History records the rate each epoch ran with.
 //
-// Validation: ValidationSplit is Keras's validation_split (the LAST fraction
-// of the samples, before shuffling; on the class-sorted CIFAR archive that
-// is a bad split); ValidationHoldOut is the course's seeded random
-// train_test_split (the same samples as cifar.Dataset.Split with the
-// trainer's seed); ValidationData is Keras's validation_data.
+// Data: [Batches] cuts an epoch into batches exactly as Fit does (the same
+// samples in the same order), for programs and notebooks that want to look
+// at one. Validation: ValidationSplit is Keras's validation_split (the LAST
+// fraction of the samples, before shuffling, cut at floor(n·(1−f)); on the
+// class-sorted CIFAR archive that is a bad split); ValidationHoldOut is the
+// course's seeded random train_test_split (ceil(f·n) samples, the same ones
+// as cifar.Dataset.Split with the trainer's seed); ValidationData is
+// Keras's validation_data. [SplitValidation] does what Fit does, and
+// History.Split records the sizes.
 //
 // Determinism: Options.Seed seeds the weight initialization, dropout, every
-// epoch's shuffle (the same order as cifar.Batcher with that seed) and the
-// hold-out split, so the same seed gives the same History on the pure Go
-// backend (tested). Keras seeds nothing by default; here the zero seed is a
-// seed like any other.
+// epoch's shuffle (cifar.EpochOrder with that seed) and the hold-out split,
+// so the same seed gives the same History on the pure Go backend (tested).
+// Keras seeds nothing by default; here the zero seed is a seed like any
+// other.
 //
 // # Callbacks
 //
@@ -92,20 +96,18 @@
 //
 // Verbose ProgressBar prints Keras 3's bar ("12/50 ━━━━━───── 3s 80ms/step
 // - accuracy: 0.31 - loss: 1.92"), redrawn in place on a terminal; OneLine
-// prints one line per epoch; Silent prints nothing. In a GoNB notebook the
-// bar is an HTML cell updated in place ([NotebookProgress]). Implement
-// [Progress] to report elsewhere.
+// prints one line per epoch; Silent prints nothing. Implement [Progress]
+// to report elsewhere: package nb's Progress shows the bar in a GoNB
+// notebook, as an HTML cell updated in place.
 //
 // # GoMLX note
 //
 // GoMLX's pure Go backend embeds the variables of inference graphs as
-// constants when they are compiled; Evaluate and Predict therefore build
-// their graphs afresh on every call so they always see the current weights.
-//
-// On that backend, Evaluate, Predict and the validation at the end of each
-// epoch also run a batch of 128 images or more as independent sub-batches
-// of at least 64 (layers.SplitBatch), which the backend runs in parallel.
-// This requires a model whose inference treats each image independently,
-// as every Keras layer does (BatchNorm uses its moving averages in
-// inference mode).
+// constants when they are compiled (its PreferConstantsForVariables
+// capability); Evaluate and Predict therefore build their graphs afresh on
+// every call so they always see the current weights. Training graphs take
+// the variables as parameters and write back every variable the step
+// changes (weights, optimizer state, BatchNorm's moving averages, the step
+// counter, the random state), which the tests check against values computed
+// by hand.
 package fit

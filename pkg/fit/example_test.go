@@ -103,3 +103,26 @@ func ExampleFormatPath() {
 	fmt.Println(name)
 	// Output: weights.03-0.88.ckpt
 }
+
+// Batches cuts an epoch exactly as Fit does: here 10 samples in batches of
+// 4, shuffled with the seed, the last partial batch kept as in Keras.
+func ExampleBatches() {
+	for step, b := range fit.Batches(toyData(10), 4, true, 42, 0) {
+		fmt.Printf("step %d: %d samples, %d values\n", step, b.Size(), len(b.X))
+	}
+	// Output:
+	// step 0: 4 samples, 192 values
+	// step 1: 4 samples, 192 values
+	// step 2: 2 samples, 96 values
+}
+
+// SplitValidation holds out validation samples as Fit does: the course's
+// train_test_split takes ceil(0.15·10) = 2 of 10.
+func ExampleSplitValidation() {
+	_, _, split, err := fit.SplitValidation(toyData(10), fit.FitOptions{ValidationHoldOut: 0.15}, 42)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%+v\n", split)
+	// Output: {Method:holdout Fraction:0.15 Train:8 Val:2}
+}

@@ -17,7 +17,6 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/cnnlab/cnnlab/cifar"
-	"github.com/cnnlab/cnnlab/pkg/layers"
 )
 
 // Options configures [Compile]: Keras's model.compile plus the seed.
@@ -224,21 +223,10 @@ func (t *Trainer) predictGraph(scope *model.Scope, x *graph.Node) *graph.Node {
 	return graph.Softmax(logits, -1)
 }
 
-// inferenceModel applies the model in inference mode. On GoMLX's Go backend
-// a large batch runs as independent sub-batches (layers.SplitBatch), which
-// the backend runs in parallel; the model must treat examples
-// independently in inference mode, as Keras layers do. The penalty does not
-// depend on the batch: the first sub-batch's is returned.
+// inferenceModel applies the model in inference mode.
 func (t *Trainer) inferenceModel(scope *model.Scope, x *graph.Node) (logits, penalty *graph.Node) {
 	scope.SetTraining(x.Graph(), false)
-	logits = layers.SplitBatch(x, layers.InferenceSplit(x), func(x *graph.Node) *graph.Node {
-		l, p := t.applyModel(scope.ResetVisited(), x)
-		if penalty == nil {
-			penalty = p
-		}
-		return l
-	})
-	return logits, penalty
+	return t.applyModel(scope, x)
 }
 
 // call runs exec, turning GoMLX panics into errors.
@@ -271,14 +259,11 @@ func finalize(ts []*tensors.Tensor) {
 	}
 }
 
-// batchTensors fills the samples at idx into new tensors.
-func (t *Trainer) batchTensors(d Data, idx []int) (x, y *tensors.Tensor) {
-	n := sampleSize(t.inputShape)
-	xs := make([]float32, len(idx)*n)
-	ys := make([]int32, len(idx))
-	d.Fill(idx, xs, ys)
-	return tensors.FromFlatDataAndDimensions(xs, append([]int{len(idx)}, t.inputShape...)...),
-		tensors.FromFlatDataAndDimensions(ys, len(idx))
+// batchTensors returns the batch as new tensors: images [B, shape...] and
+// labels [B].
+func (t *Trainer) batchTensors(b Batch) (x, y *tensors.Tensor) {
+	return tensors.FromFlatDataAndDimensions(b.X, append([]int{b.Size()}, t.inputShape...)...),
+		tensors.FromFlatDataAndDimensions(b.Y, b.Size())
 }
 
 func (t *Trainer) checkData(d Data, what string) error {
@@ -346,7 +331,7 @@ func (t *Trainer) Evaluate(d Data, batchSize int) (loss, accuracy float64, err e
 	n := d.Len()
 	var sumLoss, sumCorrect, penalty float64
 	for lo := 0; lo < n; lo += batchSize {
-		x, y := t.batchTensors(d, seq(lo, min(lo+batchSize, n)))
+		x, y := t.batchTensors(MakeBatch(d, seq(lo, min(lo+batchSize, n))))
 		out, err := call(exec, x, y)
 		_, _ = x.FinalizeAll(), y.FinalizeAll()
 		if err != nil {
@@ -381,7 +366,7 @@ func (t *Trainer) Predict(d Data, batchSize int) (probs []float32, numClasses in
 	defer exec.Finalize()
 	n := d.Len()
 	for lo := 0; lo < n; lo += batchSize {
-		x, y := t.batchTensors(d, seq(lo, min(lo+batchSize, n)))
+		x, y := t.batchTensors(MakeBatch(d, seq(lo, min(lo+batchSize, n))))
 		_ = y.FinalizeAll()
 		out, err := call(exec, x)
 		_ = x.FinalizeAll()
@@ -429,9 +414,12 @@ func Argmax(probs []float32, numClasses int) []int {
 // History.epoch) and "time" (seconds the epoch took, validation included).
 type Logs map[string]float64
 
-// History is what Fit returns: the logs of every epoch run, in order.
+// History is what Fit returns: the logs of every epoch run, in order
+// (Keras's History.history, one Logs per epoch), and how the data was
+// split. Its JSON form (MarshalJSON) is the list of epochs alone.
 type History struct {
 	Epochs []Logs
+	Split  Split // the training and validation samples used
 }
 
 // Get returns one key's values over the epochs (NaN where missing):
@@ -497,7 +485,7 @@ func (h *History) WriteFile(path string) error {
 }
 
 func (h *History) clone() *History {
-	c := &History{Epochs: make([]Logs, len(h.Epochs))}
+	c := &History{Epochs: make([]Logs, len(h.Epochs)), Split: h.Split}
 	for i, l := range h.Epochs {
 		c.Epochs[i] = l.clone()
 	}
@@ -547,42 +535,38 @@ type FitOptions struct {
 	Resume *TrainState
 }
 
-// Fit trains the model on train for opts.Epochs epochs and returns the
+// setDefaults fills in Keras's defaults and checks the numbers.
+func (o *FitOptions) setDefaults() error {
+	if o.Epochs == 0 {
+		o.Epochs = 1
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = 32
+	}
+	if o.Epochs < 0 || o.BatchSize < 0 || o.InitialEpoch < 0 {
+		return fmt.Errorf("fit: epochs (%d), batch size (%d) and initial epoch (%d) must not be negative",
+			o.Epochs, o.BatchSize, o.InitialEpoch)
+	}
+	if o.Output == nil {
+		o.Output = os.Stdout
+	}
+	if o.Progress == nil {
+		o.Progress = NewProgress(o.Verbose, o.Output)
+	}
+	return nil
+}
+
+// Fit trains the model on data for opts.Epochs epochs and returns the
 // History of the epochs run. Callbacks are called as in Keras; a callback
 // error stops training and is returned with the History so far.
-func (t *Trainer) Fit(train Data, opts FitOptions) (*History, error) {
-	if opts.Epochs == 0 {
-		opts.Epochs = 1
-	}
-	if opts.BatchSize == 0 {
-		opts.BatchSize = 32
-	}
-	if opts.Epochs < 0 || opts.BatchSize < 0 || opts.InitialEpoch < 0 {
-		return nil, fmt.Errorf("fit: epochs (%d), batch size (%d) and initial epoch (%d) must not be negative",
-			opts.Epochs, opts.BatchSize, opts.InitialEpoch)
-	}
-	if err := t.checkData(train, "training"); err != nil {
+func (t *Trainer) Fit(data Data, opts FitOptions) (*History, error) {
+	if err := opts.setDefaults(); err != nil {
 		return nil, err
 	}
-	nSources := 0
-	for _, set := range []bool{opts.ValidationSplit != 0, opts.ValidationHoldOut != 0, opts.ValidationData != nil} {
-		if set {
-			nSources++
-		}
+	if err := t.checkData(data, "training"); err != nil {
+		return nil, err
 	}
-	if nSources > 1 {
-		return nil, errors.New("fit: set only one of ValidationSplit, ValidationHoldOut and ValidationData")
-	}
-	var val Data
-	var err error
-	switch {
-	case opts.ValidationSplit != 0:
-		train, val, err = SplitLast(train, opts.ValidationSplit)
-	case opts.ValidationHoldOut != 0:
-		train, val, err = HoldOut(train, opts.ValidationHoldOut, uint64(t.seed))
-	case opts.ValidationData != nil:
-		val = opts.ValidationData
-	}
+	train, val, split, err := SplitValidation(data, opts, t.seed)
 	if err != nil {
 		return nil, err
 	}
@@ -594,104 +578,119 @@ func (t *Trainer) Fit(train Data, opts FitOptions) (*History, error) {
 			return nil, err
 		}
 	}
-	out := opts.Output
-	if out == nil {
-		out = os.Stdout
+	t.out = opts.Output
+	cbs := callbackList(opts.Callbacks)
+	hist, start, err := t.beginTraining(cbs, opts)
+	if err != nil {
+		return hist, err
 	}
-	t.out = out
-	progress := opts.Progress
-	if progress == nil {
-		progress = NewProgress(opts.Verbose, out)
-	}
-
-	hist := &History{}
-	start := opts.InitialEpoch
-	t.stop = false
-	t.pending = nil
-	for _, cb := range opts.Callbacks {
-		if err := cb.OnTrainBegin(t); err != nil {
-			return hist, err
-		}
-	}
-	if r := opts.Resume; r != nil {
-		start = r.Epoch
-		if r.History != nil {
-			hist = r.History.clone()
-		}
-		t.stop = r.Stopped
-		if err := restoreCallbacks(opts.Callbacks, r.Callbacks); err != nil {
-			return hist, err
-		}
-	}
-
-	n := train.Len()
-	steps := (n + opts.BatchSize - 1) / opts.BatchSize
+	hist.Split = split
 	var last Logs
 	for epoch := start; epoch < opts.Epochs && !t.stop; epoch++ {
 		t.epoch = epoch
-		for _, cb := range opts.Callbacks {
-			if err := cb.OnEpochBegin(t, epoch); err != nil {
-				return hist, err
-			}
+		if err := cbs.epochBegin(t, epoch); err != nil {
+			return hist, err
 		}
-		began := time.Now()
-		lr := t.LearningRate()
-		progress.EpochBegin(epoch, opts.Epochs, steps)
-		order := epochOrder(n, !opts.NoShuffle, uint64(t.seed), epoch)
-		var sumLoss, sumPenalty, sumCorrect float64
-		seen := 0
-		for step := range steps {
-			idx := order[step*opts.BatchSize : min((step+1)*opts.BatchSize, n)]
-			x, y := t.batchTensors(train, idx)
-			res, err := call(t.trainExec, x, y)
-			_, _ = x.FinalizeAll(), y.FinalizeAll()
-			if err != nil {
-				return hist, fmt.Errorf("fit: epoch %d step %d: %w", epoch+1, step+1, err)
-			}
-			b := float64(len(idx))
-			sumLoss += scalar(res[0]) * b
-			sumPenalty += scalar(res[1]) * b
-			sumCorrect += scalar(res[2])
-			finalize(res)
-			seen += len(idx)
-			running := Logs{"loss": sumLoss / float64(seen), "accuracy": sumCorrect / float64(seen)}
-			progress.Step(step+1, running)
+		logs, err := t.runEpoch(train, val, epoch, opts)
+		if err != nil {
+			return hist, err
 		}
-		t.built = true
-		logs := Logs{
-			"epoch":         float64(epoch),
-			"loss":          sumLoss / float64(n),
-			"accuracy":      sumCorrect / float64(n),
-			"learning_rate": lr,
-		}
-		if t.hasPenalty && sumPenalty != 0 {
-			logs["regularization_loss"] = sumPenalty / float64(n)
-		}
-		if val != nil {
-			vl, va, err := t.Evaluate(val, opts.BatchSize)
-			if err != nil {
-				return hist, fmt.Errorf("fit: epoch %d validation: %w", epoch+1, err)
-			}
-			logs["val_loss"], logs["val_accuracy"] = vl, va
-		}
-		logs["time"] = time.Since(began).Seconds()
 		hist.Epochs = append(hist.Epochs, logs.clone())
-		progress.EpochEnd(epoch, logs)
-		for _, cb := range opts.Callbacks {
-			if err := cb.OnEpochEnd(t, epoch, logs.clone()); err != nil {
-				return hist, err
-			}
-		}
-		if err := t.flushSaves(epoch, hist, opts.Callbacks); err != nil {
+		opts.Progress.EpochEnd(epoch, logs)
+		if err := cbs.epochEnd(t, epoch, logs, hist); err != nil {
 			return hist, err
 		}
 		last = logs
 	}
-	for _, cb := range opts.Callbacks {
-		if err := cb.OnTrainEnd(t, last.clone()); err != nil {
-			return hist, err
-		}
+	if err := cbs.trainEnd(t, last); err != nil {
+		return hist, err
 	}
-	progress.Done()
+	opts.Progress.Done()
 	return hist, nil
+}
+
+// beginTraining resets the trainer's per-Fit state, calls OnTrainBegin and,
+// when resuming, restores the history and the callbacks' state. It returns
+// the history to extend and the first epoch to run.
+func (t *Trainer) beginTraining(cbs callbackList, opts FitOptions) (*History, int, error) {
+	hist := &History{}
+	t.stop = false
+	t.pending = nil
+	if err := cbs.trainBegin(t); err != nil {
+		return hist, 0, err
+	}
+	r := opts.Resume
+	if r == nil {
+		return hist, opts.InitialEpoch, nil
+	}
+	if r.History != nil {
+		hist = r.History.clone()
+	}
+	t.stop = r.Stopped
+	if err := cbs.restore(r.Callbacks); err != nil {
+		return hist, 0, err
+	}
+	return hist, r.Epoch, nil
+}
+
+// runEpoch trains one epoch, then validates; it returns the epoch's logs.
+func (t *Trainer) runEpoch(train, val Data, epoch int, opts FitOptions) (Logs, error) {
+	began := time.Now()
+	lr := t.LearningRate()
+	n := train.Len()
+	opts.Progress.EpochBegin(epoch, opts.Epochs, (n+opts.BatchSize-1)/opts.BatchSize)
+	var sum epochSums
+	for step, b := range Batches(train, opts.BatchSize, !opts.NoShuffle, t.seed, epoch) {
+		if err := t.trainStep(b, &sum); err != nil {
+			return nil, fmt.Errorf("fit: epoch %d step %d: %w", epoch+1, step+1, err)
+		}
+		opts.Progress.Step(step+1, sum.running())
+	}
+	t.built = true
+	logs := Logs{
+		"epoch":         float64(epoch),
+		"loss":          sum.loss / float64(n),
+		"accuracy":      sum.correct / float64(n),
+		"learning_rate": lr,
+	}
+	if t.hasPenalty && sum.penalty != 0 {
+		logs["regularization_loss"] = sum.penalty / float64(n)
+	}
+	if val != nil {
+		vl, va, err := t.Evaluate(val, opts.BatchSize)
+		if err != nil {
+			return nil, fmt.Errorf("fit: epoch %d validation: %w", epoch+1, err)
+		}
+		logs["val_loss"], logs["val_accuracy"] = vl, va
+	}
+	logs["time"] = time.Since(began).Seconds()
+	return logs, nil
+}
+
+// epochSums accumulates an epoch's training values, weighted by batch size.
+type epochSums struct {
+	loss, penalty, correct float64
+	seen                   int
+}
+
+// running returns the epoch's means so far, for the progress bar.
+func (s *epochSums) running() Logs {
+	return Logs{"loss": s.loss / float64(s.seen), "accuracy": s.correct / float64(s.seen)}
+}
+
+// trainStep runs one optimizer step on b and adds its values to sum.
+func (t *Trainer) trainStep(b Batch, sum *epochSums) error {
+	x, y := t.batchTensors(b)
+	res, err := call(t.trainExec, x, y)
+	_, _ = x.FinalizeAll(), y.FinalizeAll()
+	if err != nil {
+		return err
+	}
+	size := float64(b.Size())
+	sum.loss += scalar(res[0]) * size
+	sum.penalty += scalar(res[1]) * size
+	sum.correct += scalar(res[2])
+	sum.seen += b.Size()
+	finalize(res)
+	return nil
 }

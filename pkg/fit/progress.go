@@ -28,15 +28,11 @@ type Progress interface {
 
 // NewProgress returns the reporter for a verbosity: nothing for Silent;
 // for ProgressBar a Keras-style bar redrawn in place on a terminal (only
-// the final line of each epoch when w is not a terminal), or an HTML cell
-// updated in place when running in a GoNB notebook; for OneLine one line
-// per epoch.
+// the final line of each epoch when w is not a terminal); for OneLine one
+// line per epoch. Notebooks have their own (pkg/nb's Progress).
 func NewProgress(v Verbosity, w io.Writer) Progress {
 	switch v {
 	case ProgressBar:
-		if p := notebookProgress(); p != nil {
-			return p
-		}
 		return &barProgress{w: w, live: isTerminal(w)}
 	case OneLine:
 		return &barProgress{w: w, oneLine: true}
@@ -87,7 +83,7 @@ func (p *barProgress) Step(step int, running Logs) {
 		elapsed := now.Sub(p.began)
 		eta := time.Duration(float64(elapsed) / float64(step) * float64(p.steps-step))
 		p.draw(fmt.Sprintf("%s %s %s%s", p.counter(step), Bar(step, p.steps, 20), FormatETA(eta),
-			perStep(elapsed, step)), running)
+			FormatPerStep(elapsed, step)), running)
 	}
 }
 
@@ -110,10 +106,10 @@ func (p *barProgress) EpochEnd(_ int, logs Logs) {
 	elapsed := time.Since(p.began)
 	secs := fmt.Sprintf("%ds", int(math.Round(elapsed.Seconds())))
 	if p.oneLine {
-		fmt.Fprintf(p.w, "%d/%d - %s%s%s\n", p.steps, p.steps, secs, " -"+perStep(elapsed, p.steps), FormatLogs(logs))
+		fmt.Fprintf(p.w, "%d/%d - %s%s%s\n", p.steps, p.steps, secs, " -"+FormatPerStep(elapsed, p.steps), FormatLogs(logs))
 		return
 	}
-	line := fmt.Sprintf("%s %s %s%s", p.counter(p.steps), Bar(p.steps, p.steps, 20), secs, perStep(elapsed, p.steps))
+	line := fmt.Sprintf("%s %s %s%s", p.counter(p.steps), Bar(p.steps, p.steps, 20), secs, FormatPerStep(elapsed, p.steps))
 	if p.live {
 		p.draw(line, logs)
 		fmt.Fprintln(p.w)
@@ -148,8 +144,9 @@ func FormatETA(d time.Duration) string {
 	return fmt.Sprintf("%ds", s)
 }
 
-// perStep returns " 131ms/step" as Keras does.
-func perStep(elapsed time.Duration, steps int) string {
+// FormatPerStep returns the time per step of steps that took elapsed, as
+// Keras's progress bar writes it after a space: " 131ms/step".
+func FormatPerStep(elapsed time.Duration, steps int) string {
 	if steps == 0 {
 		return ""
 	}

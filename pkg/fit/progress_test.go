@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 )
@@ -43,25 +42,6 @@ func TestProgressHelpers(t *testing.T) {
 	}
 	if got := FormatLogs(Logs{"loss": 1.23456, "lr": 0.0001, "epoch": 3, "time": 9}); got != " - loss: 1.2346 - lr: 1.0000e-04" {
 		t.Errorf("FormatLogs = %q", got)
-	}
-}
-
-func TestNotebookProgress(t *testing.T) {
-	var ids []string
-	var last string
-	p := NewNotebookProgress(func(id, html string) { ids, last = append(ids, id), html })
-	p.EpochBegin(0, 2, 3)
-	p.Step(3, Logs{"loss": 2})
-	p.EpochEnd(0, Logs{"loss": 2, "accuracy": 0.25})
-	p.EpochBegin(1, 2, 3)
-	p.Done()
-	for _, id := range ids {
-		if id != ids[0] {
-			t.Fatalf("updates went to cells %v, want one", ids)
-		}
-	}
-	if !strings.Contains(last, "Epoch 1/2 3/3") || !strings.Contains(last, "accuracy: 0.2500 - loss: 2.0000") {
-		t.Errorf("final HTML lacks the epoch line: %s", last)
 	}
 }
 

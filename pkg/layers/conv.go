@@ -2,7 +2,6 @@ package layers
 
 import (
 	"runtime"
-	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
@@ -90,10 +89,10 @@ func (c *Conv2DConfig) UseBias(b bool) *Conv2DConfig {
 	return c
 }
 
-// Activation sets the activation applied to the output, by Keras name
-// ("relu", "sigmoid", "tanh", "selu", "swish", "gelu"; "" or "linear" for
-// none, the default). On the fast path of inference graphs it is fused into
-// the matmul.
+// Activation sets the activation applied to the output, by Keras name (see
+// [Activations]; "" or "linear" for none, the default). On the fast path of
+// inference graphs, relu, sigmoid, tanh, gelu and silu are fused into the
+// matmul.
 func (c *Conv2DConfig) Activation(name string) *Conv2DConfig {
 	c.act = name
 	return c
@@ -111,21 +110,6 @@ func (c *Conv2DConfig) KernelInitializer(i model.VariableInitializer) *Conv2DCon
 func (c *Conv2DConfig) BiasInitializer(i model.VariableInitializer) *Conv2DConfig {
 	c.biasInit = i
 	return c
-}
-
-// parseActivation converts a Keras activation name to GoMLX's type; it
-// panics on unknown names.
-func parseActivation(layer, name string) activation.Type {
-	n := strings.ReplaceAll(strings.ToLower(name), "_", "")
-	switch n {
-	case "", "linear", "none":
-		return activation.TypeNone
-	}
-	t, err := activation.TypeString(n)
-	if err != nil || t == activation.TypeSwiGLU {
-		exceptions.Panicf("%s: unknown activation %q (want relu, sigmoid, tanh, selu, swish, gelu, hard_sigmoid, leaky_relu or linear)", layer, name)
-	}
-	return t
 }
 
 // checkPadding panics unless p is Same or Valid.
@@ -172,7 +156,7 @@ func (c *Conv2DConfig) Done() *graph.Node {
 		exceptions.Panicf("layers.Conv2D: strides must be 1 or 2, got %d", s)
 	}
 	checkPadding("layers.Conv2D", c.padding)
-	act := parseActivation("layers.Conv2D", c.act)
+	act := lookupActivation("layers.Conv2D", c.act)
 	dims := x.Shape().Dimensions
 	batch, height, width, channels := dims[0], dims[1], dims[2], dims[3]
 	outH, padTop, padBottom := outputAndPads(height, k, s, c.padding)
@@ -209,10 +193,7 @@ func (c *Conv2DConfig) Done() *graph.Node {
 		if bias != nil {
 			out = graph.Add(out, graph.Reshape(bias, 1, 1, 1, c.filters))
 		}
-		if act != activation.TypeNone {
-			out = activation.Apply(act, out)
-		}
-		return out
+		return act.fn(out)
 	}
 
 	// Fast path: im2col by GatherSlices, then a fused Dense.
@@ -225,20 +206,20 @@ func (c *Conv2DConfig) Done() *graph.Node {
 	// graphs use patchDense (the matmul with a hand-written gradient) and
 	// apply the activation as a separate op with its SIMD gradient.
 	training := c.scope.IsTraining(g)
-	fusedAct, afterAct := act, activation.TypeNone
-	if training {
-		fusedAct, afterAct = activation.TypeNone, act
-	}
+	fused := !training && act.fused != activation.TypeNone
 	matmul := func(patches *graph.Node) *graph.Node {
-		if training {
+		switch {
+		case training:
 			return patchDense(patches, weight, bias)
+		case fused:
+			return nn.Dense(patches, weight, bias, compute.DenseLayoutOutputsInput, act.fused)
 		}
-		return nn.Dense(patches, weight, bias, compute.DenseLayoutOutputsInput, fusedAct)
+		return nn.Dense(patches, weight, bias, compute.DenseLayoutOutputsInput)
 	}
 	finish := func(out *graph.Node) *graph.Node {
 		out = graph.Reshape(out, batch, outH, outW, c.filters)
-		if afterAct != activation.TypeNone {
-			out = activation.Apply(afterAct, out)
+		if !fused {
+			out = act.fn(out)
 		}
 		return out
 	}

@@ -37,10 +37,9 @@ func (c *DenseConfig) UseBias(b bool) *DenseConfig {
 	return c
 }
 
-// Activation sets the activation applied to the output, by Keras name
-// ("relu", "sigmoid", "tanh", "selu", "swish", "gelu"; "" or "linear" for
-// none, the default). In inference graphs it is fused into the matmul where
-// the backend can.
+// Activation sets the activation applied to the output, by Keras name (see
+// [Activations]; "" or "linear" for none, the default). In inference
+// graphs, relu, sigmoid, tanh, gelu and silu are fused into the matmul.
 func (c *DenseConfig) Activation(name string) *DenseConfig {
 	c.act = name
 	return c
@@ -70,7 +69,7 @@ func (c *DenseConfig) Done() *graph.Node {
 	if c.units <= 0 {
 		exceptions.Panicf("layers.Dense: units must be positive, got %d", c.units)
 	}
-	act := parseActivation("layers.Dense", c.act)
+	act := lookupActivation("layers.Dense", c.act)
 	g := x.Graph()
 	dtype := x.DType()
 	in := x.Shape().Dimensions[x.Rank()-1]
@@ -89,9 +88,9 @@ func (c *DenseConfig) Done() *graph.Node {
 		bias = c.scope.WithInitializer(biasInit).
 			VariableWithShape("bias", shapes.Make(dtype, c.units)).NodeValue(g)
 	}
-	if c.scope.IsTraining(g) {
+	if c.scope.IsTraining(g) || act.fused == activation.TypeNone {
 		// As in Conv2D: in training the activation stays a separate op.
-		return activation.Apply(act, nn.Dense(x, kernel, bias, compute.DenseLayoutInputOutputs))
+		return act.fn(nn.Dense(x, kernel, bias, compute.DenseLayoutInputOutputs))
 	}
-	return nn.Dense(x, kernel, bias, compute.DenseLayoutInputOutputs, act)
+	return nn.Dense(x, kernel, bias, compute.DenseLayoutInputOutputs, act.fused)
 }

@@ -356,7 +356,8 @@ func TestConv2DActivation(t *testing.T) {
 	// Inference graphs fuse the activation into the matmul; training graphs
 	// apply it separately.
 	for _, training := range []bool{true, false} {
-		for _, act := range []string{"relu", "sigmoid", "linear"} {
+		// Every activation the table fuses, and one it does not.
+		for _, act := range []string{"relu", "sigmoid", "tanh", "gelu", "silu", "linear", "elu"} {
 			t.Run(fmt.Sprintf("%s_training%v", act, training), func(t *testing.T) {
 				checkLayer(t, []int{2, 5, 5, 3}, []int{2, 5, 5, 4}, training, func(scope *model.Scope, x *graph.Node) *graph.Node {
 					return Conv2D(scope, x, 4).Padding(Same).Activation(act).Done()
@@ -372,7 +373,7 @@ func TestBadActivationPanics(t *testing.T) {
 			t.Errorf("recovered %v, want an unknown activation panic", r)
 		}
 	}()
-	parseActivation("test", "relux")
+	lookupActivation("test", "relux")
 }
 
 func TestBatchNormGradients(t *testing.T) {

@@ -1,7 +1,6 @@
 // Package nb renders cnnlab results in GoNB notebooks: image grids with class
-// names, learning curves, tables and notes, through gonbui. Live training
-// progress in a notebook is pkg/fit's NotebookProgress, which fit.Fit picks
-// by itself under GoNB.
+// names, learning curves, tables and notes, and live training progress
+// ([Progress], handed to fit.Fit), through gonbui.
 //
 // Outside a notebook (gonbui.IsNotebook is false) every function does
 // nothing and returns nil, so the same code runs in a notebook, a test or a

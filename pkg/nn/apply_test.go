@@ -84,7 +84,7 @@ func TestApplyValues(t *testing.T) {
 // the Keras variable names, and that the variables add up to NumParams, with
 // the moving statistics non-trainable.
 func TestApplyVariables(t *testing.T) {
-	m, err := Preset("bn", 0.125) // filters 4, 8, 16; Dense 38
+	m, err := Named("bn", 0.125) // filters 4, 8, 16; Dense 38
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestApplyNativeMatchesFast(t *testing.T) {
 		img[i] = float32((i*7919)%256)/255 - 0.5
 	}
 	for _, name := range []string{"bn", "strided", "gap"} {
-		m, err := Preset(name, 0.125)
+		m, err := Named(name, 0.125)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,7 +28,7 @@ func TestAddBatchAxis(t *testing.T) {
 }
 
 func TestSingleInput(t *testing.T) {
-	m, _ := Preset("gap", 0.1)
+	m, _ := Named("gap", 0.1)
 	img := make([]float32, 32*32*3)
 	img[5] = 0.5
 	x, err := m.SingleInput(img)

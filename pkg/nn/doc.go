@@ -20,7 +20,7 @@
 // output shape, names the layers as Keras does ("conv2d", "conv2d_1",
 // "max_pooling2d", ...) and counts parameters, without building a graph.
 // [Model.Apply] builds the graph under a GoMLX scope (the trainer in package
-// fit calls it); the layers themselves are in package layers. [Preset]
+// fit calls it); the layers themselves are in package layers. [Named]
 // returns the course's models ("baseline", "bn", "gap", ...), optionally
 // narrower or wider.
 //

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
@@ -64,9 +63,9 @@ func ExampleSequential() {
 
 // The course's models are presets; width scales their filters and hidden
 // units for quick runs.
-func ExamplePreset() {
+func ExampleNamed() {
 	for _, width := range []float64{1, 0.5} {
-		m, err := nn.Preset("baseline", width)
+		m, err := nn.Named("baseline", width)
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -93,7 +92,7 @@ func ExampleModel_Validate() {
 // Apply builds the model's graph; here it runs on one image, to which
 // SingleInput adds the batch axis. The logits leave out the final softmax.
 func ExampleModel_Apply() {
-	m, err := nn.Preset("gap", 0.25)
+	m, err := nn.Named("gap", 0.25)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -105,10 +104,7 @@ func ExampleModel_Apply() {
 		return
 	}
 	store := model.NewStore()
-	probs, err := model.ExecOnce(backend.MustNew(), store, func(scope *model.Scope, x *graph.Node) *graph.Node {
-		logits, _ := m.Apply(scope, x)
-		return nn.ApplyActivation(m.OutputActivation(), logits)
-	}, x)
+	probs, err := model.ExecOnce(backend.MustNew(), store, m.Call, x)
 	if err != nil {
 		fmt.Println(err)
 		return

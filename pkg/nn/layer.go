@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/initializers"
+	"github.com/cnnlab/cnnlab/pkg/layers"
 	"github.com/cnnlab/cnnlab/pkg/regularizers"
 )
 
@@ -195,8 +196,8 @@ type ActivationLayer struct {
 
 // Activation is Keras's activation: nn.Conv2D(32, 3, nn.Activation("relu"))
 // applies relu inside the layer, and nn.Activation("relu") on its own is a
-// separate Activation layer. Names: see [Activations]; "" and "linear" mean
-// none.
+// separate Activation layer. Names: see layers.Activations (Keras's names
+// and constants); "" and "linear" mean none.
 func Activation(name string) ActivationLayer { return ActivationLayer{name: name} }
 
 func (a ActivationLayer) layerSpec() *spec {
@@ -211,7 +212,7 @@ func (a ActivationLayer) applyTo(s *spec) {
 }
 
 func (s *spec) setActivation(name string) {
-	key, err := canonicalActivation(name)
+	key, err := layers.CanonicalActivation(name)
 	if err != nil {
 		s.errs = append(s.errs, err)
 		return

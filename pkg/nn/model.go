@@ -7,14 +7,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/cnnlab/cnnlab/pkg/layers"
+	"github.com/cnnlab/cnnlab/pkg/regularizers"
 )
 
 // Model is a Keras-style Sequential model: an input shape and a list of
-// layers. Declare it with [Sequential] or [Preset]; it holds no weights
+// layers. Declare it with [Sequential] or [Named]; it holds no weights
 // (they live in the GoMLX store whose scope is given to [Model.Apply]).
 type Model struct {
 	name   string
@@ -174,6 +176,32 @@ func (m *Model) NumParams() (trainable, nonTrainable int) {
 	return
 }
 
+// FLOPs returns the floating-point operations of one forward pass of one
+// example through the convolutions and Dense layers (a multiply-add counts
+// as 2; biases, activations, pooling and normalization are not counted).
+// Training costs about 3 times as much (forward, and backward for the
+// inputs and the weights).
+func (m *Model) FLOPs() int64 {
+	var f int64
+	in := m.input
+	for i, s := range m.layers {
+		out := m.infos[i].OutputShape
+		switch s.kind {
+		case kindConv2D:
+			k := int64(s.kernelSize[0])
+			f += 2 * int64(out[0]*out[1]*out[2]) * k * k * int64(in[2])
+		case kindDense:
+			positions := int64(1)
+			for _, d := range out[:len(out)-1] {
+				positions *= int64(d)
+			}
+			f += 2 * positions * int64(in[len(in)-1]) * int64(s.units)
+		}
+		in = out
+	}
+	return f
+}
+
 // HasPenalty reports whether some layer has a weight regularizer, i.e.
 // whether the penalty returned by [Model.Apply] can be non-zero (it is a
 // zero scalar otherwise).
@@ -195,16 +223,22 @@ func (m *Model) OutputActivation() string {
 	return m.layers[len(m.layers)-1].activation
 }
 
-// Apply builds the model's graph for x [B,H,W,C] under scope and returns the logits (the last layer's output before its softmax, when its activation is softmax; otherwise its output) and the sum of the weight-regularization penalties (a scalar; zero when none).
+// Apply builds the model's graph for x [B,H,W,C] under scope and returns
+// the logits (the last layer's output before its softmax, when its
+// activation is softmax; otherwise its output) and the sum of the
+// weight-regularization penalties (a scalar; zero when none).
 //
 // Each layer's variables live under scope.In(layerName) with Keras's
 // variable names ("conv2d/kernel", "batch_normalization/moving_mean", ...).
 // Calling Apply twice with the same scope reuses the same weights, as
 // calling a Keras model twice does.
 // Dropout and BatchNormalization read the training mode from
-// scope.IsTraining(g). Like GoMLX graph functions, Apply panics on an
-// invalid model or an input whose shape after the batch axis differs from
-// [Model.InputShape].
+// scope.IsTraining(g). In inference every layer treats the examples of a
+// batch independently (Dropout is off, BatchNormalization uses its moving
+// averages), so a large batch is built as independent sub-batches
+// (layers.SplitBatch), which GoMLX's Go backend runs in parallel. Like
+// GoMLX graph functions, Apply panics on an invalid model or an input whose
+// shape after the batch axis differs from [Model.InputShape].
 func (m *Model) Apply(scope *model.Scope, x *graph.Node) (logits, penalty *graph.Node) {
 	if m.err != nil {
 		panic(m.err)
@@ -217,23 +251,23 @@ func (m *Model) Apply(scope *model.Scope, x *graph.Node) (logits, penalty *graph
 	if !x.DType().IsFloat() {
 		panic(fmt.Errorf("model %q: input must be float, got %s", m.name, x.DType()))
 	}
-	g := x.Graph()
-	penalty = graph.ScalarZero(g, x.DType())
-	addPenalty := func(ls *model.Scope, variable string, reg interface {
-		IsZero() bool
-		Penalty(*graph.Node) *graph.Node
-	}) {
-		if reg.IsZero() {
-			return
-		}
-		v := ls.GetVariable(variable)
-		if v == nil {
-			panic(fmt.Errorf("model %q: layer %q has no variable %q to regularize", m.name, ls.Scope(), variable))
-		}
-		penalty = graph.Add(penalty, reg.Penalty(v.NodeValue(g)))
+	if scope.IsTraining(x.Graph()) {
+		logits = m.layersGraph(scope, x)
+	} else {
+		logits = layers.SplitBatch(x, layers.InferenceSplit(x), func(x *graph.Node) *graph.Node {
+			return m.layersGraph(scope.ResetVisited(), x)
+		})
 	}
+	return logits, m.penalty(scope, x.Graph(), x.DType())
+}
+
+// layersGraph builds the layers on x and returns the logits.
+func (m *Model) layersGraph(scope *model.Scope, x *graph.Node) *graph.Node {
 	for i, s := range m.layers {
-		last := i == len(m.layers)-1
+		act := s.activation
+		if i == len(m.layers)-1 && act == "softmax" {
+			act = "linear" // logits: the loss applies the softmax
+		}
 		ls := scope.At("%s", s.name)
 		switch s.kind {
 		case kindConv2D:
@@ -242,12 +276,14 @@ func (m *Model) Apply(scope *model.Scope, x *graph.Node) (logits, penalty *graph
 				Strides(s.stride()).
 				Padding(layers.Padding(s.padding)).
 				UseBias(s.useBias).
+				Activation(act).
 				KernelInitializer(s.kernelInit.Func(ls)).
 				BiasInitializer(s.biasInit.Func(ls)).
 				Done()
 		case kindDense:
 			x = layers.Dense(ls, x, s.units).
 				UseBias(s.useBias).
+				Activation(act).
 				KernelInitializer(s.kernelInit.Func(ls)).
 				BiasInitializer(s.biasInit.Func(ls)).
 				Done()
@@ -262,18 +298,46 @@ func (m *Model) Apply(scope *model.Scope, x *graph.Node) (logits, penalty *graph
 			x = layers.GlobalAveragePooling2D(x)
 		case kindDropout:
 			x = layers.Dropout(ls, x, s.rate)
-		}
-		if s.kind == kindConv2D || s.kind == kindDense {
-			addPenalty(ls, "kernel", s.kernelReg)
-			if s.useBias {
-				addPenalty(ls, "bias", s.biasReg)
-			}
-		}
-		if s.activation != "linear" && !(last && s.activation == "softmax") {
-			x = ApplyActivation(s.activation, x)
+		case kindActivation:
+			x = layers.ApplyActivation(act, x)
 		}
 	}
-	return x, penalty
+	return x
+}
+
+// penalty returns the sum of the layers' weight penalties (a zero scalar
+// when none), from the variables that the layers created.
+func (m *Model) penalty(scope *model.Scope, g *graph.Graph, dtype dtypes.DType) *graph.Node {
+	penalty := graph.ScalarZero(g, dtype)
+	for _, s := range m.layers {
+		if s.kind != kindConv2D && s.kind != kindDense {
+			continue
+		}
+		ls := scope.At("%s", s.name)
+		for _, r := range []struct {
+			variable string
+			reg      regularizers.Regularizer
+		}{{"kernel", s.kernelReg}, {"bias", s.biasReg}} {
+			if r.reg.IsZero() || (r.variable == "bias" && !s.useBias) {
+				continue
+			}
+			v := ls.GetVariable(r.variable)
+			if v == nil {
+				panic(fmt.Errorf("model %q: layer %q has no variable %q to regularize", m.name, ls.Scope(), r.variable))
+			}
+			penalty = graph.Add(penalty, r.reg.Penalty(v.NodeValue(g)))
+		}
+	}
+	return penalty
+}
+
+// Call builds the model's output as calling a Keras model does
+// (model(x)): the logits of [Model.Apply] with the output activation
+// applied (the softmax of the course's models, giving class
+// probabilities).
+func (m *Model) Call(scope *model.Scope, x *graph.Node) *graph.Node {
+	logits, _ := m.Apply(scope, x)
+	return layers.ApplyActivation(m.OutputActivation(), logits)
 }
 
 // shapeString formats dims as "[32, 32, 3]".

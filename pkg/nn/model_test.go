@@ -14,7 +14,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden summaries in testdata (check them by hand)")
 
-func TestPresetParams(t *testing.T) {
+func TestNamedParams(t *testing.T) {
 	tests := []struct {
 		name                    string
 		width                   float64
@@ -39,9 +39,9 @@ func TestPresetParams(t *testing.T) {
 		{"baseline", 0.001, 28 + 5*10 + 17 + 20, 0, []int{10}},
 	}
 	for _, tc := range tests {
-		m, err := Preset(tc.name, tc.width)
+		m, err := Named(tc.name, tc.width)
 		if err != nil {
-			t.Fatalf("Preset(%q, %g): %v", tc.name, tc.width, err)
+			t.Fatalf("Named(%q, %g): %v", tc.name, tc.width, err)
 		}
 		tr, ntr := m.NumParams()
 		if tr != tc.trainable || ntr != tc.nonTrainable {
@@ -55,15 +55,15 @@ func TestPresetParams(t *testing.T) {
 			t.Errorf("%s: output activation %q, want softmax", tc.name, got)
 		}
 	}
-	if m, _ := Preset("baseline", 1); m.Name() != "baseline" {
+	if m, _ := Named("baseline", 1); m.Name() != "baseline" {
 		t.Errorf("name %q", m.Name())
 	}
-	if m, _ := Preset("gap", 0.25); m.Name() != "gap_w0.25" {
+	if m, _ := Named("gap", 0.25); m.Name() != "gap_w0.25" {
 		t.Errorf("name %q", m.Name())
 	}
-	for _, name := range Presets() {
-		if _, err := Preset(name, 1); err != nil || PresetDescription(name) == "" {
-			t.Errorf("preset %q: %v, description %q", name, err, PresetDescription(name))
+	for _, name := range Names() {
+		if _, err := Named(name, 1); err != nil || Describe(name) == "" {
+			t.Errorf("preset %q: %v, description %q", name, err, Describe(name))
 		}
 	}
 	for _, bad := range []struct {
@@ -71,8 +71,8 @@ func TestPresetParams(t *testing.T) {
 		width float64
 		want  string
 	}{{"vgg", 1, `"vgg"`}, {"baseline", 0, "width"}, {"baseline", -1, "width"}} {
-		if _, err := Preset(bad.name, bad.width); err == nil || !strings.Contains(err.Error(), bad.want) {
-			t.Errorf("Preset(%q, %g) error %v, want one mentioning %s", bad.name, bad.width, err, bad.want)
+		if _, err := Named(bad.name, bad.width); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("Named(%q, %g) error %v, want one mentioning %s", bad.name, bad.width, err, bad.want)
 		}
 	}
 }
@@ -83,7 +83,7 @@ func TestPresetParams(t *testing.T) {
 // separators, long names wrapped at the space before "(Type)").
 func TestSummaryGolden(t *testing.T) {
 	for _, name := range []string{"baseline", "bn", "gap"} {
-		m, err := Preset(name, 1)
+		m, err := Named(name, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +105,7 @@ func TestSummaryGolden(t *testing.T) {
 }
 
 func TestSummaryTotals(t *testing.T) {
-	m, _ := Preset("bn", 1)
+	m, _ := Named("bn", 1)
 	s := m.String()
 	for _, want := range []string{
 		`Model: "bn"`,
@@ -295,5 +295,22 @@ func TestSharedLayerValues(t *testing.T) {
 	b := Sequential("b", Input(8, 8, 1), Conv2D(2, 3), conv)
 	if a.Layers()[0].Name != "conv2d" || b.Layers()[1].Name != "conv2d_1" {
 		t.Errorf("names %q and %q", a.Layers()[0].Name, b.Layers()[1].Name)
+	}
+}
+
+func TestFLOPs(t *testing.T) {
+	// The baseline by hand: six 3x3 convolutions (32x32 with 3->32 and
+	// 32->32, 16x16 with 32->64 and 64->64, 8x8 with 64->128 and
+	// 128->128), then Dense 2048->300 and 300->10; 2 FLOPs per multiply-add.
+	want := int64(2*9*(32*32*(3*32+32*32)+16*16*(32*64+64*64)+8*8*(64*128+128*128))) + 2*(2048*300+300*10)
+	m, _ := Named("baseline", 1)
+	if got := m.FLOPs(); got != want {
+		t.Errorf("baseline FLOPs = %d, want %d", got, want)
+	}
+	// Stride 2 halves the output of the second conv of each block: 4x fewer
+	// FLOPs there.
+	s, _ := Named("strided", 1)
+	if !(s.FLOPs() < m.FLOPs()) {
+		t.Errorf("strided FLOPs %d not below the baseline's %d", s.FLOPs(), m.FLOPs())
 	}
 }

@@ -3,90 +3,155 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+
+	"github.com/cnnlab/cnnlab/pkg/initializers"
+	"github.com/cnnlab/cnnlab/pkg/regularizers"
 )
 
-// NumClasses is the number of outputs of the preset models (CIFAR-10).
+// NumClasses is the number of outputs of the course's models (CIFAR-10).
 const NumClasses = 10
 
-// presets holds the course's models, each built for a width factor.
-var presets = []struct {
-	name, description string
-	build             func(w scaler) []Layer
-}{
-	{"baseline", "conv 32,32 pool, 64,64 pool, 128,128 pool (3x3 same relu); Flatten, Dropout .5, Dense 300 relu, Dropout .3, Dense 10 softmax",
-		func(w scaler) []Layer { return baseline(w, 3, false, false, head300(w, Flatten())) }},
-	{"bn", "baseline with BatchNormalization after each conv (conv without bias, BN, then relu)",
-		func(w scaler) []Layer { return baseline(w, 3, true, false, head300(w, Flatten())) }},
-	{"gap", "baseline convs; GlobalAveragePooling2D, Dropout .5, Dense 50 relu, Dropout .2, Dense 10 softmax",
-		func(w scaler) []Layer {
-			return baseline(w, 3, false, false, []Layer{GlobalAveragePooling2D(), Dropout(0.5),
-				Dense(w(50), Activation("relu")), Dropout(0.2), Dense(NumClasses, Activation("softmax"))})
-		}},
-	{"baseline5x5", "baseline with 5x5 convolutions",
-		func(w scaler) []Layer { return baseline(w, 5, false, false, head300(w, Flatten())) }},
-	{"strided", "baseline with the second conv of each block at stride 2 instead of max pooling",
-		func(w scaler) []Layer { return baseline(w, 3, false, true, head300(w, Flatten())) }},
-	{"deep", "three convs per block (32x3 pool, 64x3 pool, 128x3 pool), baseline head",
-		func(w scaler) []Layer {
-			var ls []Layer
-			for _, f := range []int{32, 64, 128} {
-				for range 3 {
-					ls = append(ls, Conv2D(w(f), 3, Padding("same"), Activation("relu")))
-				}
-				ls = append(ls, MaxPooling2D(2))
-			}
-			return append(ls, head300(w, Flatten())...)
-		}},
+// Arch describes a network of the course's family: VGG-style blocks of
+// 3x3 (or 5x5) "same" convolutions with ReLU, each block followed by 2x2
+// max pooling, then a classifier head. The zero value is the course's
+// baseline:
+//
+//	conv 32, 32, pool; conv 64, 64, pool; conv 128, 128, pool;
+//	Flatten, Dropout .5, Dense 300 relu, Dropout .3, Dense 10 softmax
+//
+// (904,718 parameters). Every field's zero value means the baseline's
+// choice; the lessons vary one field at a time.
+type Arch struct {
+	Filters       []int // filters of each block; nil means {32, 64, 128}
+	ConvsPerBlock int   // convolutions per block; 0 means 2
+	KernelSize    int   // 3 or 5; 0 means 3
+	// BatchNorm puts BatchNormalization after every convolution, before
+	// its ReLU (the convolution then has no bias), as the course does.
+	BatchNorm bool
+	// Downsample is "pool" (the default: MaxPooling2D(2) after each block)
+	// or "stride" (the block's last convolution at stride 2, no pooling).
+	Downsample string
+	// Head is "flatten" (the default: Flatten, Dropout .5, Dense 300 relu,
+	// Dropout .3) or "gap" (GlobalAveragePooling2D, Dropout .5, Dense 50
+	// relu, Dropout .2), followed by Dense 10 softmax.
+	Head string
+	// Width multiplies every block's filters and the hidden Dense units
+	// (rounded, at least 1); 0 means 1. The 10 outputs are never scaled.
+	Width float64
+	// KernelInitializer initializes every kernel; the zero value means
+	// Keras's default, glorot_uniform.
+	KernelInitializer initializers.Initializer
+	// ConvRegularizer and DenseRegularizer penalize the kernels of the
+	// convolutions and of the Dense layers (the output layer included).
+	ConvRegularizer, DenseRegularizer regularizers.Regularizer
 }
 
-// scaler scales a filter or unit count by the width factor.
-type scaler func(n int) int
-
-// head300 is the baseline's classifier head after the given reduction.
-func head300(w scaler, reduce Layer) []Layer {
-	return []Layer{reduce, Dropout(0.5), Dense(w(300), Activation("relu")), Dropout(0.3),
-		Dense(NumClasses, Activation("softmax"))}
+// withDefaults returns a with its zero fields set to the baseline's.
+func (a Arch) withDefaults() Arch {
+	if a.Filters == nil {
+		a.Filters = []int{32, 64, 128}
+	}
+	if a.ConvsPerBlock == 0 {
+		a.ConvsPerBlock = 2
+	}
+	if a.KernelSize == 0 {
+		a.KernelSize = 3
+	}
+	if a.Downsample == "" {
+		a.Downsample = "pool"
+	}
+	if a.Head == "" {
+		a.Head = "flatten"
+	}
+	if a.Width == 0 {
+		a.Width = 1
+	}
+	return a
 }
 
-// baseline returns the three conv blocks (32, 64, 128 filters, two convs
-// each) followed by head: with BatchNormalization (bn) or stride-2 second
-// convs instead of pooling (strided).
-func baseline(w scaler, k int, bn, strided bool, head []Layer) []Layer {
-	var ls []Layer
-	for _, f := range []int{32, 64, 128} {
-		for j := range 2 {
-			opts := []Option{Padding("same")}
-			if strided && j == 1 {
+// Model declares the network, named name, for 32x32x3 inputs and 10
+// classes. It fails on a bad field, naming it.
+func (a Arch) Model(name string) (*Model, error) {
+	a = a.withDefaults()
+	switch {
+	case !(a.Width > 0) || math.IsInf(a.Width, 0):
+		return nil, fmt.Errorf("width must be a positive number, got %g", a.Width)
+	case a.Downsample != "pool" && a.Downsample != "stride":
+		return nil, fmt.Errorf("downsample %q: want \"pool\" or \"stride\"", a.Downsample)
+	case a.Head != "flatten" && a.Head != "gap":
+		return nil, fmt.Errorf("head %q: want \"flatten\" or \"gap\"", a.Head)
+	case len(a.Filters) == 0 || a.ConvsPerBlock < 0:
+		return nil, fmt.Errorf("%d blocks of %d convolutions: want at least one of each", len(a.Filters), a.ConvsPerBlock)
+	}
+	w := func(n int) int { return max(1, int(math.Round(float64(n)*a.Width))) }
+	var kernel []Option
+	if a.KernelInitializer.Name() != "" {
+		kernel = append(kernel, KernelInitializer(a.KernelInitializer))
+	}
+	ls := []Layer{Input(32, 32, 3)}
+	for _, f := range a.Filters {
+		for j := range a.ConvsPerBlock {
+			opts := append([]Option{Padding("same"), KernelRegularizer(a.ConvRegularizer)}, kernel...)
+			if a.Downsample == "stride" && j == a.ConvsPerBlock-1 {
 				opts = append(opts, Strides(2))
 			}
-			if bn {
-				ls = append(ls, Conv2D(w(f), k, append(opts, UseBias(false))...),
+			if a.BatchNorm {
+				ls = append(ls, Conv2D(w(f), a.KernelSize, append(opts, UseBias(false))...),
 					BatchNormalization(), Activation("relu"))
 			} else {
-				ls = append(ls, Conv2D(w(f), k, append(opts, Activation("relu"))...))
+				ls = append(ls, Conv2D(w(f), a.KernelSize, append(opts, Activation("relu"))...))
 			}
 		}
-		if !strided {
+		if a.Downsample == "pool" {
 			ls = append(ls, MaxPooling2D(2))
 		}
 	}
-	return append(ls, head...)
+	dense := append([]Option{KernelRegularizer(a.DenseRegularizer)}, kernel...)
+	if a.Head == "gap" {
+		ls = append(ls, GlobalAveragePooling2D(), Dropout(0.5),
+			Dense(w(50), append(dense, Activation("relu"))...), Dropout(0.2))
+	} else {
+		ls = append(ls, Flatten(), Dropout(0.5),
+			Dense(w(300), append(dense, Activation("relu"))...), Dropout(0.3))
+	}
+	ls = append(ls, Dense(NumClasses, append(dense, Activation("softmax"))...))
+	m := Sequential(name, ls...)
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
-// Presets returns the names of the preset models, in a fixed order.
-func Presets() []string {
-	names := make([]string, len(presets))
-	for i, p := range presets {
+// named holds the course's models by name, each one Arch: the single
+// definition that the CLI, the benchmark, the examples, the notebooks and
+// the lessons use.
+var named = []struct {
+	name, description string
+	arch              Arch
+}{
+	{"baseline", "conv 32,32 pool, 64,64 pool, 128,128 pool (3x3 same relu); Flatten, Dropout .5, Dense 300 relu, Dropout .3, Dense 10 softmax", Arch{}},
+	{"bn", "baseline with BatchNormalization after each conv (conv without bias, BN, then relu)", Arch{BatchNorm: true}},
+	{"gap", "baseline convs; GlobalAveragePooling2D, Dropout .5, Dense 50 relu, Dropout .2, Dense 10 softmax", Arch{Head: "gap"}},
+	{"baseline5x5", "baseline with 5x5 convolutions", Arch{KernelSize: 5}},
+	{"strided", "baseline with the second conv of each block at stride 2 instead of max pooling", Arch{Downsample: "stride"}},
+	{"deep", "three convs per block (32x3 pool, 64x3 pool, 128x3 pool), baseline head", Arch{ConvsPerBlock: 3}},
+}
+
+// Names returns the names of the course's models, in a fixed order.
+func Names() []string {
+	names := make([]string, len(named))
+	for i, p := range named {
 		names[i] = p.name
 	}
 	return names
 }
 
-// PresetDescription returns a one-line description of the named preset,
-// or "" if there is none.
-func PresetDescription(name string) string {
-	for _, p := range presets {
+// Describe returns a one-line description of the named model, or "" if
+// there is none.
+func Describe(name string) string {
+	for _, p := range named {
 		if p.name == name {
 			return p.description
 		}
@@ -94,30 +159,35 @@ func PresetDescription(name string) string {
 	return ""
 }
 
-// Preset returns the named course model ("baseline", "bn", "gap",
-// "baseline5x5", "strided", "deep"; see [Presets]) for 32x32x3 inputs and
-// 10 classes, with every convolution's filters and every hidden Dense's
-// units multiplied by width and rounded (at least 1); the 10 outputs are
-// never scaled. Width 1 is the course's model. The model is named after
+// ArchOf returns the Arch of the named model ("baseline", "bn", "gap",
+// "baseline5x5", "strided", "deep"; see [Names]).
+func ArchOf(name string) (Arch, error) {
+	for _, p := range named {
+		if p.name == name {
+			a := p.arch
+			a.Filters = slices.Clone(a.Filters)
+			return a, nil
+		}
+	}
+	return Arch{}, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(Names(), ", "))
+}
+
+// Named returns the named course model (see [Names]) with every
+// convolution's filters and every hidden Dense's units multiplied by width
+// (see [Arch]); width 1 is the course's model. The model is named after
 // the preset, with "_w<width>" appended when width is not 1.
-func Preset(name string, width float64) (*Model, error) {
+func Named(name string, width float64) (*Model, error) {
+	a, err := ArchOf(name)
+	if err != nil {
+		return nil, err
+	}
 	if !(width > 0) || math.IsInf(width, 0) {
 		return nil, fmt.Errorf("width must be a positive number, got %g", width)
 	}
-	for _, p := range presets {
-		if p.name != name {
-			continue
-		}
-		w := func(n int) int { return max(1, int(math.Round(float64(n)*width))) }
-		modelName := name
-		if width != 1 {
-			modelName = fmt.Sprintf("%s_w%g", name, width)
-		}
-		m := Sequential(modelName, append([]Layer{Input(32, 32, 3)}, p.build(w)...)...)
-		if err := m.Validate(); err != nil {
-			return nil, err
-		}
-		return m, nil
+	a.Width = width
+	modelName := name
+	if width != 1 {
+		modelName = fmt.Sprintf("%s_w%g", name, width)
 	}
-	return nil, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(Presets(), ", "))
+	return a.Model(modelName)
 }

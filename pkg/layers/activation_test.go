@@ -1,4 +1,4 @@
-package nn
+package layers
 
 import (
 	"math"
@@ -18,7 +18,7 @@ func TestActivations(t *testing.T) {
 		if name == "softmax" {
 			continue
 		}
-		key, err := canonicalActivation(name)
+		key, err := CanonicalActivation(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +44,7 @@ func TestActivations(t *testing.T) {
 			break
 		}
 	}
-	if _, err := canonicalActivation("relu6"); err == nil || !strings.Contains(err.Error(), `"relu6"`) {
+	if _, err := CanonicalActivation("relu6"); err == nil || !strings.Contains(err.Error(), `"relu6"`) {
 		t.Errorf("unknown activation error = %v", err)
 	}
 }

@@ -1,26 +1,32 @@
-package fit
+package nb
 
 import (
 	"fmt"
 	"html"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
+
+	"github.com/cnnlab/cnnlab/pkg/fit"
 )
 
-// notebookProgress returns the GoNB reporter when running in a GoNB
-// notebook, else nil.
-func notebookProgress() Progress {
+// Progress returns the fit.Progress that shows training in the notebook:
+// a [NotebookProgress] updating one cell in place. Outside a notebook it
+// returns Keras's one-line-per-epoch progress on stdout, so the same code
+// runs in a test or a program.
+//
+//	hist, err := tr.Fit(data, fit.FitOptions{Epochs: 5, Progress: nb.Progress()})
+func Progress() fit.Progress {
 	if !gonbui.IsNotebook {
-		return nil
+		return fit.NewProgress(fit.OneLine, os.Stdout)
 	}
 	return NewNotebookProgress(gonbui.UpdateHTML)
 }
 
 // NotebookProgress shows Fit's progress as one HTML cell updated in place:
-// a line per finished epoch and a live bar for the current one. Running in
-// a GoNB notebook, ProgressBar verbosity uses it automatically.
+// a line per finished epoch and a live bar for the current one.
 type NotebookProgress struct {
 	update   func(id, html string)
 	id       string
@@ -37,15 +43,15 @@ func NewNotebookProgress(update func(id, html string)) *NotebookProgress {
 	return &NotebookProgress{update: update, id: fmt.Sprintf("cnnlab_fit_%d", time.Now().UnixNano())}
 }
 
-// EpochBegin implements [Progress].
+// EpochBegin implements fit.Progress.
 func (p *NotebookProgress) EpochBegin(epoch, epochs, steps int) {
 	p.header = fmt.Sprintf("Epoch %d/%d", epoch+1, epochs)
 	p.steps, p.began, p.lastDraw = steps, time.Now(), time.Time{}
 	p.render(fmt.Sprintf("%s <progress value=\"0\" max=\"%d\"></progress> 0/%d", html.EscapeString(p.header), steps, steps))
 }
 
-// Step implements [Progress].
-func (p *NotebookProgress) Step(step int, running Logs) {
+// Step implements fit.Progress.
+func (p *NotebookProgress) Step(step int, running fit.Logs) {
 	now := time.Now()
 	if step < p.steps && now.Sub(p.lastDraw) < 100*time.Millisecond {
 		return
@@ -54,18 +60,18 @@ func (p *NotebookProgress) Step(step int, running Logs) {
 	elapsed := now.Sub(p.began)
 	eta := time.Duration(float64(elapsed) / float64(step) * float64(p.steps-step))
 	p.render(fmt.Sprintf("%s <progress value=\"%d\" max=\"%d\"></progress> %d/%d ETA %s%s",
-		html.EscapeString(p.header), step, p.steps, step, p.steps, FormatETA(eta), html.EscapeString(FormatLogs(running))))
+		html.EscapeString(p.header), step, p.steps, step, p.steps, fit.FormatETA(eta), html.EscapeString(fit.FormatLogs(running))))
 }
 
-// EpochEnd implements [Progress].
-func (p *NotebookProgress) EpochEnd(_ int, logs Logs) {
+// EpochEnd implements fit.Progress.
+func (p *NotebookProgress) EpochEnd(_ int, logs fit.Logs) {
 	elapsed := time.Since(p.began)
 	p.done = append(p.done, html.EscapeString(fmt.Sprintf("%s %d/%d %.0fs%s%s", p.header, p.steps, p.steps,
-		elapsed.Seconds(), perStep(elapsed, p.steps), FormatLogs(logs))))
+		elapsed.Seconds(), fit.FormatPerStep(elapsed, p.steps), fit.FormatLogs(logs))))
 	p.render("")
 }
 
-// Done implements [Progress].
+// Done implements fit.Progress.
 func (p *NotebookProgress) Done() { p.render("") }
 
 func (p *NotebookProgress) render(current string) {
