@@ -1,7 +1,19 @@
 #!/usr/bin/python3
 """PyTorch twin of `cnnlab bench`: the course's CNN models (baseline, bn, gap)
-trained on random CIFAR-shaped data with Adam 1e-3 and sparse cross-entropy,
-then run for inference, printing the same measurements (and JSON keys).
+trained with Adam 1e-3 and sparse cross-entropy, printing the same
+measurements (and JSON keys).
+
+Two modes, as `cnnlab bench`:
+  random data (default): timed training steps, then inference batches;
+  --epoch --data cifar-10-binary.tar.gz: real epochs of the course's setup on
+    CIFAR-10 (a seeded 15% hold-out validates at the end of every epoch,
+    batches of 64 reshuffled every epoch, Keras's initializers), like
+    `cnnlab bench --epoch`; with --epochs N --test it trains N epochs and
+    evaluates the test set, and --recompute-bn also reports the test accuracy
+    with BatchNorm statistics recomputed at the final weights (one pass over
+    the training images in training mode, cumulative average).
+    `cnnlab data export --out cifar-10-binary.tar.gz` writes that file from
+    any copy cnnlab reads (e.g. the JPEG archive).
 
 Run with Debian's python3-torch:  /usr/bin/python3 bench/pytorch_bench.py --model baseline --json
 Threads default to 2 (the course machines' cores), set with --threads.
@@ -13,12 +25,17 @@ with MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ raised, PyTorch's
 usual CPU tuning, so cnnlab is compared with a well-configured PyTorch.
 """
 import argparse
+import io
 import json
+import math
 import os
 import platform
 import resource
 import sys
+import tarfile
 import time
+
+import numpy as np
 
 import torch
 from torch import nn
@@ -44,7 +61,8 @@ FLOPS = {
 
 
 class Net(nn.Module):
-    """Same layers as pkg/layers/bench: Keras "same" 3x3 convs = padding 1."""
+    """The models of cnnlab's nn.Named: Keras "same" 3x3 convs = padding 1,
+    Keras's initializers (glorot_uniform kernels, zero biases)."""
 
     def __init__(self, name):
         super().__init__()
@@ -68,8 +86,114 @@ class Net(nn.Module):
             self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.5), nn.Linear(2048, 300), nn.ReLU(),
                                       nn.Dropout(0.3), nn.Linear(300, 10))
 
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                nn.init.xavier_uniform_(m.weight)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+
     def forward(self, x):
         return self.head(self.features(x))
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def load_binary(path):
+    """Reads the official binary release (.tar.gz): train and test as
+    uint8 NCHW arrays and int64 labels."""
+    parts = {"train": [], "test": []}
+    with tarfile.open(path) as tar:
+        for m in sorted(tar.getmembers(), key=lambda m: m.name):
+            base = os.path.basename(m.name)
+            if not base.endswith(".bin"):
+                continue
+            raw = np.frombuffer(tar.extractfile(m).read(), np.uint8).reshape(-1, 3073)
+            parts["test" if base.startswith("test") else "train"].append(raw)
+    out = {}
+    for k, v in parts.items():
+        raw = np.concatenate(v)
+        out[k] = (raw[:, 1:].reshape(-1, 3, 32, 32), raw[:, 0].astype(np.int64))
+    return out
+
+
+def epochs_mode(a, res):
+    """Real epochs of the course's setup; fills res."""
+    data = load_binary(a.data)
+    x, y = data["train"]
+    if a.limit:
+        pick = np.random.default_rng(a.seed).permutation(len(y))[:a.limit]
+        x, y = x[pick], y[pick]
+    n = len(y)
+    n_val = math.ceil(0.15 * n)  # scikit-learn's train_test_split(test_size=0.15)
+    perm = np.random.default_rng(a.seed + 1).permutation(n)
+    xt, yt = torch.from_numpy(x[perm[n_val:]]), torch.from_numpy(y[perm[n_val:]])
+    xv, yv = torch.from_numpy(x[perm[:n_val]]), torch.from_numpy(y[perm[:n_val]])
+    net = Net(a.model)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)  # Keras's epsilon
+    loss_fn = nn.CrossEntropyLoss()
+
+    def evaluate(xs, ys):
+        net.eval()
+        correct = 0
+        with torch.no_grad():
+            for i in range(0, len(ys), a.batch):
+                out = net(xs[i:i + a.batch].float() / 255)
+                correct += (out.argmax(1) == ys[i:i + a.batch]).sum().item()
+        net.train()
+        return correct / len(ys)
+
+    res.update(train_images=len(yt), val_images=len(yv), history=[])
+    wall = time.perf_counter()
+    for epoch in range(a.epochs):
+        began = time.perf_counter()
+        order = torch.from_numpy(np.random.default_rng(a.seed + 2 + epoch).permutation(len(yt)))
+        correct, steps, timed_from = 0, 0, None
+        for i in range(0, len(yt), a.batch):
+            idx = order[i:i + a.batch]
+            xb = xt[idx].float() / 255
+            opt.zero_grad(set_to_none=True)
+            out = net(xb)
+            loss = loss_fn(out, yt[idx])
+            loss.backward()
+            opt.step()
+            correct += (out.argmax(1) == yt[idx]).sum().item()
+            steps += 1
+            if steps == 1:
+                timed_from = time.perf_counter()
+                first = timed_from - began
+        trained = time.perf_counter()
+        val_acc = evaluate(xv, yv)
+        ended = time.perf_counter()
+        res["history"].append({"epoch": epoch, "accuracy": correct / len(yt), "val_accuracy": val_acc,
+                               "time": ended - began})
+        if epoch == 0:
+            res.update(train_images_per_sec=(len(yt) - a.batch) / (trained - timed_from), first_step_sec=first,
+                       train_sec=trained - began, validation_sec=ended - trained, epoch_sec=ended - began,
+                       accuracy=correct / len(yt), val_accuracy=val_acc)
+        print(f"epoch {epoch + 1}/{a.epochs}: {ended - began:.0f}s accuracy {correct / len(yt):.4f} "
+              f"val_accuracy {val_acc:.4f}", file=sys.stderr, flush=True)
+    res["wall_sec"] = time.perf_counter() - wall
+    if a.test:
+        tx, ty = (torch.from_numpy(v) for v in data["test"])
+        res["test_accuracy"] = evaluate(tx, ty)
+        if a.recompute_bn:
+            for m in net.modules():
+                if isinstance(m, nn.BatchNorm2d):
+                    m.reset_running_stats()
+                    m.momentum = None  # cumulative average over the pass
+            with torch.no_grad():
+                for i in range(0, len(yt), a.batch):
+                    net(xt[i:i + a.batch].float() / 255)
+            res["test_accuracy_recomputed_bn"] = evaluate(tx, ty)
 
 
 def main():
@@ -84,6 +208,12 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--epoch", action="store_true", help="real epochs on CIFAR-10 (--data) instead of random data")
+    p.add_argument("--data", help="cifar-10-binary.tar.gz (cnnlab data export writes one)")
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--limit", type=int, default=0, help="train on this many images drawn with the seed")
+    p.add_argument("--test", action="store_true", help="evaluate the test set after training")
+    p.add_argument("--recompute-bn", action="store_true", help="with --test: also with BatchNorm statistics recomputed")
     p.add_argument("--system-malloc", action="store_true", help="keep glibc's default malloc thresholds")
     a = p.parse_args()
     if not a.system_malloc and "MALLOC_MMAP_THRESHOLD_" not in os.environ:
@@ -100,8 +230,20 @@ def main():
     res = {"model": a.model, "params": params, "batch": a.batch, "eval_batch": a.eval_batch,
            "steps": a.steps, "warmup_steps": a.warmup, "eval_steps": a.eval_steps,
            "backend": "pytorch " + torch.__version__, "threads": torch.get_num_threads(),
-           "python": platform.python_version(),
+           "python": platform.python_version(), "cpu": cpu_model(),
            "malloc_mmap_threshold": os.environ.get("MALLOC_MMAP_THRESHOLD_", "glibc default")}
+    if a.epoch:
+        if not a.data:
+            p.error("--epoch needs --data cifar-10-binary.tar.gz")
+        epochs_mode(a, res)
+        res["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        if a.json:
+            json.dump(res, sys.stdout, indent=2)
+            print()
+        else:
+            print(f"epoch: {res['train_images']} training images: {res['epoch_sec']:.1f} s, "
+                  f"{res['train_images_per_sec']:.1f} images/s, val_accuracy {res['val_accuracy']:.4f}")
+        return
 
     def batch(n):
         return torch.rand(n, 3, 32, 32), torch.randint(0, 10, (n,))

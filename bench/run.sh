@@ -1,12 +1,20 @@
 #!/bin/sh
-# Runs `cnnlab bench` and the PyTorch twin (bench/pytorch_bench.py) one after
-# the other for each model, and prints the images/s ratios (Go / PyTorch).
-# PyTorch runs twice: with its malloc tuning (the stronger baseline, see
-# pytorch_bench.py) and with glibc's defaults (as a plain `python3` runs it).
+# Runs `cnnlab bench` and its PyTorch twin (bench/pytorch_bench.py) one after
+# the other for each model, and prints the images/s ratios (cnnlab / PyTorch)
+# with the CPU they ran on.
+#
+#   MODE=steps (default): training steps and inference batches on random data;
+#     PyTorch runs twice: with its malloc tuning (the stronger baseline, see
+#     pytorch_bench.py) and with glibc's defaults (as a plain `python3` runs it).
+#   MODE=epoch: one real epoch of the course's setup on CIFAR-10 (training
+#     images/s and the epoch's wall time, validation included), on the same
+#     data: DATA (any copy cnnlab reads; default $CNNLAB_DATASET, else the
+#     shared JPEG archive) exported once to the official binary format for
+#     PyTorch.
 #
 # usage: bench/run.sh [path/to/cnnlab]     (default bin/cnnlab, built by `make build`)
 # env:   MODELS="baseline bn gap"  STEPS=40  WARMUP=10  BATCH=64  EVAL_BATCH=256
-#        PYTHON=/usr/bin/python3 (Debian python3-torch)  OUT=bin/bench
+#        MODE=steps|epoch  DATA=path  PYTHON=/usr/bin/python3 (Debian python3-torch)  OUT=bin/bench
 #        PIN=1: run both on one core (taskset -c 1; GOMAXPROCS=1 and
 #        go:parallelism=1 for cnnlab, --threads 1 for PyTorch), a comparison that
 #        stays meaningful when other processes load the machine
@@ -18,6 +26,7 @@ STEPS=${STEPS:-40}
 WARMUP=${WARMUP:-10}
 BATCH=${BATCH:-64}
 EVAL_BATCH=${EVAL_BATCH:-256}
+MODE=${MODE:-steps}
 PYTHON=${PYTHON:-/usr/bin/python3}
 OUT=${OUT:-bin/bench}
 DIR=$(dirname "$0")
@@ -35,10 +44,32 @@ if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
 	echo "bench/run.sh: $PYTHON cannot import torch (apt-get install python3-torch)" >&2
 	exit 1
 fi
+case $MODE in
+steps) ;;
+epoch)
+	DATA=${DATA:-${CNNLAB_DATASET:-$DIR/../../shared/datasets/cifar10-jpeg.tar.gz}}
+	BINARY="$OUT/cifar-10-binary.tar.gz"
+	if [ ! -f "$BINARY" ]; then
+		"$CNNLAB" data export --data "$DATA" --out "$BINARY" >&2
+	fi
+	;;
+*)
+	echo "bench/run.sh: MODE must be steps or epoch, got $MODE" >&2
+	exit 2
+	;;
+esac
 uptime >&2
 "$CNNLAB" backend info >&2
 for m in $MODELS; do
-	echo "== $m: cnnlab" >&2
+	echo "== $m: cnnlab ($MODE)" >&2
+	if [ "$MODE" = epoch ]; then
+		$PREFIX "$CNNLAB" bench --epoch --data "$DATA" --model "$m" --batch "$BATCH" --json --quiet >"$OUT/go_$m.json"
+		echo "== $m: pytorch ($MODE)" >&2
+		$PREFIX "$PYTHON" "$DIR/pytorch_bench.py" --epoch --data "$BINARY" --model "$m" --batch "$BATCH" \
+			--threads "$THREADS" --json >"$OUT/torch_$m.json"
+		rm -f "$OUT/torch_sys_$m.json"
+		continue
+	fi
 	$PREFIX "$CNNLAB" bench --model "$m" --batch "$BATCH" --steps "$STEPS" --warmup "$WARMUP" \
 		--eval-batch "$EVAL_BATCH" --json --quiet >"$OUT/go_$m.json"
 	echo "== $m: pytorch" >&2

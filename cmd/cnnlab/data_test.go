@@ -250,3 +250,27 @@ func TestDataFetch(t *testing.T) {
 		t.Fatalf("damaged cache: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestDataExport writes a copy in the official binary format and reads it
+// back: the same images and labels, in the same order.
+func TestDataExport(t *testing.T) {
+	src, _ := fixtureArchive(t)
+	out := filepath.Join(t.TempDir(), "copy.tar.gz")
+	code, stdout, stderr := runCLI(t, "data", "export", "--data", src, "--out", out)
+	if code != 0 || !strings.Contains(stdout, "wrote "+out) {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	want, _ := cifar.Load(src)
+	got, err := cifar.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Format != "binary" || !bytes.Equal(got.Train.Images, want.Train.Images) || !bytes.Equal(got.Test.Labels, want.Test.Labels) {
+		t.Errorf("exported copy (format %s) differs from its source", got.Format)
+	}
+	for _, bad := range [][]string{{"data", "export", "--data", src}, {"data", "export", "--data", src, "--out", "x.zip"}} {
+		if code, _, stderr := runCLI(t, bad...); code != 2 || !strings.Contains(stderr, "--out") {
+			t.Errorf("%v: exit %d, stderr %q", bad, code, stderr)
+		}
+	}
+}

@@ -42,10 +42,13 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -402,6 +405,28 @@ func (i Initializer) Func(scope *model.Scope) model.VariableInitializer {
 	return func(g *graph.Graph, shape shapes.Shape) *graph.Node {
 		return i.draw(g, shape, scope)
 	}
+}
+
+// Draw returns the values i gives a float32 weight of the given dimensions
+// (row-major), computed on backend b: a seeded initializer always draws the
+// same values, an unseeded one a new draw each time.
+func (i Initializer) Draw(b compute.Backend, dims ...int) ([]float32, error) {
+	if err := i.Validate(); err != nil {
+		return nil, err
+	}
+	store := model.NewStore()
+	if !i.Seeded() {
+		if err := store.SetRNGStateFromSeed(time.Now().UnixNano()); err != nil {
+			return nil, err
+		}
+	}
+	out, err := model.ExecOnce(b, store, func(scope *model.Scope, g *graph.Graph) *graph.Node {
+		return i.draw(g, shapes.Make(dtypes.Float32, dims...), scope)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("initializers: drawing %s %v: %w", i.name, dims, err)
+	}
+	return tensors.CopyFlatData[float32](out)
 }
 
 // draw builds the initial value of a variable of the given shape.

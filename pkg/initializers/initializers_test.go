@@ -309,3 +309,31 @@ func TestTruncatedShape(t *testing.T) {
 		}
 	}
 }
+
+// TestDraw draws the course's 100x100 standard normal: mean about 0, std
+// about 1; a seeded initializer draws the same values twice.
+func TestDraw(t *testing.T) {
+	b := backend.MustNew()
+	x, err := RandomNormal(0, 1, 7).Draw(b, 100, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum, sq float64
+	for _, v := range x {
+		sum += float64(v)
+		sq += float64(v) * float64(v)
+	}
+	mean := sum / 1e4
+	std := math.Sqrt(sq/1e4 - mean*mean)
+	if len(x) != 10000 || math.Abs(mean) > 0.05 || math.Abs(std-1) > 0.05 {
+		t.Errorf("%d values, mean %g, std %g; want 10000, about 0 and 1", len(x), mean, std)
+	}
+	y, _ := RandomNormal(0, 1, 7).Draw(b, 100, 100)
+	if !slices.Equal(x, y) {
+		t.Error("a seeded initializer drew different values")
+	}
+	z, _ := RandomNormal(0, 1, NoSeed).Draw(b, 100, 100)
+	if slices.Equal(x, z) {
+		t.Error("an unseeded initializer drew the seeded values")
+	}
+}

@@ -240,6 +240,30 @@ func (m *Model) OutputActivation() string {
 // GoMLX graph functions, Apply panics on an invalid model or an input whose
 // shape after the batch axis differs from [Model.InputShape].
 func (m *Model) Apply(scope *model.Scope, x *graph.Node) (logits, penalty *graph.Node) {
+	m.checkInput(x)
+	if scope.IsTraining(x.Graph()) {
+		logits = m.layersGraph(scope, x, nil)
+	} else {
+		logits = layers.SplitBatch(x, layers.InferenceSplit(x), func(x *graph.Node) *graph.Node {
+			return m.layersGraph(scope.ResetVisited(), x, nil)
+		})
+	}
+	return logits, m.penalty(scope, x.Graph(), x.DType())
+}
+
+// Outputs builds the model on x as [Model.Apply] does, in one batch, and
+// returns the output of every layer in order (the last is the logits), for
+// looking inside a model: e.g. the spread of each layer's activations at
+// initialization. It panics as Apply does.
+func (m *Model) Outputs(scope *model.Scope, x *graph.Node) []*graph.Node {
+	m.checkInput(x)
+	var outs []*graph.Node
+	m.layersGraph(scope, x, func(y *graph.Node) { outs = append(outs, y) })
+	return outs
+}
+
+// checkInput panics on an invalid model or an input it does not take.
+func (m *Model) checkInput(x *graph.Node) {
 	if m.err != nil {
 		panic(m.err)
 	}
@@ -251,18 +275,11 @@ func (m *Model) Apply(scope *model.Scope, x *graph.Node) (logits, penalty *graph
 	if !x.DType().IsFloat() {
 		panic(fmt.Errorf("model %q: input must be float, got %s", m.name, x.DType()))
 	}
-	if scope.IsTraining(x.Graph()) {
-		logits = m.layersGraph(scope, x)
-	} else {
-		logits = layers.SplitBatch(x, layers.InferenceSplit(x), func(x *graph.Node) *graph.Node {
-			return m.layersGraph(scope.ResetVisited(), x)
-		})
-	}
-	return logits, m.penalty(scope, x.Graph(), x.DType())
 }
 
-// layersGraph builds the layers on x and returns the logits.
-func (m *Model) layersGraph(scope *model.Scope, x *graph.Node) *graph.Node {
+// layersGraph builds the layers on x and returns the logits; each layer's
+// output is passed to record when it is not nil.
+func (m *Model) layersGraph(scope *model.Scope, x *graph.Node, record func(*graph.Node)) *graph.Node {
 	for i, s := range m.layers {
 		act := s.activation
 		if i == len(m.layers)-1 && act == "softmax" {
@@ -300,6 +317,9 @@ func (m *Model) layersGraph(scope *model.Scope, x *graph.Node) *graph.Node {
 			x = layers.Dropout(ls, x, s.rate)
 		case kindActivation:
 			x = layers.ApplyActivation(act, x)
+		}
+		if record != nil {
+			record(x)
 		}
 	}
 	return x

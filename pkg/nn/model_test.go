@@ -314,3 +314,14 @@ func TestFLOPs(t *testing.T) {
 		t.Errorf("strided FLOPs %d not below the baseline's %d", s.FLOPs(), m.FLOPs())
 	}
 }
+
+func TestArchString(t *testing.T) {
+	a, _ := ArchOf("bn")
+	a.Width = 0.5
+	if got, want := a.String(), "conv [32 64 128] x2 3x3 + BN, pool, flatten head, width 0.5"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if got := (Arch{}).String(); got != "conv [32 64 128] x2 3x3, pool, flatten head" {
+		t.Errorf("baseline String() = %q", got)
+	}
+}

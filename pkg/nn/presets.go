@@ -71,6 +71,32 @@ func (a Arch) withDefaults() Arch {
 	return a
 }
 
+// String describes the architecture in one line, e.g. "conv [32 64 128]
+// x2 3x3 + BN, pool, flatten head, width 0.5, kernels he_normal, conv
+// l2(1e-05)"; fields at their zero value are the baseline's and shown as
+// such.
+func (a Arch) String() string {
+	a = a.withDefaults()
+	s := fmt.Sprintf("conv %v x%d %dx%d", a.Filters, a.ConvsPerBlock, a.KernelSize, a.KernelSize)
+	if a.BatchNorm {
+		s += " + BN"
+	}
+	s += ", " + a.Downsample + ", " + a.Head + " head"
+	if a.Width != 1 {
+		s += fmt.Sprintf(", width %g", a.Width)
+	}
+	if a.KernelInitializer.Name() != "" {
+		s += ", kernels " + a.KernelInitializer.String()
+	}
+	if !a.ConvRegularizer.IsZero() {
+		s += ", conv " + a.ConvRegularizer.String()
+	}
+	if !a.DenseRegularizer.IsZero() {
+		s += ", dense " + a.DenseRegularizer.String()
+	}
+	return s
+}
+
 // Model declares the network, named name, for 32x32x3 inputs and 10
 // classes. It fails on a bad field, naming it.
 func (a Arch) Model(name string) (*Model, error) {

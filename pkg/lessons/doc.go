@@ -1,0 +1,25 @@
+// Package lessons holds the course's lessons as experiments: each lesson
+// is a short declaration (one file per lesson, in course order) of its
+// runs (labels, models, training settings), the facts it shows (values
+// and tables the course computes), and the course's claims that its report
+// checks against its own numbers.
+//
+// One shared runner, [Run], trains every run of a lesson with package fit,
+// in one of three presets ([Smoke], [Quick], [Full]: see [Presets]), over
+// one or more seeds, and writes into an output folder:
+//
+//	runs/NN-label-seedS.json   one file per finished run, written atomically
+//	results.json               every run, the facts and the verdicts
+//
+// A lesson killed midway and started again with the same folder skips the
+// runs it already has (a run killed during training resumes from its last
+// epoch's checkpoint) and gives the same results. [Options].Shard runs only
+// every N-th run, so that the runs of a lesson can be spread over several
+// processes or machines writing to one folder; [Merge] combines what is
+// there. Package report renders [Results] as a self-contained report.html.
+//
+// The verdict of a claim ([Verdict]) compares the mean of a metric over
+// seeds between two groups of runs, with the spread over seeds: "agrees
+// with the course", "no clear difference at this size" or "contrary to the
+// course". It is computed from the lesson's numbers, never written in.
+package lessons

@@ -1,0 +1,62 @@
+package lessons
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cnnlab/cnnlab/pkg/nn"
+)
+
+// Lesson 8: learning-rate callbacks.
+var _ = register(&Lesson{
+	Number: 8, Name: "lr-callbacks", Title: "ReduceLROnPlateau, EarlyStopping, ModelCheckpoint", Korean: "학습률 스케줄링과 콜백",
+	About: "The course trains with Adam 1e-3 and batch 32, ReduceLROnPlateau(val_loss, factor 0.2, patience 5), " +
+		"EarlyStopping(patience 10) and ModelCheckpoint(save_best_only, `weights.{epoch:02d}-{val_loss:.2f}`), then " +
+		"reloads the best checkpoint and evaluates it on the test set. The smaller presets use patiences 2 and 4. " +
+		"A run with a constant rate and no callbacks, for the same epochs, is the reference.",
+	Runs: func(s Settings) []RunSpec {
+		epochs := Pick(s, 40, 3*s.Epochs)
+		return []RunSpec{
+			{Label: "callbacks", Arch: nn.Arch{}, BatchSize: 32, Epochs: epochs,
+				ReduceLR:  &ReduceLR{Factor: 0.2, Patience: Pick(s, 5, 2)},
+				EarlyStop: &EarlyStop{Patience: Pick(s, 10, 4)}, CheckpointBest: true},
+			{Label: "constant", Arch: nn.Arch{}, BatchSize: 32, Epochs: epochs, CheckpointBest: true},
+		}
+	},
+	Facts: []FactFunc{lrSchedule},
+	Claims: []Claim{
+		{Text: "reducing the rate on a plateau ends at a better test accuracy than a constant rate", Metric: TestAccuracy,
+			Expect: Better, A: []string{"callbacks"}, B: []string{"constant"}},
+		{Text: "the best checkpoint tests at least as well as the last epoch's weights", Metric: BestMinusLast,
+			Expect: Better, A: []string{"constant"}},
+	},
+})
+
+// BestMinusLast is the test accuracy of the best epoch's checkpoint minus
+// that of the last epoch's weights.
+var BestMinusLast = Metric{Name: "best checkpoint − last weights (test accuracy)", Higher: true, MinEffect: 0.005,
+	Of: func(r *RunResult) float64 { return float64(r.BestTestAccuracy - r.TestAccuracy) }}
+
+// lrSchedule reports, for each run, where the rate was reduced, where
+// training stopped and the best epoch, and plots the learning rate.
+func lrSchedule(e *Env) (Fact, error) {
+	f := Fact{Name: "schedule", Title: "The learning rate by epoch", XLabel: "epoch", YLabel: "learning rate",
+		Table: &Table{Header: []string{"run", "seed", "epochs run", "reduced at epochs", "best epoch (val_loss)", "test accuracy, last weights", "test accuracy, best checkpoint"}}}
+	for _, r := range e.Results.Runs {
+		lr := r.History.Get("learning_rate")
+		var reduced []string
+		s := Series{Name: fmt.Sprintf("%s, seed %d", r.Run.Label, r.Seed)}
+		for i, v := range lr {
+			s.X, s.Y = append(s.X, float64(i+1)), append(s.Y, v)
+			if i > 0 && v < lr[i-1] {
+				reduced = append(reduced, fmt.Sprint(i+1))
+			}
+		}
+		f.Series = append(f.Series, s)
+		f.Table.Rows = append(f.Table.Rows, []string{r.Run.Label, fmt.Sprint(r.Seed), fmt.Sprint(len(lr)),
+			strings.Join(reduced, ", "), fmt.Sprint(r.BestEpoch), f4(float64(r.TestAccuracy)), f4(float64(r.BestTestAccuracy))})
+	}
+	f.Text = "ReduceLROnPlateau multiplies the rate by 0.2 when val_loss has not improved for its patience; " +
+		"EarlyStopping ends the run when it has not improved for its (longer) patience; the best checkpoint is the epoch with the lowest val_loss."
+	return f, nil
+}

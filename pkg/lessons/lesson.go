@@ -1,0 +1,156 @@
+package lessons
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/cnnlab/cnnlab/pkg/nn"
+)
+
+// Lesson is one lesson of the course, declared in its own file.
+type Lesson struct {
+	Number int    // course order, from 1
+	Name   string // CLI name, e.g. "batchnorm"
+	Title  string // English title
+	Korean string // the course's own section title
+	// About says in a few sentences what the course does and what the
+	// lesson measures (Markdown).
+	About string
+	// Runs declares the training runs for a preset's settings; nil for a
+	// lesson without training.
+	Runs func(s Settings) []RunSpec
+	// Facts compute the values, tables and figures the lesson shows
+	// besides its runs, once every run has finished.
+	Facts []FactFunc
+	// Claims are the course's claims that the verdicts check.
+	Claims []Claim
+	// QuickMinutes is the measured wall time of the quick preset on a
+	// 2-core CPU with the pure Go backend (docs/RESULTS.md).
+	QuickMinutes float64
+}
+
+// FactFunc computes one fact of a lesson.
+type FactFunc func(e *Env) (Fact, error)
+
+// RunSpec declares one training run. Zero fields take the preset's settings
+// (the course's batch size, learning rate, epochs; /255 scaling; shuffled
+// epochs; no callbacks).
+type RunSpec struct {
+	Label        string  `json:"label"`                   // names the run in tables, legends and claims
+	Arch         nn.Arch `json:"-"`                       // the model; its Width is the preset's
+	Model        string  `json:"model"`                   // describes Arch, for results.json (set by the runner)
+	Scaling      string  `json:"scaling,omitempty"`       // "" (/255), "minmax" or "zscore", computed on the training images
+	BatchSize    int     `json:"batch_size,omitempty"`    // 0: the preset's (the course's 64)
+	Epochs       int     `json:"epochs,omitempty"`        // 0: the preset's
+	LearningRate float64 `json:"learning_rate,omitempty"` // 0: the preset's (Adam 1e-3)
+	// Order is "" (reshuffled every epoch, Keras's default), "fixed" (the
+	// same order every epoch: the source's, or one seeded order when the
+	// source is sorted by class) or "sorted" (sorted by class every epoch).
+	Order string `json:"order,omitempty"`
+	// ReduceLR, EarlyStop and CheckpointBest add Keras's callbacks
+	// (monitoring val_loss); CheckpointBest keeps the best epoch's weights
+	// and evaluates them on the test set too.
+	ReduceLR       *ReduceLR  `json:"reduce_lr,omitempty"`
+	EarlyStop      *EarlyStop `json:"early_stop,omitempty"`
+	CheckpointBest bool       `json:"checkpoint_best,omitempty"`
+	// Once runs only with the first seed.
+	Once bool `json:"once,omitempty"`
+}
+
+// ReduceLR configures ReduceLROnPlateau.
+type ReduceLR struct {
+	Factor   float64 `json:"factor"`
+	Patience int     `json:"patience"`
+}
+
+// EarlyStop configures EarlyStopping.
+type EarlyStop struct {
+	Patience    int  `json:"patience"`
+	RestoreBest bool `json:"restore_best_weights"`
+}
+
+var registry []*Lesson
+
+// register adds a lesson; each lesson's file calls it.
+func register(l *Lesson) *Lesson {
+	registry = append(registry, l)
+	slices.SortFunc(registry, func(a, b *Lesson) int { return a.Number - b.Number })
+	return l
+}
+
+// All returns the lessons in course order.
+func All() []*Lesson { return slices.Clone(registry) }
+
+// Names returns the lessons' names in course order.
+func Names() []string {
+	names := make([]string, len(registry))
+	for i, l := range registry {
+		names[i] = l.Name
+	}
+	return names
+}
+
+// Get returns the lesson with the given name (or number, as "5").
+func Get(name string) (*Lesson, error) {
+	for _, l := range registry {
+		if l.Name == name || fmt.Sprint(l.Number) == name {
+			return l, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown lesson %q (known: %s)", name, strings.Join(Names(), ", "))
+}
+
+// Heading returns "Lesson 5 — Feature scaling and BatchNorm (배치 정규화)".
+func (l *Lesson) Heading() string {
+	return fmt.Sprintf("Lesson %d — %s (%s)", l.Number, l.Title, l.Korean)
+}
+
+// Plan returns the runs of the lesson for settings, one per seed (Once
+// runs: one), in order; seeds are settings.DataSeed, +1, +2, ….
+func (l *Lesson) Plan(s Settings) []Planned {
+	if l.Runs == nil {
+		return nil
+	}
+	var plan []Planned
+	for _, r := range l.Runs(s) {
+		n := s.Seeds
+		if r.Once {
+			n = 1
+		}
+		for k := range n {
+			plan = append(plan, Planned{Index: len(plan), Run: r, Seed: s.DataSeed + int64(k)})
+		}
+	}
+	return plan
+}
+
+// Planned is one run of a lesson with its seed and its position in the
+// lesson's plan.
+type Planned struct {
+	Index int
+	Run   RunSpec
+	Seed  int64
+}
+
+// Key names the run's files: "03-bn-seed43".
+func (p Planned) Key() string {
+	return fmt.Sprintf("%02d-%s-seed%d", p.Index, slug(p.Run.Label), p.Seed)
+}
+
+// slug turns a label into a file-name part: letters and digits, with '-'
+// for anything else.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}

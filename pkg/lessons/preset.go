@@ -1,0 +1,90 @@
+package lessons
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/cnnlab/cnnlab/pkg/course"
+)
+
+// Preset names a lesson size.
+type Preset string
+
+// The presets.
+const (
+	// Smoke runs in seconds, for tests and CI: a few hundred images, a
+	// tiny model, one epoch, one seed.
+	Smoke Preset = "smoke"
+	// Quick shows the lesson's effect on a laptop CPU in minutes: a subset
+	// of the images, the models at half width, a few epochs, two seeds.
+	Quick Preset = "quick"
+	// Full is the course's setting: all the data, the full models and the
+	// course's epochs and batch sizes, three seeds; meant for a GPU or a
+	// long CPU run.
+	Full Preset = "full"
+)
+
+// Settings are a preset's sizes, which every lesson's runs start from.
+type Settings struct {
+	Preset Preset  `json:"preset"`
+	Train  int     `json:"train_images"` // training images drawn from the 50,000 (0: all)
+	Test   int     `json:"test_images"`  // test images drawn from the 10,000 (0: all)
+	Width  float64 `json:"width"`        // width factor of every model
+	Epochs int     `json:"epochs"`       // epochs of a run, unless the lesson sets its own
+	Seeds  int     `json:"seeds"`        // seeds of noisy comparisons
+	// BatchSize, HoldOut, LearningRate and DataSeed are the course's
+	// (course.Defaults) in every preset.
+	BatchSize    int     `json:"batch_size"`
+	HoldOut      float64 `json:"validation_holdout"`
+	LearningRate float64 `json:"learning_rate"`
+	DataSeed     int64   `json:"data_seed"` // draws the image subsets, the same for every run
+}
+
+// presets is the one table of lesson sizes.
+var presets = map[Preset]Settings{
+	Smoke: {Preset: Smoke, Train: 240, Test: 100, Width: 0.125, Epochs: 1, Seeds: 1},
+	Quick: {Preset: Quick, Train: 4000, Test: 2000, Width: 0.5, Epochs: 4, Seeds: 2},
+	Full:  {Preset: Full, Train: 0, Test: 0, Width: 1, Epochs: course.Defaults.Epochs, Seeds: 3},
+}
+
+// Presets returns the preset names, smallest first.
+func Presets() []string { return []string{string(Smoke), string(Quick), string(Full)} }
+
+// SettingsFor returns the settings of a preset by name.
+func SettingsFor(name string) (Settings, error) {
+	s, ok := presets[Preset(name)]
+	if !ok {
+		return Settings{}, fmt.Errorf("unknown preset %q (known: %s)", name, strings.Join(Presets(), ", "))
+	}
+	s.BatchSize = course.Defaults.BatchSize
+	s.HoldOut = course.Defaults.ValidationHoldOut
+	s.LearningRate = course.Defaults.LearningRate
+	s.DataSeed = course.Defaults.Seed
+	return s, nil
+}
+
+// DefaultPreset returns the preset to run when none is named: full when a
+// GPU backend runs (XLA with CUDA), quick otherwise.
+func DefaultPreset(backendConfig string) Preset {
+	if strings.Contains(backendConfig, "cuda") {
+		return Full
+	}
+	return Quick
+}
+
+// Full reports whether s is the full preset, for lessons whose course
+// settings (epochs, patiences) differ from the quick ones.
+func (s Settings) Full() bool { return s.Preset == Full }
+
+// Pick returns full in the full preset and small otherwise: a lesson's
+// course value and the one it uses at a smaller size.
+func Pick[T any](s Settings, full, small T) T {
+	if s.Full() {
+		return full
+	}
+	return small
+}
+
+// isPreset reports whether name is a preset.
+func isPreset(name string) bool { return slices.Contains(Presets(), name) }

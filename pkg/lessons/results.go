@@ -1,0 +1,195 @@
+package lessons
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+
+	"github.com/cnnlab/cnnlab/internal/atomicfile"
+	"github.com/cnnlab/cnnlab/pkg/fit"
+)
+
+// Results is what a lesson measured: results.json.
+type Results struct {
+	Lesson   string   `json:"lesson"`
+	Number   int      `json:"number"`
+	Title    string   `json:"title"`
+	Korean   string   `json:"korean"`
+	About    string   `json:"about"`
+	Settings Settings `json:"settings"`
+	// Planned is the number of runs of the lesson; Runs holds those
+	// finished, in plan order.
+	Planned  int         `json:"planned_runs"`
+	Runs     []RunResult `json:"runs"`
+	Facts    []Fact      `json:"facts"`
+	Verdicts []Verdict   `json:"verdicts"`
+	Machine  Machine     `json:"machine"`
+	Version  string      `json:"cnnlab_version"`
+}
+
+// Complete reports whether every planned run has finished.
+func (r *Results) Complete() bool { return len(r.Runs) == r.Planned }
+
+// Machine says where the runs ran (of the process that wrote the file;
+// each run records its own too).
+type Machine struct {
+	Backend string `json:"backend"` // e.g. "go (go:parallelism=-1, from default; simd on; 2 CPUs)"
+	CPU     string `json:"cpu"`     // model and SIMD flags
+}
+
+// RunResult is one finished run: runs/KEY.json.
+type RunResult struct {
+	Index int    `json:"index"` // position in the lesson's plan
+	Key   string `json:"key"`
+	Run   RunSpec `json:"run"` // the run's declaration, with the model described
+	Seed  int64  `json:"seed"`
+	// Preset names the settings the run used; a folder holds the runs of
+	// one preset.
+	Preset  Preset       `json:"preset"`
+	History *fit.History `json:"history"` // Keras's history, one entry per epoch
+	Split   fit.Split    `json:"split"`   // the training and validation images used
+	Test    int          `json:"test_images"`
+	Order   string       `json:"order"` // how the training images were ordered in each epoch
+
+	TestLoss     Float `json:"test_loss"`
+	TestAccuracy Float `json:"test_accuracy"`
+	// BestEpoch (1-based) and BestTestAccuracy are those of the best
+	// epoch's checkpoint (lowest val_loss), with Run.CheckpointBest.
+	BestEpoch        int     `json:"best_epoch,omitempty"`
+	BestTestAccuracy Float `json:"best_test_accuracy,omitempty"`
+	// Confusion[true][predicted] counts the test images.
+	Confusion [10][10]int `json:"confusion"`
+
+	Params       int     `json:"params"` // trainable
+	NonTrainable int     `json:"non_trainable_params"`
+	FLOPs        int64   `json:"flops"`         // forward FLOPs of one image
+	EpochSeconds float64 `json:"epoch_seconds"` // mean wall time of an epoch, validation included
+	Seconds      float64 `json:"seconds"`       // the whole run, test included
+	Backend      string  `json:"backend"`
+	CPU          string  `json:"cpu"`
+	Version      string  `json:"cnnlab_version"`
+}
+
+// Final returns the value of key at the last epoch (NaN if missing).
+func (r *RunResult) Final(key string) float64 {
+	v := r.History.Get(key)
+	if len(v) == 0 {
+		return nan
+	}
+	return v[len(v)-1]
+}
+
+// Fact is a value, table or figure that a lesson computes besides its
+// runs.
+type Fact struct {
+	Name  string `json:"name"`
+	Title string `json:"title"`
+	Text  string `json:"text,omitempty"` // Markdown
+	// Values holds named numbers (e.g. "sparse_loss"), which claims and
+	// checks read.
+	Values map[string]float64 `json:"values,omitempty"`
+	Table  *Table             `json:"table,omitempty"`
+	// Series are lines to plot (x, y), e.g. activation spread by depth.
+	Series []Series `json:"series,omitempty"`
+	XLabel string   `json:"x_label,omitempty"`
+	YLabel string   `json:"y_label,omitempty"`
+	// PNG is an image (e.g. a grid of test images), shown as is.
+	PNG []byte `json:"png,omitempty"`
+}
+
+// Table is a small table of text cells.
+type Table struct {
+	Header []string   `json:"header"`
+	Rows   [][]string `json:"rows"`
+}
+
+// Series is one line of a figure.
+type Series struct {
+	Name string    `json:"name"`
+	X    []float64 `json:"x"`
+	Y    []float64 `json:"y"`
+}
+
+// version returns cnnlab's version: the module version and VCS revision
+// the binary was built from.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" {
+		v += " " + rev + dirty
+	}
+	return strings.TrimSpace(v)
+}
+
+// runsDir is the folder of the per-run files inside a lesson's folder.
+const runsDir = "runs"
+
+// writeJSON writes v as indented JSON to path, atomically.
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("lessons: encoding %s: %w", filepath.Base(path), err)
+	}
+	return atomicfile.WriteBytes(path, append(data, '\n'))
+}
+
+// readRuns reads the finished runs in dir/runs, in plan order.
+func readRuns(dir string) ([]RunResult, error) {
+	files, err := filepath.Glob(filepath.Join(dir, runsDir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	var runs []RunResult
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("lessons: %w", err)
+		}
+		var r RunResult
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, fmt.Errorf("lessons: reading %s: %w (delete it to run it again)", f, err)
+		}
+		runs = append(runs, r)
+	}
+	slices.SortFunc(runs, func(a, b RunResult) int { return a.Index - b.Index })
+	return runs, nil
+}
+
+// ReadResults reads dir/results.json.
+func ReadResults(dir string) (*Results, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("lessons: %s holds no results.json: run the lesson first", dir)
+		}
+		return nil, fmt.Errorf("lessons: %w", err)
+	}
+	var r Results
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("lessons: reading %s: %w", filepath.Join(dir, "results.json"), err)
+	}
+	return &r, nil
+}

@@ -1,0 +1,449 @@
+package lessons
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/gomlx/compute"
+
+	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/cnnlab/cnnlab/pkg/fit"
+	"github.com/cnnlab/cnnlab/pkg/nn"
+)
+
+// Options configures [Run].
+type Options struct {
+	Preset Preset      // "": DefaultPreset of the backend (quick on a CPU, full on a GPU)
+	Seeds  int         // seeds of the repeated runs; 0: the preset's
+	Data   *cifar.Data // the dataset (required for runs and facts)
+	Out    string      // the lesson's folder (required)
+	Shard  Shard       // run only this share of the runs
+	// Progress is called before each run this process trains.
+	Progress func(RunProgress)
+	// FitProgress returns the training progress of each run (e.g. Keras's
+	// bar); nil trains silently.
+	FitProgress func() fit.Progress
+	// Log receives the callbacks' messages (ReduceLROnPlateau, …); nil
+	// discards them.
+	Log io.Writer
+	// AfterRun is called with the results so far after every run and once
+	// at the end (e.g. to write report.html); an error stops Run.
+	AfterRun func(*Results) error
+}
+
+// Shard selects the runs of a lesson whose plan index modulo Count is
+// Index: shard Index of Count (the zero value runs everything).
+type Shard struct{ Index, Count int }
+
+// ParseShard parses "i/N" (0 ≤ i < N).
+func ParseShard(s string) (Shard, error) {
+	var sh Shard
+	if _, err := fmt.Sscanf(s, "%d/%d", &sh.Index, &sh.Count); err != nil || sh.Count < 1 || sh.Index < 0 || sh.Index >= sh.Count {
+		return Shard{}, fmt.Errorf("shard %q: want i/N with 0 <= i < N, e.g. 0/4", s)
+	}
+	return sh, nil
+}
+
+func (sh Shard) has(index int) bool { return sh.Count <= 1 || index%sh.Count == sh.Index }
+
+// RunProgress describes the run about to start.
+type RunProgress struct {
+	Lesson string
+	Run    Planned
+	Number int           // 1-based among the runs this process trains
+	Total  int           // runs this process trains
+	ETA    time.Duration // remaining time of this process's runs, from the runs so far (0 before the first)
+}
+
+// Env is what a lesson's runs and facts work with.
+type Env struct {
+	Lesson   *Lesson
+	Settings Settings
+	Dir      string
+	Backend  compute.Backend
+	Info     backend.Info
+	// Data is the whole dataset; Train and Test are the preset's subsets
+	// (drawn with Settings.DataSeed), the same for every run.
+	Data        *cifar.Data
+	Train, Test *cifar.Dataset
+	// Results holds the finished runs when facts are computed.
+	Results *Results
+}
+
+// newEnv prepares the environment of a lesson under options.
+func newEnv(l *Lesson, o Options) (*Env, error) {
+	if o.Out == "" {
+		return nil, errors.New("lessons: no output folder")
+	}
+	b, info, err := backend.New()
+	if err != nil {
+		return nil, err
+	}
+	if o.Preset == "" {
+		o.Preset = DefaultPreset(info.Config)
+	}
+	s, err := SettingsFor(string(o.Preset))
+	if err != nil {
+		return nil, fmt.Errorf("lessons: %w", err)
+	}
+	if o.Seeds < 0 {
+		return nil, fmt.Errorf("lessons: seeds must be positive, got %d", o.Seeds)
+	}
+	if o.Seeds > 0 {
+		s.Seeds = o.Seeds
+	}
+	e := &Env{Lesson: l, Settings: s, Dir: o.Out, Backend: b, Info: info, Data: o.Data}
+	if o.Data != nil {
+		e.Train = o.Data.Train.Sample(s.Train, s.DataSeed)
+		e.Test = o.Data.Test.Sample(s.Test, s.DataSeed)
+	}
+	return e, nil
+}
+
+// Run trains the runs of lesson l that o.Out does not hold yet (its share
+// of them, with o.Shard), writing each to runs/KEY.json as it finishes
+// and results.json after each, then computes the facts and verdicts when
+// every run is there, and returns the results.
+func Run(l *Lesson, o Options) (*Results, error) {
+	e, err := newEnv(l, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(e.Dir, runsDir), 0o755); err != nil {
+		return nil, fmt.Errorf("lessons: %w", err)
+	}
+	done, err := readRuns(e.Dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range done {
+		if r.Preset != e.Settings.Preset {
+			return nil, fmt.Errorf("lessons: %s holds runs of the %s preset, not %s: use another folder", e.Dir, r.Preset, e.Settings.Preset)
+		}
+	}
+	var todo []Planned
+	for _, p := range l.Plan(e.Settings) {
+		if o.Shard.has(p.Index) && !slices.ContainsFunc(done, func(r RunResult) bool { return r.Key == p.Key() }) {
+			todo = append(todo, p)
+		}
+	}
+	if len(todo) > 0 && e.Data == nil {
+		return nil, errors.New("lessons: no dataset to train on")
+	}
+	began := time.Now()
+	for i, p := range todo {
+		if o.Progress != nil {
+			var eta time.Duration
+			if i > 0 {
+				eta = time.Since(began) / time.Duration(i) * time.Duration(len(todo)-i)
+			}
+			o.Progress(RunProgress{Lesson: l.Name, Run: p, Number: i + 1, Total: len(todo), ETA: eta})
+		}
+		res, err := e.train(p, o)
+		if err != nil {
+			return nil, fmt.Errorf("lessons: %s run %s: %w", l.Name, p.Key(), err)
+		}
+		if err := writeJSON(filepath.Join(e.Dir, runsDir, p.Key()+".json"), res); err != nil {
+			return nil, err
+		}
+		r, err := e.merge(false)
+		if err != nil {
+			return nil, err
+		}
+		if o.AfterRun != nil {
+			if err := o.AfterRun(r); err != nil {
+				return nil, err
+			}
+		}
+	}
+	r, err := e.merge(true)
+	if err != nil {
+		return nil, err
+	}
+	if o.AfterRun != nil {
+		if err := o.AfterRun(r); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Merge reads the runs in o.Out (written by one process or by several
+// shards), computes the facts when every run is there (this needs o.Data
+// for lessons whose facts read images) and the verdicts, writes
+// results.json and returns the results. It trains nothing.
+func Merge(l *Lesson, o Options) (*Results, error) {
+	e, err := newEnv(l, o)
+	if err != nil {
+		return nil, err
+	}
+	return e.merge(true)
+}
+
+// merge collects the finished runs into results.json; with facts, and
+// when every run is there, it computes the lesson's facts too.
+func (e *Env) merge(facts bool) (*Results, error) {
+	runs, err := readRuns(e.Dir)
+	if err != nil {
+		return nil, err
+	}
+	l := e.Lesson
+	r := &Results{
+		Lesson: l.Name, Number: l.Number, Title: l.Title, Korean: l.Korean, About: l.About,
+		Settings: e.Settings, Planned: len(l.Plan(e.Settings)), Runs: runs,
+		Machine: Machine{Backend: e.Info.String(), CPU: e.Info.CPU.String()}, Version: version(),
+	}
+	if facts && r.Complete() {
+		e.Results = r
+		for _, f := range l.Facts {
+			fact, err := f(e)
+			if err != nil {
+				return nil, fmt.Errorf("lessons: %s: computing a fact: %w", l.Name, err)
+			}
+			r.Facts = append(r.Facts, fact)
+		}
+	} else if old, err := ReadResults(e.Dir); err == nil && old.Settings.Preset == e.Settings.Preset {
+		r.Facts = old.Facts // keep facts computed earlier
+	}
+	for _, c := range l.Claims {
+		r.Verdicts = append(r.Verdicts, Judge(c, r))
+	}
+	if err := writeJSON(filepath.Join(e.Dir, "results.json"), r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// train runs one planned run: it trains with fit (resuming from the run's
+// checkpoint if a killed process left one), evaluates on the test images
+// and saves the final weights.
+func (e *Env) train(p Planned, o Options) (*RunResult, error) {
+	s := e.Settings
+	run := p.Run
+	started := time.Now()
+	m, err := e.model(run)
+	if err != nil {
+		return nil, err
+	}
+	run.Model = m.Name() + ": " + withWidth(run.Arch, s.Width).String()
+	batch, epochs, lr := or(run.BatchSize, s.BatchSize), or(run.Epochs, s.Epochs), run.LearningRate
+	if lr == 0 {
+		lr = s.LearningRate
+	}
+	train, val, order := e.split(run.Order)
+	scaling := scalingOf(run.Scaling, train)
+	tr, err := fit.Compile(e.Backend, m, fit.Options{Optimizer: fit.Adam(lr), Seed: p.Seed})
+	if err != nil {
+		return nil, err
+	}
+	log := o.Log
+	if log == nil {
+		log = io.Discard
+	}
+	tr.SetOutput(log)
+	base := filepath.Join(e.Dir, runsDir, p.Key())
+	resumePath, bestPath := base+".resume.ckpt", base+".best.weights.ckpt"
+	cbs := callbacks(run, bestPath)
+	cbs = append(cbs, fit.NewModelCheckpoint(resumePath)) // every epoch: a killed run resumes here
+	opts := fit.FitOptions{Epochs: epochs, BatchSize: batch, NoShuffle: run.Order != "",
+		ValidationData: fit.CIFAR(val, scaling), Callbacks: cbs, Output: log}
+	if o.FitProgress != nil {
+		opts.Progress = o.FitProgress()
+	}
+	if _, err := os.Stat(resumePath); err == nil {
+		if opts.Resume, err = tr.LoadCheckpoint(resumePath); err != nil {
+			return nil, fmt.Errorf("resuming: %w (delete %s to start the run over)", err, resumePath)
+		}
+	}
+	hist, err := tr.Fit(fit.CIFAR(train, scaling), opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &RunResult{Index: p.Index, Key: p.Key(), Run: run, Seed: p.Seed, Preset: s.Preset, History: hist,
+		Split: fit.Split{Method: "holdout", Fraction: s.HoldOut, Train: train.Len(), Val: val.Len()},
+		Test:  e.Test.Len(), Backend: e.Info.String(), CPU: e.Info.CPU.String(), Version: version(), Order: order}
+	res.Params, res.NonTrainable = m.NumParams()
+	res.FLOPs = m.FLOPs()
+	for _, l := range hist.Epochs {
+		res.EpochSeconds += l["time"] / float64(len(hist.Epochs))
+	}
+	test := fit.CIFAR(e.Test, scaling)
+	if err := evaluate(tr, test, e.Test.Labels, res); err != nil {
+		return nil, err
+	}
+	if run.CheckpointBest {
+		if err := e.evaluateBest(m, bestPath, test, hist, res); err != nil {
+			return nil, err
+		}
+	}
+	if err := tr.SaveWeights(base + ".weights.ckpt"); err != nil {
+		return nil, err
+	}
+	if err := os.Remove(resumePath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	res.Seconds = time.Since(started).Seconds()
+	return res, nil
+}
+
+// model declares the run's model at the preset's width.
+func (e *Env) model(run RunSpec) (*nn.Model, error) {
+	return withWidth(run.Arch, e.Settings.Width).Model(slug(run.Label))
+}
+
+func withWidth(a nn.Arch, w float64) nn.Arch {
+	a.Width = w
+	return a
+}
+
+func or(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// split holds out the preset's validation fraction of the training images
+// (drawn with the data seed: the same images for every run) and orders the
+// rest as order asks; it returns both and a description of the order.
+func (e *Env) split(order string) (train, val *cifar.Dataset, how string) {
+	tr, va, err := cifar.HoldOut(e.Train.Len(), e.Settings.HoldOut, e.Settings.DataSeed)
+	if err != nil {
+		panic(err) // the presets hold out 15% of at least 240 images
+	}
+	switch order {
+	case "fixed", "sorted":
+		slices.Sort(tr) // the source's order
+		how = "fixed: the order of the images as drawn, the same every epoch"
+		if isSortedByClass(e.Train.Subset(tr).Labels) {
+			perm := cifar.Permutation(len(tr), e.Settings.DataSeed)
+			shuffled := make([]int, len(tr))
+			for i, j := range perm {
+				shuffled[i] = tr[j]
+			}
+			tr = shuffled
+			how = "fixed: one seeded order, the same every epoch (the source is sorted by class)"
+		}
+		if order == "sorted" {
+			slices.SortStableFunc(tr, func(a, b int) int { return int(e.Train.Labels[a]) - int(e.Train.Labels[b]) })
+			how = "sorted by class, the same every epoch"
+		}
+	default:
+		how = "reshuffled every epoch"
+	}
+	return e.Train.Subset(tr), e.Train.Subset(va), how
+}
+
+func isSortedByClass(labels []uint8) bool {
+	return slices.IsSorted(labels)
+}
+
+// scalingOf returns the pixel scaling named by name, computed on train.
+func scalingOf(name string, train *cifar.Dataset) cifar.Scaling {
+	switch name {
+	case "minmax":
+		return cifar.MinMaxScaling(train)
+	case "zscore":
+		return cifar.ZScoreScaling(train)
+	}
+	return cifar.UnitScaling
+}
+
+// callbacks returns Keras's callbacks that run asks for.
+func callbacks(run RunSpec, bestPath string) []fit.Callback {
+	var cbs []fit.Callback
+	if c := run.ReduceLR; c != nil {
+		r := fit.NewReduceLROnPlateau()
+		r.Factor, r.Patience, r.Verbose = c.Factor, c.Patience, 1
+		cbs = append(cbs, r)
+	}
+	if c := run.EarlyStop; c != nil {
+		s := fit.NewEarlyStopping()
+		s.Patience, s.RestoreBestWeights, s.Verbose = c.Patience, c.RestoreBest, 1
+		cbs = append(cbs, s)
+	}
+	if run.CheckpointBest {
+		c := fit.NewModelCheckpoint(bestPath)
+		c.SaveBestOnly, c.SaveWeightsOnly = true, true
+		cbs = append(cbs, c)
+	}
+	return cbs
+}
+
+// evaluate fills the test loss, accuracy and confusion matrix of tr.
+func evaluate(tr *fit.Trainer, test fit.Data, labels []uint8, res *RunResult) error {
+	loss, acc, err := tr.Evaluate(test, 256)
+	if err != nil {
+		return err
+	}
+	res.TestLoss, res.TestAccuracy = Float(loss), Float(acc)
+	probs, n, err := tr.Predict(test, 256)
+	if err != nil {
+		return err
+	}
+	for i, c := range fit.Argmax(probs, n) {
+		res.Confusion[labels[i]][c]++
+	}
+	return nil
+}
+
+// evaluateBest evaluates the best epoch's checkpoint on the test images.
+func (e *Env) evaluateBest(m *nn.Model, path string, test fit.Data, hist *fit.History, res *RunResult) error {
+	tr, err := fit.Compile(e.Backend, m, fit.Options{})
+	if err != nil {
+		return err
+	}
+	if err := tr.LoadWeights(path); err != nil {
+		return fmt.Errorf("reloading the best checkpoint: %w", err)
+	}
+	_, acc, err := tr.Evaluate(test, 256)
+	if err != nil {
+		return err
+	}
+	res.BestTestAccuracy = Float(acc)
+	best := math.Inf(1)
+	for i, l := range hist.Epochs {
+		if v := l["val_loss"]; v < best {
+			best, res.BestEpoch = v, i+1
+		}
+	}
+	return nil
+}
+
+// Trained returns a trainer holding the final weights of the first run
+// labelled label (its first seed), and its model.
+func (e *Env) Trained(label string) (*fit.Trainer, *nn.Model, *RunResult, error) {
+	for i := range e.Results.Runs {
+		r := &e.Results.Runs[i]
+		if r.Run.Label != label {
+			continue
+		}
+		var run RunSpec
+		for _, d := range e.Lesson.Runs(e.Settings) {
+			if d.Label == label {
+				run = d
+			}
+		}
+		m, err := e.model(run)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		tr, err := fit.Compile(e.Backend, m, fit.Options{})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if err := tr.LoadWeights(filepath.Join(e.Dir, runsDir, r.Key+".weights.ckpt")); err != nil {
+			return nil, nil, nil, err
+		}
+		return tr, m, r, nil
+	}
+	return nil, nil, nil, fmt.Errorf("no finished run labelled %q", label)
+}
