@@ -45,10 +45,10 @@ type Machine struct {
 
 // RunResult is one finished run: runs/KEY.json.
 type RunResult struct {
-	Index int    `json:"index"` // position in the lesson's plan
-	Key   string `json:"key"`
+	Index int     `json:"index"` // position in the lesson's plan
+	Key   string  `json:"key"`
 	Run   RunSpec `json:"run"` // the run's declaration, with the model described
-	Seed  int64  `json:"seed"`
+	Seed  int64   `json:"seed"`
 	// Preset names the settings the run used; a folder holds the runs of
 	// one preset.
 	Preset  Preset       `json:"preset"`
@@ -61,7 +61,7 @@ type RunResult struct {
 	TestAccuracy Float `json:"test_accuracy"`
 	// BestEpoch (1-based) and BestTestAccuracy are those of the best
 	// epoch's checkpoint (lowest val_loss), with Run.CheckpointBest.
-	BestEpoch        int     `json:"best_epoch,omitempty"`
+	BestEpoch        int   `json:"best_epoch,omitempty"`
 	BestTestAccuracy Float `json:"best_test_accuracy,omitempty"`
 	// Confusion[true][predicted] counts the test images.
 	Confusion [10][10]int `json:"confusion"`

@@ -25,4 +25,3 @@ func TestNotebookProgress(t *testing.T) {
 		t.Errorf("final HTML lacks the epoch line: %s", last)
 	}
 }
-
