@@ -45,10 +45,11 @@ type Machine struct {
 
 // RunResult is one finished run: runs/KEY.json.
 type RunResult struct {
-	Index int     `json:"index"` // position in the lesson's plan
-	Key   string  `json:"key"`
-	Run   RunSpec `json:"run"` // the run's declaration, with the model described
-	Seed  int64   `json:"seed"`
+	Lesson string  `json:"lesson"`
+	Index  int     `json:"index"` // position in the lesson's plan
+	Key    string  `json:"key"`
+	Run    RunSpec `json:"run"` // the run's declaration, with the model described
+	Seed   int64   `json:"seed"`
 	// Preset names the settings the run used; a folder holds the runs of
 	// one preset.
 	Preset  Preset       `json:"preset"`
@@ -192,4 +193,20 @@ func ReadResults(dir string) (*Results, error) {
 		return nil, fmt.Errorf("lessons: reading %s: %w", filepath.Join(dir, "results.json"), err)
 	}
 	return &r, nil
+}
+
+// FolderLesson returns the lesson and preset of the runs in a lesson's
+// folder (from results.json, or else from its run files).
+func FolderLesson(dir string) (lesson string, preset Preset, err error) {
+	if r, err := ReadResults(dir); err == nil {
+		return r.Lesson, r.Settings.Preset, nil
+	}
+	runs, err := readRuns(dir)
+	if err != nil {
+		return "", "", err
+	}
+	if len(runs) == 0 {
+		return "", "", fmt.Errorf("lessons: %s holds no lesson results", dir)
+	}
+	return runs[0].Lesson, runs[0].Preset, nil
 }

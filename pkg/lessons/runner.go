@@ -267,7 +267,7 @@ func (e *Env) train(p Planned, o Options) (*RunResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &RunResult{Index: p.Index, Key: p.Key(), Run: run, Seed: p.Seed, Preset: s.Preset, History: hist,
+	res := &RunResult{Lesson: e.Lesson.Name, Index: p.Index, Key: p.Key(), Run: run, Seed: p.Seed, Preset: s.Preset, History: hist,
 		Split: fit.Split{Method: "holdout", Fraction: s.HoldOut, Train: train.Len(), Val: val.Len()},
 		Test:  e.Test.Len(), Backend: e.Info.String(), CPU: e.Info.CPU.String(), Version: version(), Order: order}
 	res.Params, res.NonTrainable = m.NumParams()

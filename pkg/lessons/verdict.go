@@ -118,8 +118,8 @@ func (v Verdict) String() string {
 	if v.Outcome == NotMeasured {
 		return v.Claim + ": " + v.Outcome
 	}
-	if v.A == "" {
-		return fmt.Sprintf("%s: %s vs %s (difference %.3g): %s", v.Claim, v.Metric, v.B, float64(v.Diff), v.Outcome)
+	if v.A == "" { // fact values
+		return fmt.Sprintf("%s: %s (difference %.3g): %s", v.Claim, v.B, float64(v.Diff), v.Outcome)
 	}
 	return fmt.Sprintf("%s: %s %.4g vs %s %.4g (%+.3g ± %.2g over %d seeds): %s", v.Claim, v.A, float64(v.MeanA),
 		v.B, float64(v.MeanB), float64(v.Diff), float64(v.Spread), v.Seeds, v.Outcome)

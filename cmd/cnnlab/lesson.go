@@ -1,0 +1,202 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/cnnlab/cnnlab/pkg/fit"
+	"github.com/cnnlab/cnnlab/pkg/lessons"
+	"github.com/cnnlab/cnnlab/pkg/report"
+)
+
+func init() {
+	register(&command{
+		name:    "lesson list",
+		summary: "list the course's lessons with their number of runs and measured quick time",
+		usage:   "[--preset quick]",
+		run:     runLessonList,
+	})
+	register(&command{
+		name:    "lesson run",
+		summary: "run a lesson (or all) and write its results.json and report.html",
+		usage:   "NAME|all [--preset smoke|quick|full] [--seeds K] [--data PATH] [--out DIR] [--shard i/N] [--verbose 0|1|2]",
+		run:     runLesson,
+	})
+	register(&command{
+		name:    "lesson report",
+		summary: "merge the runs in a lesson's folder (e.g. from shards) into results.json and report.html",
+		usage:   "--out DIR [--data PATH]",
+		run:     runLessonReport,
+	})
+}
+
+// presetFlag declares --preset.
+func presetFlag(fs *flag.FlagSet) *string {
+	return fs.String("preset", "", "lesson size: "+strings.Join(lessons.Presets(), ", ")+" (default: quick on a CPU, full on a GPU backend)")
+}
+
+// checkPreset rejects an unknown preset, listing the valid ones.
+func checkPreset(p string) error {
+	if p == "" {
+		return nil
+	}
+	if _, err := lessons.SettingsFor(p); err != nil {
+		return usageError("--preset: %v", err)
+	}
+	return nil
+}
+
+func runLessonList(fs *flag.FlagSet, args []string) error {
+	preset := presetFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *preset == "" {
+		*preset = string(lessons.Quick)
+	}
+	if err := checkPreset(*preset); err != nil {
+		return err
+	}
+	s, _ := lessons.SettingsFor(*preset)
+	fmt.Printf("%-3s %-15s %-5s %-11s %s\n", "#", "name", "runs", "quick time", "title")
+	for _, l := range lessons.All() {
+		quick := "—"
+		if l.QuickMinutes > 0 {
+			quick = fmt.Sprintf("%.1f min", l.QuickMinutes)
+		}
+		fmt.Printf("%-3d %-15s %-5d %-11s %s\n", l.Number, l.Name, len(l.Plan(s)), quick, l.Heading())
+	}
+	fmt.Printf("\nruns: in the %s preset (%d seed(s)); quick time: measured on 2 CPU cores with the pure Go backend (docs/RESULTS.md)\n", *preset, s.Seeds)
+	return nil
+}
+
+func runLesson(fs *flag.FlagSet, args []string) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return parseFlags(fs, args)
+		}
+		return usageError("name a lesson (%s) or all", strings.Join(lessons.Names(), ", "))
+	}
+	name, args := args[0], args[1:]
+	preset := presetFlag(fs)
+	seeds := fs.Int("seeds", 0, "seeds of the repeated runs (0: the preset's: quick 2, full 3)")
+	dataPath := dataFlag(fs)
+	out := fs.String("out", "", "the lesson's folder (default out/lessons/NAME); for all, one folder per lesson inside it (default out/lessons)")
+	shardFlag := fs.String("shard", "", "run only shard i of N (i/N: every N-th run from i), into the same --out")
+	verbose := fs.Int("verbose", 2, "training progress: 0 none, 1 a live bar, 2 one line per epoch")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var todo []*lessons.Lesson
+	if name == "all" {
+		todo = lessons.All()
+	} else {
+		l, err := lessons.Get(name)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		todo = []*lessons.Lesson{l}
+	}
+	if err := checkPreset(*preset); err != nil {
+		return err
+	}
+	if *seeds < 0 {
+		return usageError("--seeds must not be negative, got %d", *seeds)
+	}
+	if *verbose < 0 || *verbose > 2 {
+		return usageError("--verbose must be 0, 1 or 2, got %d", *verbose)
+	}
+	var shard lessons.Shard
+	if *shardFlag != "" {
+		var err error
+		if shard, err = lessons.ParseShard(*shardFlag); err != nil {
+			return usageError("--shard: %v", err)
+		}
+	}
+	data, err := loadData(*dataPath)
+	if err != nil {
+		return err
+	}
+	_, info, err := backend.New()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "backend: %s; CPU %s\n", info, info.CPU)
+	root := *out
+	if root == "" {
+		root = filepath.Join("out", "lessons")
+	}
+	for _, l := range todo {
+		dir := root
+		if name == "all" || *out == "" {
+			dir = filepath.Join(root, l.Name)
+		}
+		began := time.Now()
+		opts := lessons.Options{Preset: lessons.Preset(*preset), Seeds: *seeds, Data: data, Out: dir, Shard: shard,
+			Log: os.Stdout, AfterRun: func(r *lessons.Results) error { return report.WriteLesson(dir, r) },
+			Progress: func(p lessons.RunProgress) {
+				eta := ""
+				if p.ETA > 0 {
+					eta = ", ETA " + fit.FormatETA(p.ETA)
+				}
+				fmt.Printf("[%s] run %d/%d: %s, seed %d%s\n", p.Lesson, p.Number, p.Total, p.Run.Run.Label, p.Run.Seed, eta)
+			}}
+		if *verbose > 0 {
+			opts.FitProgress = func() fit.Progress { return fit.NewProgress(fit.Verbosity(*verbose), os.Stdout) }
+		}
+		r, err := lessons.Run(l, opts)
+		if err != nil {
+			return err
+		}
+		for _, v := range r.Verdicts {
+			fmt.Printf("[%s] %s\n", l.Name, v)
+		}
+		status := ""
+		if !r.Complete() {
+			status = fmt.Sprintf(" (%d of %d runs: merge the shards with cnnlab lesson report --out %s)", len(r.Runs), r.Planned, dir)
+		}
+		fmt.Printf("[%s] %s preset in %s%s\nreport: %s\n", l.Name, r.Settings.Preset, time.Since(began).Round(time.Second),
+			status, filepath.Join(dir, "report.html"))
+	}
+	return nil
+}
+
+func runLessonReport(fs *flag.FlagSet, args []string) error {
+	out := fs.String("out", "", "the lesson's folder (required)")
+	dataPath := dataFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError("--out is required")
+	}
+	name, preset, err := lessons.FolderLesson(*out)
+	if err != nil {
+		return err
+	}
+	l, err := lessons.Get(name)
+	if err != nil {
+		return err
+	}
+	data, err := loadData(*dataPath)
+	if err != nil {
+		return err
+	}
+	r, err := lessons.Merge(l, lessons.Options{Preset: preset, Data: data, Out: *out})
+	if err != nil {
+		return err
+	}
+	if err := report.WriteLesson(*out, r); err != nil {
+		return err
+	}
+	for _, v := range r.Verdicts {
+		fmt.Printf("[%s] %s\n", l.Name, v)
+	}
+	fmt.Printf("[%s] %d of %d runs\nreport: %s\n", l.Name, len(r.Runs), r.Planned, filepath.Join(*out, "report.html"))
+	return nil
+}

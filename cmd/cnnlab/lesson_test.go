@@ -1,0 +1,60 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLessonCLIUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lesson", "run"}, "name a lesson (data, first-cnn"},
+		{[]string{"lesson", "run", "nope"}, `unknown lesson "nope" (known: data, first-cnn, filter-size`},
+		{[]string{"lesson", "run", "gap", "--preset", "huge"}, `unknown preset "huge" (known: smoke, quick, full)`},
+		{[]string{"lesson", "run", "gap", "--shard", "3/2"}, "--shard"},
+		{[]string{"lesson", "run", "gap", "--seeds", "-1"}, "--seeds"},
+		{[]string{"lesson", "list", "--preset", "tiny"}, "unknown preset"},
+		{[]string{"lesson", "report"}, "--out is required"},
+	}
+	for _, tc := range tests {
+		code, _, stderr := runCLI(t, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+// TestLessonCLIRunAndReport runs a lesson's smoke preset in two shards,
+// then merges them with lesson report.
+func TestLessonCLIRunAndReport(t *testing.T) {
+	data := trainArchive(t, 300, 100)
+	out := filepath.Join(t.TempDir(), "gap")
+	code, stdout, stderr := runCLI(t, "lesson", "run", "gap", "--preset", "smoke", "--data", data, "--out", out, "--shard", "0/2", "--verbose", "0")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "[gap] run 1/1: flatten, seed 42") || !strings.Contains(stdout, "1 of 2 runs") {
+		t.Errorf("shard 0/2 output:\n%s", stdout)
+	}
+	code, stdout, stderr = runCLI(t, "lesson", "run", "gap", "--preset", "smoke", "--data", data, "--out", out, "--shard", "1/2", "--verbose", "0")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "lesson", "report", "--out", out, "--data", data)
+	if code != 0 || !strings.Contains(stdout, "2 of 2 runs") || !strings.Contains(stdout, "report: "+filepath.Join(out, "report.html")) {
+		t.Fatalf("lesson report: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, f := range []string{"results.json", "report.html"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	code, stdout, _ = runCLI(t, "lesson", "list")
+	if code != 0 || !strings.Contains(stdout, "batchnorm") || !strings.Contains(stdout, "배치 정규화") {
+		t.Errorf("lesson list: exit %d\n%s", code, stdout)
+	}
+}
