@@ -84,7 +84,7 @@ type errValues struct {
 	errs []float64
 }
 
-func (e errValues) XError(int) (float64, float64) { return 0, 0 }
+func (e errValues) XError(int) (float64, float64)   { return 0, 0 }
 func (e errValues) YError(i int) (float64, float64) { return e.errs[i], e.errs[i] }
 func (e errValues) XY(i int) (float64, float64)     { return float64(i), e.Values[i] }
 
