@@ -19,7 +19,13 @@ var _ = register(&Lesson{
 		"images, 32x32x3 uint8, labels of shape (N, 1)), shows images with their class names, divides the pixels " +
 		"by 255, and trains with sparse labels and `sparse_categorical_crossentropy`, or with one-hot labels and " +
 		"`categorical_crossentropy`: the same loss on the same batch.",
-	Facts: []FactFunc{dataCounts, dataLabels, dataGrid, dataScaling, dataLosses},
+	Facts: []FactSpec{
+		{Name: "counts", Title: "Images per class", Compute: dataCounts},
+		{Name: "labels", Title: "Label shapes", Compute: dataLabels},
+		{Name: "grid", Title: "Eight training images with their class names", Compute: dataGrid},
+		{Name: "scaling", Title: "Scaling by 255", Compute: dataScaling},
+		{Name: "losses", Title: "Sparse and one-hot labels: the same loss", Compute: dataLosses},
+	},
 	Claims: []Claim{
 		{Text: "sparse and one-hot labels give the same cross-entropy", Expect: Equal,
 			Values: [2]string{"losses.sparse", "losses.one_hot"}, Tolerance: 1e-6},
@@ -33,19 +39,17 @@ func dataCounts(e *Env) (Fact, error) {
 	for c, name := range cifar.Classes {
 		t.Rows = append(t.Rows, []string{fmt.Sprint(c), name, fmt.Sprint(tr[c]), fmt.Sprint(te[c])})
 	}
-	return Fact{Name: "counts", Title: "Images per class",
-		Text: fmt.Sprintf("%s (%s format): %d training and %d test images, %d per class in training.",
-			e.Data.Source, e.Data.Format, e.Data.Train.Len(), e.Data.Test.Len(), tr[0]),
+	return Fact{Text: fmt.Sprintf("%s (%s format): %d training and %d test images, %d per class in training.",
+		e.Data.Source, e.Data.Format, e.Data.Train.Len(), e.Data.Test.Len(), tr[0]),
 		Values: map[string]float64{"train": float64(e.Data.Train.Len()), "test": float64(e.Data.Test.Len())},
 		Table:  t}, nil
 }
 
 func dataLabels(e *Env) (Fact, error) {
 	n := e.Data.Train.Len()
-	return Fact{Name: "labels", Title: "Label shapes",
-		Text: fmt.Sprintf("Keras gives `x_train` as (%d, 32, 32, 3) uint8 and `y_train` as (%d, 1); the course squeezes "+
-			"the labels to (%d,). cnnlab holds them flat: `Dataset.Labels` has %d bytes, one class 0..9 per image, "+
-			"and a batch gives them as int32 [B]. One-hot labels are [B, 10].", n, n, n, n),
+	return Fact{Text: fmt.Sprintf("Keras gives `x_train` as (%d, 32, 32, 3) uint8 and `y_train` as (%d, 1); the course squeezes "+
+		"the labels to (%d,). cnnlab holds them flat: `Dataset.Labels` has %d bytes, one class 0..9 per image, "+
+		"and a batch gives them as int32 [B]. One-hot labels are [B, 10].", n, n, n, n),
 		Table: &Table{Header: []string{"", "shape"}, Rows: [][]string{
 			{"images", fmt.Sprintf("[%d, 32, 32, 3]", n)}, {"labels (Keras)", fmt.Sprintf("[%d, 1]", n)},
 			{"labels (squeezed)", fmt.Sprintf("[%d]", n)}, {"one-hot labels", fmt.Sprintf("[%d, 10]", n)}}}}, nil
@@ -57,9 +61,8 @@ func dataGrid(e *Env) (Fact, error) {
 	if err != nil {
 		return Fact{}, err
 	}
-	return Fact{Name: "grid", Title: "Eight training images with their class names",
-		Text: "The course's `show_images(images, labels, ncols=8)`; a seeded sample, since some copies are sorted by class.",
-		PNG:  png}, nil
+	return Fact{Text: "The course's `show_images(images, labels, ncols=8)`; a seeded sample, since some copies are sorted by class.",
+		PNG: png}, nil
 }
 
 func dataScaling(e *Env) (Fact, error) {
@@ -69,9 +72,8 @@ func dataScaling(e *Env) (Fact, error) {
 		lo, hi = min(lo, v), max(hi, v)
 	}
 	raw := e.Data.Train.Image(0)[:3]
-	return Fact{Name: "scaling", Title: "Scaling by 255",
-		Text: fmt.Sprintf("The top-left pixel of the first image is RGB %v; divided by 255 it is [%.4f %.4f %.4f]. "+
-			"A batch of 64 scaled images spans [%.4f, %.4f].", raw, b.X[0], b.X[1], b.X[2], lo, hi),
+	return Fact{Text: fmt.Sprintf("The top-left pixel of the first image is RGB %v; divided by 255 it is [%.4f %.4f %.4f]. "+
+		"A batch of 64 scaled images spans [%.4f, %.4f].", raw, b.X[0], b.X[1], b.X[2], lo, hi),
 		Values: map[string]float64{"min": float64(lo), "max": float64(hi), "one": 1}}, nil
 }
 
@@ -102,9 +104,8 @@ func dataLosses(e *Env) (Fact, error) {
 	}
 	sparse, oneHot := tensors.ToScalar[float32](out[0]), tensors.ToScalar[float32](out[1])
 	first := floats(out[2])[:nn.NumClasses]
-	return Fact{Name: "losses", Title: "Sparse and one-hot labels: the same loss",
-		Text: fmt.Sprintf("On a batch of 32 test images, an untrained baseline's mean cross-entropy is %.6f with sparse "+
-			"labels (`sparse_categorical_crossentropy`) and %.6f with one-hot labels (`categorical_crossentropy`). "+
-			"The first label, %d (%s), one-hot: %v.", sparse, oneHot, b.Y[0], cifar.Classes[b.Y[0]], first),
+	return Fact{Text: fmt.Sprintf("On a batch of 32 test images, an untrained baseline's mean cross-entropy is %.6f with sparse "+
+		"labels (`sparse_categorical_crossentropy`) and %.6f with one-hot labels (`categorical_crossentropy`). "+
+		"The first label, %d (%s), one-hot: %v.", sparse, oneHot, b.Y[0], cifar.Classes[b.Y[0]], first),
 		Values: map[string]float64{"sparse": float64(sparse), "one_hot": float64(oneHot)}}, nil
 }

@@ -22,7 +22,13 @@ var _ = register(&Lesson{
 	Runs: func(s Settings) []RunSpec {
 		return []RunSpec{{Label: "baseline", Arch: nn.Arch{}}}
 	},
-	Facts: []FactFunc{firstSummary, firstActivation, firstPooling, firstPredict, firstMisclassified},
+	Facts: []FactSpec{
+		{Name: "summary", Title: "model.summary() of the course's baseline", Compute: firstSummary},
+		{Name: "activation", Title: "Activation inline or as its own layer", Compute: firstActivation},
+		{Name: "pooling", Title: "Three spellings of max pooling", Compute: firstPooling},
+		{Name: "predict", Title: "predict, argmax, and one image", Compute: firstPredict},
+		{Name: "misclassified", Title: "Misclassified test images (true->predicted)", Compute: firstMisclassified},
+	},
 	Claims: []Claim{
 		{Text: "activation inline or as its own layer: the same parameters", Expect: Equal,
 			Values: [2]string{"activation.params_inline", "activation.params_layer"}},
@@ -41,8 +47,7 @@ func firstSummary(e *Env) (Fact, error) {
 		return Fact{}, err
 	}
 	tr, ntr := m.NumParams()
-	return Fact{Name: "summary", Title: "model.summary() of the course's baseline",
-		Text:   fmt.Sprintf("The full-width baseline has %d parameters (the runs below use width %g).", tr+ntr, e.Settings.Width),
+	return Fact{Text: fmt.Sprintf("The full-width baseline has %d parameters (the runs below use width %g).", tr+ntr, e.Settings.Width),
 		Values: map[string]float64{"params": float64(tr + ntr)}, Table: summaryTable(m)}, nil
 }
 
@@ -100,9 +105,8 @@ func firstActivation(e *Env) (Fact, error) {
 	}
 	pi, _ := inline.NumParams()
 	pl, _ := layer.NumParams()
-	return Fact{Name: "activation", Title: "Activation inline or as its own layer",
-		Text: fmt.Sprintf("`Conv2D(8, 3, activation=\"relu\")` and `Conv2D(8, 3)` followed by `Activation(\"relu\")`: "+
-			"%d and %d parameters; with the same weights their probabilities on 16 test images differ by at most %.2g.", pi, pl, d),
+	return Fact{Text: fmt.Sprintf("`Conv2D(8, 3, activation=\"relu\")` and `Conv2D(8, 3)` followed by `Activation(\"relu\")`: "+
+		"%d and %d parameters; with the same weights their probabilities on 16 test images differ by at most %.2g.", pi, pl, d),
 		Values: map[string]float64{"params_inline": float64(pi), "params_layer": float64(pl), "max_diff": d, "zero": 0}}, nil
 }
 
@@ -138,8 +142,7 @@ func firstPooling(e *Env) (Fact, error) {
 		}
 		worst = max(worst, d)
 	}
-	return Fact{Name: "pooling", Title: "Three spellings of max pooling",
-		Text:   fmt.Sprintf("The same layer: the same output shape and, with the same weights, outputs that differ by %.2g.", worst),
+	return Fact{Text: fmt.Sprintf("The same layer: the same output shape and, with the same weights, outputs that differ by %.2g.", worst),
 		Values: map[string]float64{"max_diff": worst, "zero": 0}, Table: t}, nil
 }
 
@@ -173,11 +176,10 @@ func firstPredict(e *Env) (Fact, error) {
 		return Fact{}, err
 	}
 	c := fit.Argmax(oneProbs, classes)[0]
-	return Fact{Name: "predict", Title: "predict, argmax, and one image",
-		Text: fmt.Sprintf("`predict` on 32 test images gives probabilities of shape [%d, %d]; the first row sums to %.6f, "+
-			"and argmax gives the classes. One image [32, 32, 3] becomes the batch %v before predict: "+
-			"it is a %s (probability %.3f; truly a %s).", rows, classes, sum, one.Shape().Dimensions,
-			cifar.Classes[c], oneProbs[c], cifar.Classes[b.Y[0]]),
+	return Fact{Text: fmt.Sprintf("`predict` on 32 test images gives probabilities of shape [%d, %d]; the first row sums to %.6f, "+
+		"and argmax gives the classes. One image [32, 32, 3] becomes the batch %v before predict: "+
+		"it is a %s (probability %.3f; truly a %s).", rows, classes, sum, one.Shape().Dimensions,
+		cifar.Classes[c], oneProbs[c], cifar.Classes[b.Y[0]]),
 		Values: map[string]float64{"rows": float64(rows), "classes": float64(classes), "row_sum": sum, "one": 1},
 		Table:  t}, nil
 }
@@ -200,12 +202,11 @@ func firstMisclassified(e *Env) (Fact, error) {
 		}
 	}
 	if len(idx) == 0 {
-		return Fact{Name: "misclassified", Title: "Misclassified test images", Text: "None."}, nil
+		return Fact{Text: "None."}, nil
 	}
 	png, err := gridPNG(e.Test, idx, titles)
 	if err != nil {
 		return Fact{}, err
 	}
-	return Fact{Name: "misclassified", Title: "Misclassified test images (true->predicted)",
-		Text: fmt.Sprintf("The first %d test images the trained baseline gets wrong.", len(idx)), PNG: png}, nil
+	return Fact{Text: fmt.Sprintf("The first %d test images the trained baseline gets wrong.", len(idx)), PNG: png}, nil
 }

@@ -39,7 +39,11 @@ var _ = register(&Lesson{
 		}
 		return runs
 	},
-	Facts: []FactFunc{initNormalDemo, initSpread(false), initSpread(true)},
+	Facts: []FactSpec{
+		{Name: "normal", Title: "A 100x100 draw from the standard normal", Compute: initNormalDemo},
+		{Name: "spread", Title: "Activation spread by depth at initialization", Compute: initSpread(false)},
+		{Name: "spread_bn", Title: "Activation spread by depth at initialization, with BatchNorm", Compute: initSpread(true)},
+	},
 	Claims: []Claim{
 		{Text: "He initialization trains better than a small random normal", Metric: TestAccuracy, Expect: Better,
 			A: []string{"he"}, B: []string{"normal"}},
@@ -62,9 +66,8 @@ func initNormalDemo(e *Env) (Fact, error) {
 	}
 	mean := sum / float64(len(x))
 	std := math.Sqrt(sq/float64(len(x)) - mean*mean)
-	return Fact{Name: "normal", Title: "A 100x100 draw from the standard normal",
-		Text: fmt.Sprintf("`np.random.normal(0, 1, (100, 100))` in the course; here `initializers.RandomNormal(0, 1, seed).Draw`: "+
-			"mean %.4f, std %.4f, sum %.2f (the sum of 10,000 values spreads by √10,000 = 100).", mean, std, sum),
+	return Fact{Text: fmt.Sprintf("`np.random.normal(0, 1, (100, 100))` in the course; here `initializers.RandomNormal(0, 1, seed).Draw`: "+
+		"mean %.4f, std %.4f, sum %.2f (the sum of 10,000 values spreads by √10,000 = 100).", mean, std, sum),
 		Values: map[string]float64{"mean": mean, "std": std, "sum": sum}}, nil
 }
 
@@ -72,13 +75,9 @@ func initNormalDemo(e *Env) (Fact, error) {
 // convolution block's activations at initialization, for every
 // initialization, on one batch of training images (training mode: batch
 // statistics in BatchNorm).
-func initSpread(bn bool) FactFunc {
+func initSpread(bn bool) func(e *Env) (Fact, error) {
 	return func(e *Env) (Fact, error) {
-		name, title := "spread", "Activation spread by depth at initialization"
-		if bn {
-			name, title = "spread_bn", "Activation spread by depth at initialization, with BatchNorm"
-		}
-		f := Fact{Name: name, Title: title, XLabel: "layer (ReLU output)", YLabel: "std of activations",
+		f := Fact{XLabel: "layer (ReLU output)", YLabel: "std of activations",
 			Values: map[string]float64{}, Table: &Table{Header: []string{"init"}}}
 		b := head(e.Train, 64)
 		for _, in := range inits {

@@ -26,7 +26,11 @@ var _ = register(&Lesson{
 			{Label: "BN", Arch: nn.Arch{BatchNorm: true}},
 		}
 	},
-	Facts: []FactFunc{scalingExamples, pixelStats, bnModes},
+	Facts: []FactSpec{
+		{Name: "examples", Title: "Min-max and z-score of [20, 30, 40]", Compute: scalingExamples},
+		{Name: "pixels", Title: "Per-channel pixel statistics of the training images", Compute: pixelStats},
+		{Name: "modes", Title: "BatchNorm in training and in inference mode", Compute: bnModes},
+	},
 	Claims: []Claim{
 		{Text: "min-max of [20, 30, 40] is [0, 0.5, 1]", Expect: Equal, Values: [2]string{"examples.minmax_30", "examples.half"}, Tolerance: 1e-6},
 		{Text: "z-score of [20, 30, 40] is [-1.22, 0, 1.22]", Expect: Equal, Values: [2]string{"examples.zscore_40", "examples.z40"}, Tolerance: 0.005},
@@ -60,8 +64,7 @@ func scalingExamples(e *Env) (Fact, error) {
 		values[fmt.Sprintf("minmax_%d", v)] = float64(mm)
 		values[fmt.Sprintf("zscore_%d", v)] = float64(out[0])
 	}
-	return Fact{Name: "examples", Title: "Min-max and z-score of [20, 30, 40]",
-		Text:   "(x − min)/(max − min) and (x − mean)/std with the population std, as cifar.MinMaxScaling and cifar.ZScoreScaling compute them.",
+	return Fact{Text: "(x − min)/(max − min) and (x − mean)/std with the population std, as cifar.MinMaxScaling and cifar.ZScoreScaling compute them.",
 		Values: values, Table: t}, nil
 }
 
@@ -71,8 +74,7 @@ func pixelStats(e *Env) (Fact, error) {
 	for c, name := range []string{"red", "green", "blue"} {
 		t.Rows = append(t.Rows, []string{name, fmt.Sprintf("%.2f", mean[c]), fmt.Sprintf("%.2f", std[c])})
 	}
-	return Fact{Name: "pixels", Title: "Per-channel pixel statistics of the training images",
-		Text: "What the z-score subtracts and divides by (computed on the training images, applied to every split).", Table: t}, nil
+	return Fact{Text: "What the z-score subtracts and divides by (computed on the training images, applied to every split).", Table: t}, nil
 }
 
 // bnModes runs one test batch through the trained BN model in training
@@ -110,11 +112,10 @@ func bnModes(e *Env) (Fact, error) {
 	if err != nil {
 		return Fact{}, err
 	}
-	return Fact{Name: "modes", Title: "BatchNorm in training and in inference mode",
-		Text: fmt.Sprintf("The trained BN model on 64 test images: the class probabilities differ by up to %.3f between "+
-			"training mode (each BatchNorm normalizes with this batch's mean and variance) and inference mode (the moving "+
-			"averages); the predicted classes agree on %d of 64. Evaluate and predict use inference mode "+
-			"(test accuracy %.4f).", diff, agree, acc),
+	return Fact{Text: fmt.Sprintf("The trained BN model on 64 test images: the class probabilities differ by up to %.3f between "+
+		"training mode (each BatchNorm normalizes with this batch's mean and variance) and inference mode (the moving "+
+		"averages); the predicted classes agree on %d of 64. Evaluate and predict use inference mode "+
+		"(test accuracy %.4f).", diff, agree, acc),
 		Values: map[string]float64{"max_diff": diff, "agree": float64(agree), "differ": differ, "one": 1}}, nil
 }
 

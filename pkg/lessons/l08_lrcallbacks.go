@@ -23,7 +23,9 @@ var _ = register(&Lesson{
 			{Label: "constant", Arch: nn.Arch{}, BatchSize: 32, Epochs: epochs, CheckpointBest: true},
 		}
 	},
-	Facts: []FactFunc{lrSchedule},
+	Facts: []FactSpec{
+		{Name: "schedule", Title: "The learning rate by epoch", Compute: lrSchedule},
+	},
 	Claims: []Claim{
 		{Text: "reducing the rate on a plateau ends at a better test accuracy than a constant rate", Metric: TestAccuracy,
 			Expect: Better, A: []string{"callbacks"}, B: []string{"constant"}},
@@ -40,7 +42,7 @@ var BestMinusLast = Metric{Name: "best checkpoint − last weights (test accurac
 // lrSchedule reports, for each run, where the rate was reduced, where
 // training stopped and the best epoch, and plots the learning rate.
 func lrSchedule(e *Env) (Fact, error) {
-	f := Fact{Name: "schedule", Title: "The learning rate by epoch", XLabel: "epoch", YLabel: "learning rate",
+	f := Fact{XLabel: "epoch", YLabel: "learning rate",
 		Table: &Table{Header: []string{"run", "seed", "epochs run", "reduced at epochs", "best epoch (val_loss)", "test accuracy, last weights", "test accuracy, best checkpoint"}}}
 	for _, r := range e.Results.Runs {
 		lr := r.History.Get("learning_rate")

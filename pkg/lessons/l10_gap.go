@@ -18,7 +18,10 @@ var _ = register(&Lesson{
 			{Label: "gap", Arch: nn.Arch{Head: "gap"}},
 		}
 	},
-	Facts: []FactFunc{gapParams, gapByEpoch},
+	Facts: []FactSpec{
+		{Name: "params", Title: "Parameters at the course's width", Compute: gapParams},
+		{Name: "gap_by_epoch", Title: "Overfitting gap by epoch (accuracy − val_accuracy)", Compute: gapByEpoch},
+	},
 	Claims: []Claim{
 		{Text: "GAP has far fewer parameters", Metric: Params, Expect: Better, A: []string{"gap"}, B: []string{"flatten"}},
 		{Text: "GAP overfits less", Metric: OverfitGap, Expect: Better, A: []string{"gap"}, B: []string{"flatten"}},
@@ -27,7 +30,7 @@ var _ = register(&Lesson{
 })
 
 func gapParams(e *Env) (Fact, error) {
-	f := Fact{Name: "params", Title: "Parameters at the course's width", Values: map[string]float64{},
+	f := Fact{Values: map[string]float64{},
 		Table: &Table{Header: []string{"model", "parameters"}}}
 	for _, name := range []string{"baseline", "gap"} {
 		m, err := nn.Named(name, 1)
@@ -43,7 +46,7 @@ func gapParams(e *Env) (Fact, error) {
 }
 
 func gapByEpoch(e *Env) (Fact, error) {
-	f := Fact{Name: "gap_by_epoch", Title: "Overfitting gap by epoch (accuracy − val_accuracy)", XLabel: "epoch", YLabel: "accuracy − val_accuracy"}
+	f := Fact{XLabel: "epoch", YLabel: "accuracy − val_accuracy"}
 	for _, r := range e.Results.Runs {
 		acc, val := r.History.Get("accuracy"), r.History.Get("val_accuracy")
 		s := Series{Name: fmt.Sprintf("%s, seed %d", r.Run.Label, r.Seed)}

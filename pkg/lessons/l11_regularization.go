@@ -24,7 +24,9 @@ var _ = register(&Lesson{
 			{Label: "l2 1e-2 everywhere", Arch: nn.Arch{ConvRegularizer: big, DenseRegularizer: big}},
 		}
 	},
-	Facts: []FactFunc{regLosses},
+	Facts: []FactSpec{
+		{Name: "penalty", Title: "The penalty apart from the data loss (last epoch)", Compute: regLosses},
+	},
 	Claims: []Claim{
 		{Text: "small penalties train about as well as none", Metric: TestAccuracy, Expect: Similar,
 			A: []string{"l2 conv", "l2 dense", "l1_l2 conv", "l1_l2 dense"}, B: []string{"none"}},
@@ -46,6 +48,5 @@ func regLosses(e *Env) (Fact, error) {
 		}
 		t.Rows = append(t.Rows, []string{r.Run.Label, fmt.Sprint(r.Seed), f4(loss), fmt.Sprintf("%.4g", pen), f4(loss - pen), f4(float64(r.TestAccuracy))})
 	}
-	return Fact{Name: "penalty", Title: "The penalty apart from the data loss (last epoch)",
-		Text: "Keras's loss includes the penalty; History's regularization_loss is the penalty alone.", Table: t}, nil
+	return Fact{Text: "Keras's loss includes the penalty; History's regularization_loss is the penalty alone.", Table: t}, nil
 }

@@ -20,9 +20,9 @@ type Lesson struct {
 	// Runs declares the training runs for a preset's settings; nil for a
 	// lesson without training.
 	Runs func(s Settings) []RunSpec
-	// Facts compute the values, tables and figures the lesson shows
-	// besides its runs, once every run has finished.
-	Facts []FactFunc
+	// Facts are the values, tables and figures the lesson shows besides
+	// its runs, computed once every run has finished.
+	Facts []FactSpec
 	// Claims are the course's claims that the verdicts check.
 	Claims []Claim
 	// QuickMinutes is the measured wall time of the quick preset on a
@@ -30,8 +30,12 @@ type Lesson struct {
 	QuickMinutes float64
 }
 
-// FactFunc computes one fact of a lesson.
-type FactFunc func(e *Env) (Fact, error)
+// FactSpec declares one fact of a lesson: its name (which claims and
+// notebooks use), its title, and the function that computes the rest.
+type FactSpec struct {
+	Name, Title string
+	Compute     func(e *Env) (Fact, error)
+}
 
 // RunSpec declares one training run. Zero fields take the preset's settings
 // (the course's batch size, learning rate, epochs; /255 scaling; shuffled

@@ -204,10 +204,11 @@ func (e *Env) merge(facts bool) (*Results, error) {
 	if facts && r.Complete() {
 		e.Results = r
 		for _, f := range l.Facts {
-			fact, err := f(e)
+			fact, err := f.Compute(e)
 			if err != nil {
-				return nil, fmt.Errorf("lessons: %s: computing a fact: %w", l.Name, err)
+				return nil, fmt.Errorf("lessons: %s: computing fact %q: %w", l.Name, f.Name, err)
 			}
+			fact.Name, fact.Title = f.Name, f.Title
 			r.Facts = append(r.Facts, fact)
 		}
 	} else if old, err := ReadResults(e.Dir); err == nil && old.Settings.Preset == e.Settings.Preset {

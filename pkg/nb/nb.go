@@ -10,12 +10,12 @@ package nb
 import (
 	"bytes"
 	"fmt"
-	"html"
-	"strings"
+
+	"github.com/janpfeifer/gonb/gonbui"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/lessons"
 	"github.com/cnnlab/cnnlab/pkg/report"
-	"github.com/janpfeifer/gonb/gonbui"
 )
 
 // ShowImages displays the images of d at indices (all of d if nil) as one
@@ -46,37 +46,11 @@ func showGrid(d *cifar.Dataset, indices []int, opts cifar.GridOptions) error {
 	return nil
 }
 
-// TableHTML returns an HTML table with the given header and rows; cells are
-// escaped. Numeric-looking cells are right-aligned.
-func TableHTML(header []string, rows [][]string) string {
-	var b strings.Builder
-	b.WriteString(`<table style="border-collapse:collapse">`)
-	if len(header) > 0 {
-		b.WriteString("<tr>")
-		for _, h := range header {
-			fmt.Fprintf(&b, `<th style="padding:2px 8px;border-bottom:1px solid #888">%s</th>`, html.EscapeString(h))
-		}
-		b.WriteString("</tr>")
-	}
-	for _, row := range rows {
-		b.WriteString("<tr>")
-		for _, c := range row {
-			align := "left"
-			if isNumeric(c) {
-				align = "right"
-			}
-			fmt.Fprintf(&b, `<td style="padding:2px 8px;text-align:%s">%s</td>`, align, html.EscapeString(c))
-		}
-		b.WriteString("</tr>")
-	}
-	b.WriteString("</table>")
-	return b.String()
-}
-
-// Table displays [TableHTML] in the notebook.
+// Table displays a table in the notebook (report.TableHTML: cells
+// escaped, numbers right-aligned).
 func Table(header []string, rows [][]string) {
 	if gonbui.IsNotebook {
-		gonbui.DisplayHTML(TableHTML(header, rows))
+		gonbui.DisplayHTML(report.TableHTML(&lessons.Table{Header: header, Rows: rows}))
 	}
 }
 
@@ -85,19 +59,6 @@ func Markdown(md string) {
 	if gonbui.IsNotebook {
 		gonbui.DisplayMarkdown(md)
 	}
-}
-
-func isNumeric(s string) bool {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !strings.ContainsRune("0123456789.,-+e%", r) {
-			return false
-		}
-	}
-	return true
 }
 
 // ShowCurves displays the learning curves of one or more training runs

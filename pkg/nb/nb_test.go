@@ -1,25 +1,16 @@
 package nb
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/pkg/fit"
+	"github.com/cnnlab/cnnlab/pkg/lessons"
 	"github.com/cnnlab/cnnlab/pkg/report"
 )
-
-func TestTableHTML(t *testing.T) {
-	got := TableHTML([]string{"class", "count"}, [][]string{{"cat<dog>", "5,000"}})
-	want := `<table style="border-collapse:collapse"><tr>` +
-		`<th style="padding:2px 8px;border-bottom:1px solid #888">class</th>` +
-		`<th style="padding:2px 8px;border-bottom:1px solid #888">count</th></tr>` +
-		`<tr><td style="padding:2px 8px;text-align:left">cat&lt;dog&gt;</td>` +
-		`<td style="padding:2px 8px;text-align:right">5,000</td></tr></table>`
-	if got != want {
-		t.Errorf("TableHTML:\n got %s\nwant %s", got, want)
-	}
-}
 
 func TestShowImagesOutsideNotebook(t *testing.T) {
 	d := &cifar.Dataset{Images: make([]uint8, 2*cifar.ImageSize), Labels: []uint8{3, 5}}
@@ -51,20 +42,69 @@ func TestShowCurves(t *testing.T) {
 	}
 }
 
-func TestFull(t *testing.T) {
-	t.Setenv(EnvFull, "1")
-	if !Full() {
-		t.Error("Full() with CNNLAB_FULL=1: false")
+func TestPresetAndDir(t *testing.T) {
+	t.Setenv(EnvPreset, "smoke")
+	if p, err := Preset(); err != nil || p != lessons.Smoke {
+		t.Errorf("Preset() with %s=smoke: %v, %v", EnvPreset, p, err)
 	}
-	t.Setenv(EnvFull, "0")
-	if Full() {
-		t.Error("Full() with CNNLAB_FULL=0: true")
+	t.Setenv(EnvPreset, "huge")
+	if _, err := Preset(); err == nil || !strings.Contains(err.Error(), "smoke, quick, full") {
+		t.Errorf("Preset() with a bad preset: %v", err)
 	}
-	// Tests run on the Go backend: quick.
-	t.Setenv(EnvFull, "")
-	if Full() {
-		t.Error("Full() on the Go backend: true")
+	t.Setenv(EnvPreset, "")
+	if p, err := Preset(); err != nil || p != lessons.Quick {
+		t.Errorf("Preset() on the Go backend: %v, %v; want quick", p, err)
 	}
+	t.Setenv(EnvOut, "/tmp/x")
+	if d, _ := LessonDir("gap", lessons.Quick); d != "/tmp/x/quick/gap" {
+		t.Errorf("LessonDir = %q", d)
+	}
+}
+
+// TestRunLessonOutsideNotebook runs a lesson's smoke preset as a notebook
+// cell does (here outside a notebook, where nothing is displayed) and
+// reads its results back.
+func TestRunLessonOutsideNotebook(t *testing.T) {
+	src := t.TempDir() + "/cifar.tar.gz"
+	d := &cifar.Data{Train: synthetic(300), Test: synthetic(100)}
+	var buf bytes.Buffer
+	if err := cifar.WriteBinaryArchive(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(cifar.EnvDataset, src)
+	t.Setenv(EnvPreset, "smoke")
+	t.Setenv(EnvOut, t.TempDir())
+	r := Must(RunLesson("gap"))
+	if !r.Complete() || len(r.Verdicts) == 0 {
+		t.Fatalf("%d of %d runs, %d verdicts", len(r.Runs), r.Planned, len(r.Verdicts))
+	}
+	back, err := LessonResults("gap")
+	if err != nil || len(back.Runs) != len(r.Runs) {
+		t.Fatalf("LessonResults: %v", err)
+	}
+	if err := ShowFact(back, "params"); err != nil {
+		t.Error(err)
+	}
+	if err := ShowFact(back, "nope"); err == nil {
+		t.Error("ShowFact of a missing fact: no error")
+	}
+	if err := ShowFigures(back); err != nil {
+		t.Error(err)
+	}
+}
+
+func synthetic(n int) *cifar.Dataset {
+	d := &cifar.Dataset{Images: make([]uint8, n*cifar.ImageSize), Labels: make([]uint8, n)}
+	for i := range n {
+		d.Labels[i] = uint8(i % 10)
+		for p := range cifar.ImageSize {
+			d.Images[i*cifar.ImageSize+p] = uint8(25*(i%10) + p%5)
+		}
+	}
+	return d
 }
 
 func TestShowImagesTitledCount(t *testing.T) {

@@ -25,6 +25,9 @@ func Progress() fit.Progress {
 	return NewNotebookProgress(gonbui.UpdateHTML)
 }
 
+// newCellID returns a new id for an output updated in place.
+func newCellID(what string) string { return fmt.Sprintf("cnnlab_%s_%d", what, time.Now().UnixNano()) }
+
 // NotebookProgress shows Fit's progress as one HTML cell updated in place:
 // a line per finished epoch and a live bar for the current one.
 type NotebookProgress struct {
@@ -40,7 +43,7 @@ type NotebookProgress struct {
 // NewNotebookProgress returns a NotebookProgress that renders with update
 // (gonbui.UpdateHTML in a notebook; tests pass a recorder).
 func NewNotebookProgress(update func(id, html string)) *NotebookProgress {
-	return &NotebookProgress{update: update, id: fmt.Sprintf("cnnlab_fit_%d", time.Now().UnixNano())}
+	return &NotebookProgress{update: update, id: newCellID("fit")}
 }
 
 // EpochBegin implements fit.Progress.

@@ -1,0 +1,211 @@
+package nb
+
+import (
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/janpfeifer/gonb/gonbui"
+
+	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/cnnlab/cnnlab/pkg/fit"
+	"github.com/cnnlab/cnnlab/pkg/lessons"
+	"github.com/cnnlab/cnnlab/pkg/report"
+)
+
+// Environment variables of the lesson notebooks.
+const (
+	// EnvPreset picks the lesson preset: smoke, quick or full (default:
+	// quick on a CPU, full on a GPU backend).
+	EnvPreset = "CNNLAB_PRESET"
+	// EnvOut is the folder of the lessons' results, one sub-folder per
+	// preset and lesson (default: the cache folder's lessons/).
+	EnvOut = "CNNLAB_OUT"
+)
+
+// Preset returns the lesson preset from $CNNLAB_PRESET, or the default for
+// the backend.
+func Preset() (lessons.Preset, error) {
+	if p := strings.TrimSpace(os.Getenv(EnvPreset)); p != "" {
+		s, err := lessons.SettingsFor(p)
+		if err != nil {
+			return "", fmt.Errorf("nb: $%s: %w", EnvPreset, err)
+		}
+		return s.Preset, nil
+	}
+	_, info, err := backend.New()
+	if err != nil {
+		return "", err
+	}
+	return lessons.DefaultPreset(info.Config), nil
+}
+
+// LessonDir returns the folder of a lesson's results for a preset:
+// $CNNLAB_OUT/PRESET/NAME, or the cache folder's lessons/PRESET/NAME.
+func LessonDir(name string, p lessons.Preset) (string, error) {
+	root := os.Getenv(EnvOut)
+	if root == "" {
+		cache, err := cifar.DefaultDir()
+		if err != nil {
+			return "", err
+		}
+		root = filepath.Join(cache, "lessons")
+	}
+	return filepath.Join(root, string(p), name), nil
+}
+
+// RunLesson runs the named lesson in the preset of [Preset] (or reads its
+// results when they are already there: runs are never repeated), with live
+// progress in the cell, writes its report.html, shows where it ran, and
+// returns the results.
+func RunLesson(name string) (*lessons.Results, error) {
+	l, err := lessons.Get(name)
+	if err != nil {
+		return nil, fmt.Errorf("nb: %w", err)
+	}
+	p, err := Preset()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := LessonDir(name, p)
+	if err != nil {
+		return nil, err
+	}
+	data, err := LoadData()
+	if err != nil {
+		return nil, err
+	}
+	_, info, err := backend.New()
+	if err != nil {
+		return nil, err
+	}
+	showLine(fmt.Sprintf("%s: preset %s on %s; CPU %s; data %s (%s)", l.Heading(), p, info, info.CPU, data.Source, data.Format))
+	line, bar := newCellID("lesson"), newCellID("fit")
+	opts := lessons.Options{Preset: p, Data: data, Out: dir,
+		AfterRun: func(r *lessons.Results) error { return report.WriteLesson(dir, r) }}
+	if gonbui.IsNotebook {
+		opts.Progress = func(rp lessons.RunProgress) {
+			eta := ""
+			if rp.ETA > 0 {
+				eta = ", ETA " + fit.FormatETA(rp.ETA)
+			}
+			gonbui.UpdateHTML(line, html.EscapeString(fmt.Sprintf("run %d/%d: %s, seed %d%s", rp.Number, rp.Total, rp.Run.Run.Label, rp.Run.Seed, eta)))
+		}
+		opts.FitProgress = func() fit.Progress {
+			p := NewNotebookProgress(gonbui.UpdateHTML)
+			p.id = bar
+			return p
+		}
+	}
+	r, err := lessons.Run(l, opts)
+	if err != nil {
+		return nil, err
+	}
+	if gonbui.IsNotebook && len(r.Runs) > 0 {
+		gonbui.UpdateHTML(line, html.EscapeString(fmt.Sprintf("%d runs in %s", len(r.Runs), dir)))
+	}
+	return r, nil
+}
+
+// LessonResults reads the results of a lesson that [RunLesson] ran in the
+// preset of [Preset].
+func LessonResults(name string) (*lessons.Results, error) {
+	p, err := Preset()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := LessonDir(name, p)
+	if err != nil {
+		return nil, err
+	}
+	return lessons.ReadResults(dir)
+}
+
+// Must returns v, or stops the cell with err: notebooks call
+// nb.Must(nb.RunLesson("batchnorm")).
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// showLine prints a line: as text, so that it shows in every viewer.
+func showLine(s string) { fmt.Println(s) }
+
+// ShowVerdicts shows the lesson's verdicts: the course's claim, what was
+// measured, the outcome.
+func ShowVerdicts(r *lessons.Results) { displayHTML(report.VerdictsHTML(r)) }
+
+// ShowRuns shows the table of runs (mean ± sd over seeds).
+func ShowRuns(r *lessons.Results) { displayHTML(report.RunsHTML(r)) }
+
+// ShowFigures shows the test accuracy of every run, the validation curves
+// and the time per epoch.
+func ShowFigures(r *lessons.Results) error {
+	for _, fig := range []func() ([]byte, error){
+		func() ([]byte, error) { return report.Bars(r, lessons.TestAccuracy) },
+		func() ([]byte, error) { return report.GroupCurves(r, "val_accuracy", true) },
+		func() ([]byte, error) { return report.Bars(r, lessons.EpochTime) },
+	} {
+		svg, err := fig()
+		if err != nil {
+			return fmt.Errorf("nb: %w", err)
+		}
+		displaySVG(svg)
+	}
+	return nil
+}
+
+// ShowFact shows one of the lesson's facts by name: its text, table,
+// figure and image.
+func ShowFact(r *lessons.Results, name string) error {
+	for _, f := range r.Facts {
+		if f.Name != name {
+			continue
+		}
+		displayHTML(fmt.Sprintf("<h4>%s</h4>", html.EscapeString(f.Title)))
+		if f.Text != "" {
+			showLine(f.Text)
+		}
+		if f.Table != nil {
+			displayHTML(report.TableHTML(f.Table))
+		}
+		if len(f.Series) > 0 {
+			svg, err := report.FactFigure(f)
+			if err != nil {
+				return fmt.Errorf("nb: %w", err)
+			}
+			displaySVG(svg)
+		}
+		if len(f.PNG) > 0 && gonbui.IsNotebook {
+			gonbui.DisplayPNG(f.PNG)
+		}
+		return nil
+	}
+	return fmt.Errorf("nb: lesson %s has no fact %q", r.Lesson, name)
+}
+
+// ShowBest shows the confusion matrix and per-class accuracy of the best
+// run.
+func ShowBest(r *lessons.Results) { displayHTML(report.ConfusionHTML(r)) }
+
+// ShowSettings shows the preset's settings and every run's declaration.
+func ShowSettings(r *lessons.Results) { displayHTML(report.SettingsHTML(r)) }
+
+func displayHTML(s string) {
+	if gonbui.IsNotebook {
+		gonbui.DisplayHTML(s)
+	}
+}
+
+// displaySVG shows an SVG document as an image output (image/svg+xml),
+// which Jupyter and GitHub both render.
+func displaySVG(svg []byte) {
+	if gonbui.IsNotebook {
+		gonbui.DisplaySVG(string(svg))
+	}
+}
