@@ -133,6 +133,13 @@ func Must[T any](v T, err error) T {
 	return v
 }
 
+// Check stops the cell with err, if not nil: nb.Check(nb.ShowFact(r, "grid")).
+func Check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
 // showLine prints a line: as text, so that it shows in every viewer.
 func showLine(s string) { fmt.Println(s) }
 
@@ -147,15 +154,15 @@ func ShowRuns(r *lessons.Results) { displayHTML(report.RunsHTML(r)) }
 // and the time per epoch.
 func ShowFigures(r *lessons.Results) error {
 	for _, fig := range []func() ([]byte, error){
-		func() ([]byte, error) { return report.Bars(r, lessons.TestAccuracy) },
-		func() ([]byte, error) { return report.GroupCurves(r, "val_accuracy", true) },
-		func() ([]byte, error) { return report.Bars(r, lessons.EpochTime) },
+		func() ([]byte, error) { return report.Bars(r, lessons.TestAccuracy, "png") },
+		func() ([]byte, error) { return report.GroupCurves(r, "val_accuracy", true, "png") },
+		func() ([]byte, error) { return report.Bars(r, lessons.EpochTime, "png") },
 	} {
-		svg, err := fig()
+		png, err := fig()
 		if err != nil {
 			return fmt.Errorf("nb: %w", err)
 		}
-		displaySVG(svg)
+		displayPNG(png)
 	}
 	return nil
 }
@@ -175,14 +182,14 @@ func ShowFact(r *lessons.Results, name string) error {
 			displayHTML(report.TableHTML(f.Table))
 		}
 		if len(f.Series) > 0 {
-			svg, err := report.FactFigure(f)
+			png, err := report.FactFigure(f, "png")
 			if err != nil {
 				return fmt.Errorf("nb: %w", err)
 			}
-			displaySVG(svg)
+			displayPNG(png)
 		}
-		if len(f.PNG) > 0 && gonbui.IsNotebook {
-			gonbui.DisplayPNG(f.PNG)
+		if len(f.PNG) > 0 {
+			displayPNG(f.PNG)
 		}
 		return nil
 	}
@@ -202,10 +209,10 @@ func displayHTML(s string) {
 	}
 }
 
-// displaySVG shows an SVG document as an image output (image/svg+xml),
-// which Jupyter and GitHub both render.
-func displaySVG(svg []byte) {
+// displayPNG shows a PNG image output (image/png), which every notebook
+// viewer renders (GitHub included).
+func displayPNG(png []byte) {
 	if gonbui.IsNotebook {
-		gonbui.DisplaySVG(string(svg))
+		gonbui.DisplayPNG(png)
 	}
 }

@@ -62,14 +62,12 @@ func Markdown(md string) {
 }
 
 // ShowCurves displays the learning curves of one or more training runs
-// (loss and accuracy per epoch, validation dashed) as SVG.
+// (loss and accuracy per epoch, validation dashed) as a PNG image.
 func ShowCurves(runs ...report.Run) error {
-	svg, err := report.Curves("svg", runs...)
+	png, err := report.Curves("png", runs...)
 	if err != nil {
 		return fmt.Errorf("nb: %w", err)
 	}
-	if gonbui.IsNotebook {
-		gonbui.DisplaySVG(string(svg))
-	}
+	displayPNG(png)
 	return nil
 }

@@ -13,20 +13,30 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/cnnlab/cnnlab/pkg/lessons"
 )
 
-// Figures of a lesson's results, as SVG documents.
+// Figures of a lesson's results, encoded as "svg" (for report.html) or
+// "png" (for notebooks: every viewer shows PNG outputs).
 
-// svg renders p as an SVG document of the given size.
-func svg(p *plot.Plot, w, h vg.Length) ([]byte, error) {
-	c := vgsvg.New(w, h)
+// render encodes p at the given size in format: "svg" or "png".
+func render(p *plot.Plot, w, h vg.Length, format string) ([]byte, error) {
+	var c vg.CanvasWriterTo
+	switch format {
+	case "svg":
+		c = vgsvg.New(w, h)
+	case "png":
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(110))}
+	default:
+		return nil, fmt.Errorf("report: unknown image format %q (want svg or png)", format)
+	}
 	p.Draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("report: encoding svg: %w", err)
+		return nil, fmt.Errorf("report: encoding %s: %w", format, err)
 	}
 	return buf.Bytes(), nil
 }
@@ -90,7 +100,7 @@ func (e errValues) XY(i int) (float64, float64)     { return float64(i), e.Value
 
 // Bars returns a bar chart of metric m for each run label of r: the mean
 // over seeds, with ± one standard deviation.
-func Bars(r *lessons.Results, m lessons.Metric) ([]byte, error) {
+func Bars(r *lessons.Results, m lessons.Metric, format string) ([]byte, error) {
 	labels := Labels(r)
 	if len(labels) == 0 {
 		return nil, fmt.Errorf("report: no runs to draw")
@@ -127,7 +137,7 @@ func Bars(r *lessons.Results, m lessons.Metric) ([]byte, error) {
 		p.X.Tick.Label.XAlign = draw.XRight
 	}
 	p.Y.Min = 0
-	return svg(p, width, 3*vg.Inch)
+	return render(p, width, 3*vg.Inch, format)
 }
 
 // meanCurve returns, epoch by epoch, the mean of key over runs (as far as
@@ -154,7 +164,7 @@ func meanCurve(runs []*lessons.RunResult, key string) plotter.XYs {
 // GroupCurves returns learning curves by run label, averaged over seeds:
 // key (e.g. "val_accuracy") solid and, if train is set, the training
 // value (key without "val_") dashed.
-func GroupCurves(r *lessons.Results, key string, train bool) ([]byte, error) {
+func GroupCurves(r *lessons.Results, key string, train bool, format string) ([]byte, error) {
 	labels := Labels(r)
 	if len(labels) == 0 {
 		return nil, fmt.Errorf("report: no runs to draw")
@@ -200,11 +210,11 @@ func GroupCurves(r *lessons.Results, key string, train bool) ([]byte, error) {
 		}
 	}
 	p.X.Min = 1
-	return svg(p, 6*vg.Inch, 3.5*vg.Inch)
+	return render(p, 6*vg.Inch, 3.5*vg.Inch, format)
 }
 
 // FactFigure returns the figure of a fact's series.
-func FactFigure(f lessons.Fact) ([]byte, error) {
+func FactFigure(f lessons.Fact, format string) ([]byte, error) {
 	if len(f.Series) == 0 {
 		return nil, fmt.Errorf("report: fact %q has no series", f.Name)
 	}
@@ -234,7 +244,7 @@ func FactFigure(f lessons.Fact) ([]byte, error) {
 		p.Add(line, pts)
 		p.Legend.Add(s.Name, line, pts)
 	}
-	return svg(p, 6*vg.Inch, 3.5*vg.Inch)
+	return render(p, 6*vg.Inch, 3.5*vg.Inch, format)
 }
 
 // heat returns a background colour for a share in [0, 1]: white to blue.

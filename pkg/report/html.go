@@ -55,10 +55,10 @@ func LessonHTML(r *lessons.Results) ([]byte, error) {
 	if len(r.Runs) > 0 {
 		b.WriteString("<h2>Runs</h2>\n" + RunsHTML(r))
 		for _, fig := range []func() ([]byte, error){
-			func() ([]byte, error) { return Bars(r, lessons.TestAccuracy) },
-			func() ([]byte, error) { return GroupCurves(r, "val_accuracy", true) },
-			func() ([]byte, error) { return GroupCurves(r, "val_loss", false) },
-			func() ([]byte, error) { return Bars(r, lessons.EpochTime) },
+			func() ([]byte, error) { return Bars(r, lessons.TestAccuracy, "svg") },
+			func() ([]byte, error) { return GroupCurves(r, "val_accuracy", true, "svg") },
+			func() ([]byte, error) { return GroupCurves(r, "val_loss", false, "svg") },
+			func() ([]byte, error) { return Bars(r, lessons.EpochTime, "svg") },
 		} {
 			svg, err := fig()
 			if err != nil {
@@ -230,7 +230,7 @@ func FactHTML(f lessons.Fact) (string, error) {
 		b.WriteString(TableHTML(f.Table))
 	}
 	if len(f.Series) > 0 {
-		svg, err := FactFigure(f)
+		svg, err := FactFigure(f, "svg")
 		if err != nil {
 			return "", err
 		}

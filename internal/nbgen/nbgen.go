@@ -1,0 +1,117 @@
+// Package nbgen writes the lesson notebooks: one GoNB notebook per lesson
+// of package lessons, whose cells only call pkg/nb (no logic of their
+// own). The notebooks in notebooks/ are its output, executed (see
+// notebooks/run); a test keeps their cells equal to what it writes.
+package nbgen
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/cnnlab/cnnlab/pkg/lessons"
+)
+
+// Notebook is the nbformat 4 document of a notebook.
+type Notebook struct {
+	Cells         []Cell         `json:"cells"`
+	Metadata      map[string]any `json:"metadata"`
+	NBFormat      int            `json:"nbformat"`
+	NBFormatMinor int            `json:"nbformat_minor"`
+}
+
+// Cell is one notebook cell. Outputs and ExecutionCount are those of code
+// cells (nbformat requires both there, and neither in markdown cells).
+type Cell struct {
+	CellType       string            `json:"cell_type"`
+	ID             string            `json:"id"`
+	Metadata       map[string]any    `json:"metadata"`
+	Source         []string          `json:"source"`
+	ExecutionCount *int              `json:"execution_count"`
+	Outputs        []json.RawMessage `json:"outputs"`
+}
+
+// MarshalJSON writes a code cell with its outputs and execution count
+// (null when not run), a markdown cell without them.
+func (c Cell) MarshalJSON() ([]byte, error) {
+	type plain Cell
+	if c.CellType == "code" {
+		if c.Outputs == nil {
+			c.Outputs = []json.RawMessage{}
+		}
+		return json.Marshal(plain(c))
+	}
+	return json.Marshal(struct {
+		CellType string         `json:"cell_type"`
+		ID       string         `json:"id"`
+		Metadata map[string]any `json:"metadata"`
+		Source   []string       `json:"source"`
+	}{c.CellType, c.ID, c.Metadata, c.Source})
+}
+
+// FileName returns the notebook's file name: "05-batchnorm.ipynb".
+func FileName(l *lessons.Lesson) string { return fmt.Sprintf("%02d-%s.ipynb", l.Number, l.Name) }
+
+// Lesson returns the notebook of a lesson, without outputs.
+func Lesson(l *lessons.Lesson) *Notebook {
+	nb := &Notebook{NBFormat: 4, NBFormatMinor: 5, Metadata: map[string]any{
+		"kernelspec": map[string]any{"display_name": "Go (gonb)", "language": "go", "name": "gonb"},
+		"language_info": map[string]any{"codemirror_mode": "", "file_extension": ".go", "mimetype": "",
+			"name": "go", "nbconvert_exporter": "", "pygments_lexer": "", "version": "go1.27.3"},
+	}}
+	name := fmt.Sprintf("%q", l.Name)
+	md := func(text string) { nb.add("markdown", text) }
+	code := func(lines ...string) { nb.add("code", "%%\n"+strings.Join(lines, "\n")) }
+
+	md("# " + l.Heading() + "\n\n" + l.About + "\n\n" +
+		"**Running it.** The next cell runs the lesson with `nb.RunLesson` in the preset named by `CNNLAB_PRESET` " +
+		"(`smoke`, `quick` or `full`; quick by default on a CPU, full on a GPU backend) on the CIFAR-10 copy named by " +
+		"`CNNLAB_DATASET` (else the cached official release, downloaded on first use). Results are kept in " +
+		"`CNNLAB_OUT` (default: the cache folder's `lessons/`), so a finished run is never repeated and the later " +
+		"cells only read them. The same lesson runs from the shell as `cnnlab lesson run " + l.Name + "`. " +
+		"The outputs saved in this notebook come from a quick run; its first line says where it ran.")
+	code("r := nb.Must(nb.RunLesson("+name+"))", "nb.ShowVerdicts(r)")
+	if len(l.Facts) > 0 {
+		md("## What the lesson shows")
+		for _, f := range l.Facts {
+			md("### " + f.Title)
+			code("r := nb.Must(nb.LessonResults("+name+"))", fmt.Sprintf("nb.Check(nb.ShowFact(r, %q))", f.Name))
+		}
+	}
+	if l.Runs != nil {
+		md("## The runs\n\nEvery run, as the mean ± standard deviation over its seeds; then the test accuracy of each run, " +
+			"its validation accuracy by epoch (training dashed) and its time per epoch.")
+		code("r := nb.Must(nb.LessonResults("+name+"))", "nb.ShowRuns(r)", "nb.Check(nb.ShowFigures(r))")
+		md("## The best model\n\nThe confusion matrix and per-class accuracy of the run with the best test accuracy.")
+		code("r := nb.Must(nb.LessonResults("+name+"))", "nb.ShowBest(r)")
+		md("## Settings")
+		code("r := nb.Must(nb.LessonResults("+name+"))", "nb.ShowSettings(r)")
+	}
+	return nb
+}
+
+// add appends a cell with a stable id.
+func (nb *Notebook) add(kind, text string) {
+	nb.Cells = append(nb.Cells, Cell{CellType: kind, ID: fmt.Sprintf("cell-%02d", len(nb.Cells)+1),
+		Metadata: map[string]any{}, Source: lines(text)})
+}
+
+// lines splits text as Jupyter stores sources: lines keeping their "\n",
+// the last without.
+func lines(text string) []string {
+	parts := strings.SplitAfter(text, "\n")
+	if parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	return parts
+}
+
+// Sources returns the cell types and sources of a notebook, which the
+// up-to-date check compares.
+func (nb *Notebook) Sources() []string {
+	var out []string
+	for _, c := range nb.Cells {
+		out = append(out, c.CellType+": "+strings.Join(c.Source, ""))
+	}
+	return out
+}
