@@ -11,7 +11,7 @@ export GOEXPERIMENT := simd
 GO ?= go
 BIN := bin/cnnlab
 
-.PHONY: all build test test-go test-notebooks deps lint fmt bench bench-upstream bench-load run clean
+.PHONY: all build test test-go test-notebooks notebooks jupyter deps lint fmt bench bench-upstream bench-load run clean
 
 all: build
 
@@ -19,22 +19,15 @@ build:
 	$(GO) build -o $(BIN) ./cmd/cnnlab
 
 # The main job: get CIFAR-10 (DATA=path, else $$CNNLAB_DATASET, else the cached
-# official release, downloaded on first use), describe it, draw a grid of
-# training images, and train the course's baseline at half width on 5,000
-# images with the course's callbacks. Outputs go to out/.
+# official release, downloaded on first use) and run the first-CNN lesson in
+# the quick preset (full on a GPU backend) on the best backend available; it
+# ends by printing where its report is. PRESET=smoke|quick|full overrides.
 DATA ?=
+PRESET ?=
 DATAFLAG := $(if $(DATA),--data $(DATA))
+PRESETFLAG := $(if $(PRESET),--preset $(PRESET))
 run: build
-	@mkdir -p out
-	$(BIN) backend info
-	$(BIN) data info $(DATAFLAG) > out/data-info.json
-	@cat out/data-info.json
-	$(BIN) data show $(DATAFLAG) --split train --n 16 --seed 42 --out out/grid.png
-	$(BIN) model summary --model baseline --width 0.5
-	$(BIN) train $(DATAFLAG) --model baseline --width 0.5 --limit 5000 --epochs 4 --batch-size 64 \
-		--reduce-lr-patience 1 --early-stop-patience 2 --restore-best \
-		--checkpoint 'weights.{epoch:02d}-{val_loss:.2f}.ckpt' --save-best-only --test --out out/run
-	@echo "run: wrote out/data-info.json, out/grid.png, out/run/history.json and checkpoints in out/run/"
+	$(BIN) lesson run first-cnn $(DATAFLAG) $(PRESETFLAG)
 
 # The README's test command, and what CI runs: installs what a fresh machine
 # lacks (Jupyter), runs the Go tests, then executes every notebook.
@@ -50,12 +43,32 @@ test-go:
 # this project's developers and CI, if present; else the cached official
 # release (downloaded on first use).
 SHARED_DATA := $(wildcard ../shared/datasets/cifar10-jpeg.tar.gz)
+NB_DATA = CNNLAB_DATASET="$${CNNLAB_DATASET:-$(abspath $(SHARED_DATA))}"
+# CI: every notebook in the smoke preset into out/notebooks/ (the committed
+# ones are not touched), their outputs checked, then rendered to HTML and
+# opened in headless Chromium (out/notebooks/screenshot.png).
 test-notebooks:
-	CNNLAB_DATASET="$${CNNLAB_DATASET:-$(abspath $(SHARED_DATA))}" notebooks/run
+	$(NB_DATA) CNNLAB_PRESET=smoke CNNLAB_OUT=$(CURDIR)/out/lessons notebooks/run
+	notebooks/check/outputs.py out/notebooks/[0-9][0-9]-*.ipynb
+	jupyter nbconvert --to html --log-level WARN --output-dir out/notebooks out/notebooks/[0-9][0-9]-*.ipynb
+	node notebooks/check/browser.mjs out/notebooks/screenshot.png out/notebooks/[0-9][0-9]-*.html
+
+# Refreshes the committed notebooks: writes them from the lessons and
+# executes them in place with the quick preset. Lesson results already in
+# out/lessons/quick (e.g. from `bin/cnnlab lesson run all --preset quick`)
+# are reused, not trained again.
+notebooks:
+	$(GO) run ./internal/nbgen/write
+	$(NB_DATA) CNNLAB_PRESET=quick CNNLAB_OUT=$(CURDIR)/out/lessons notebooks/run --in-place
+
+# Starts Jupyter with the GoNB kernel on notebooks/ (installs Jupyter and
+# GoNB first if needed).
+jupyter: deps
+	scripts/jupyter
 
 # gofmt, go vet, shellcheck on the scripts, and a lint of docker/Dockerfile
 # (no Docker engine needed).
-SCRIPTS := .ci/run scripts/install-deps scripts/lint-dockerfile notebooks/run docker/smoke-test.sh $(wildcard bench/*.sh) $(wildcard bench/*/*.sh)
+SCRIPTS := .ci/run scripts/install-deps scripts/lint-dockerfile scripts/jupyter notebooks/run docker/smoke-test.sh $(wildcard bench/*.sh) $(wildcard bench/*/*.sh)
 # Training and inference speed of the course's models, cnnlab against the
 # identical PyTorch model (Debian python3-torch), one after the other, and the
 # ratios. MODELS="baseline" make bench for one model. See docs/PERFORMANCE.md.

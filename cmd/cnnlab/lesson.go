@@ -24,13 +24,13 @@ func init() {
 	register(&command{
 		name:    "lesson run",
 		summary: "run a lesson (or all) and write its results.json and report.html",
-		usage:   "NAME|all [--preset smoke|quick|full] [--seeds K] [--data PATH] [--out DIR] [--shard i/N] [--verbose 0|1|2]",
+		usage:   "NAME|all [--preset smoke|quick|full] [--seeds K] [--data PATH] [--out ROOT] [--shard i/N] [--verbose 0|1|2]",
 		run:     runLesson,
 	})
 	register(&command{
 		name:    "lesson report",
 		summary: "merge the runs in a lesson's folder (e.g. from shards) into results.json and report.html",
-		usage:   "--out DIR [--data PATH]",
+		usage:   "--dir ROOT/PRESET/NAME [--data PATH]",
 		run:     runLessonReport,
 	})
 }
@@ -86,7 +86,7 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 	preset := presetFlag(fs)
 	seeds := fs.Int("seeds", 0, "seeds of the repeated runs (0: the preset's: quick 2, full 3)")
 	dataPath := dataFlag(fs)
-	out := fs.String("out", "", "the lesson's folder (default out/lessons/NAME); for all, one folder per lesson inside it (default out/lessons)")
+	out := fs.String("out", filepath.Join("out", "lessons"), "results root: each lesson writes ROOT/PRESET/NAME (the layout notebooks use with CNNLAB_OUT=ROOT)")
 	shardFlag := fs.String("shard", "", "run only shard i of N (i/N: every N-th run from i), into the same --out")
 	verbose := fs.Int("verbose", 2, "training progress: 0 none, 1 a live bar, 2 one line per epoch")
 	if err := parseFlags(fs, args); err != nil {
@@ -127,17 +127,14 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "backend: %s; CPU %s\n", info, info.CPU)
-	root := *out
-	if root == "" {
-		root = filepath.Join("out", "lessons")
+	p := lessons.Preset(*preset)
+	if p == "" {
+		p = lessons.DefaultPreset(info.Config)
 	}
 	for _, l := range todo {
-		dir := root
-		if name == "all" || *out == "" {
-			dir = filepath.Join(root, l.Name)
-		}
+		dir := filepath.Join(*out, string(p), l.Name)
 		began := time.Now()
-		opts := lessons.Options{Preset: lessons.Preset(*preset), Seeds: *seeds, Data: data, Out: dir, Shard: shard,
+		opts := lessons.Options{Preset: p, Seeds: *seeds, Data: data, Out: dir, Shard: shard,
 			Log: os.Stdout, AfterRun: func(r *lessons.Results) error { return report.WriteLesson(dir, r) },
 			Progress: func(p lessons.RunProgress) {
 				eta := ""
@@ -158,7 +155,7 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 		}
 		status := ""
 		if !r.Complete() {
-			status = fmt.Sprintf(" (%d of %d runs: merge the shards with cnnlab lesson report --out %s)", len(r.Runs), r.Planned, dir)
+			status = fmt.Sprintf(" (%d of %d runs: merge the shards with cnnlab lesson report --dir %s)", len(r.Runs), r.Planned, dir)
 		}
 		fmt.Printf("[%s] %s preset in %s%s\nreport: %s\n", l.Name, r.Settings.Preset, time.Since(began).Round(time.Second),
 			status, filepath.Join(dir, "report.html"))
@@ -167,13 +164,13 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 }
 
 func runLessonReport(fs *flag.FlagSet, args []string) error {
-	out := fs.String("out", "", "the lesson's folder (required)")
+	out := fs.String("dir", "", "the lesson's folder, ROOT/PRESET/NAME as lesson run prints it (required)")
 	dataPath := dataFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
-		return usageError("--out is required")
+		return usageError("--dir is required")
 	}
 	name, preset, err := lessons.FolderLesson(*out)
 	if err != nil {

@@ -18,7 +18,7 @@ func TestLessonCLIUsageErrors(t *testing.T) {
 		{[]string{"lesson", "run", "gap", "--shard", "3/2"}, "--shard"},
 		{[]string{"lesson", "run", "gap", "--seeds", "-1"}, "--seeds"},
 		{[]string{"lesson", "list", "--preset", "tiny"}, "unknown preset"},
-		{[]string{"lesson", "report"}, "--out is required"},
+		{[]string{"lesson", "report"}, "--dir is required"},
 	}
 	for _, tc := range tests {
 		code, _, stderr := runCLI(t, tc.args...)
@@ -32,19 +32,20 @@ func TestLessonCLIUsageErrors(t *testing.T) {
 // then merges them with lesson report.
 func TestLessonCLIRunAndReport(t *testing.T) {
 	data := trainArchive(t, 300, 100)
-	out := filepath.Join(t.TempDir(), "gap")
-	code, stdout, stderr := runCLI(t, "lesson", "run", "gap", "--preset", "smoke", "--data", data, "--out", out, "--shard", "0/2", "--verbose", "0")
+	root := t.TempDir()
+	out := filepath.Join(root, "smoke", "gap")
+	code, stdout, stderr := runCLI(t, "lesson", "run", "gap", "--preset", "smoke", "--data", data, "--out", root, "--shard", "0/2", "--verbose", "0")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "[gap] run 1/1: flatten, seed 42") || !strings.Contains(stdout, "1 of 2 runs") {
 		t.Errorf("shard 0/2 output:\n%s", stdout)
 	}
-	code, stdout, stderr = runCLI(t, "lesson", "run", "gap", "--preset", "smoke", "--data", data, "--out", out, "--shard", "1/2", "--verbose", "0")
+	code, stdout, stderr = runCLI(t, "lesson", "run", "gap", "--preset", "smoke", "--data", data, "--out", root, "--shard", "1/2", "--verbose", "0")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	code, stdout, stderr = runCLI(t, "lesson", "report", "--out", out, "--data", data)
+	code, stdout, stderr = runCLI(t, "lesson", "report", "--dir", out, "--data", data)
 	if code != 0 || !strings.Contains(stdout, "2 of 2 runs") || !strings.Contains(stdout, "report: "+filepath.Join(out, "report.html")) {
 		t.Fatalf("lesson report: exit %d\n%s\n%s", code, stdout, stderr)
 	}

@@ -33,6 +33,12 @@ type Options struct {
 	// InputShape is the shape of one sample; nil means CIFAR-10's
 	// [32 32 3].
 	InputShape []int
+	// Schedule, when set, gives the learning rate of every optimizer step
+	// (Keras's LearningRateSchedule passed as the optimizer's
+	// learning_rate); the optimizer's own rate is then unused, and the
+	// rate cannot be set (ReduceLROnPlateau and LearningRateScheduler fail,
+	// as in Keras 3).
+	Schedule Schedule
 }
 
 // Trainer trains, evaluates and runs a [Model]: the Keras-like compiled
@@ -41,6 +47,7 @@ type Trainer struct {
 	backend    compute.Backend
 	model      Model
 	opt        Optimizer
+	schedule   Schedule
 	loss       LossFn
 	seed       int64
 	inputShape []int
@@ -80,10 +87,21 @@ func Compile(backend compute.Backend, m Model, opts Options) (*Trainer, error) {
 	if sampleSize(opts.InputShape) == 0 {
 		return nil, fmt.Errorf("fit: input shape %v must have positive dimensions", opts.InputShape)
 	}
+	lr0 := opts.Optimizer.InitialLearningRate()
+	if s := opts.Schedule; s != nil {
+		if err := s.Validate(); err != nil {
+			return nil, fmt.Errorf("fit: %s: %w", s.Name(), err)
+		}
+		var err error
+		if lr0, err = scheduleAt(backend, s, 0); err != nil {
+			return nil, err
+		}
+	}
 	t := &Trainer{
 		backend:    backend,
 		model:      m,
 		opt:        opts.Optimizer,
+		schedule:   opts.Schedule,
 		loss:       opts.Loss,
 		seed:       opts.Seed,
 		inputShape: slices.Clone(opts.InputShape),
@@ -93,7 +111,7 @@ func Compile(backend compute.Backend, m Model, opts Options) (*Trainer, error) {
 	if err := t.store.SetRNGStateFromSeed(opts.Seed); err != nil {
 		return nil, fmt.Errorf("fit: seeding the random state: %w", err)
 	}
-	if _, err := t.store.CreateVariable(LearningRatePath, tensors.FromValue(float32(opts.Optimizer.InitialLearningRate()))); err != nil {
+	if _, err := t.store.CreateVariable(LearningRatePath, tensors.FromValue(float32(lr0))); err != nil {
 		return nil, fmt.Errorf("fit: creating the learning rate: %w", err)
 	}
 	t.store.GetVariable(LearningRatePath).SetTrainable(false)
@@ -139,14 +157,19 @@ func (t *Trainer) StopTraining() { t.stop = true }
 func (t *Trainer) Stopping() bool { return t.stop }
 
 // LearningRate returns the current learning rate (a float32 variable, as in
-// Keras, returned as float64).
+// Keras, returned as float64): with a [Schedule], the rate of the last
+// step taken (of step 0 before training).
 func (t *Trainer) LearningRate() float64 {
 	v := t.store.GetVariable(LearningRatePath)
 	return float64(v.MustValue().Value().(float32))
 }
 
 // SetLearningRate sets the learning rate used from the next training step.
+// It fails when a [Schedule] sets the rate.
 func (t *Trainer) SetLearningRate(lr float64) error {
+	if t.schedule != nil {
+		return errScheduled
+	}
 	if !(lr >= 0) || math.IsInf(lr, 0) {
 		return fmt.Errorf("fit: learning rate %v must be a finite non-negative number", lr)
 	}
@@ -205,9 +228,16 @@ func (t *Trainer) trainGraph(scope *model.Scope, x, y *graph.Node) []*graph.Node
 	}
 	grads := graph.Gradient(loss, nodes...)
 	itVar := t.store.GetVariable(IterationsPath)
+	lrVar := t.store.GetVariable(LearningRatePath)
+	lr := lrVar.NodeValue(g)
+	if t.schedule != nil {
+		// Keras evaluates the schedule at optimizer.iterations, the steps
+		// taken before this one.
+		lr = graph.ConvertDType(t.schedule.Rate(graph.ConvertDType(itVar.NodeValue(g), dtypes.Float32)), dtypes.Float32)
+		lrVar.SetNodeValue(lr)
+	}
 	it := graph.AddScalar(itVar.NodeValue(g), 1)
 	itVar.SetNodeValue(it)
-	lr := t.store.GetVariable(LearningRatePath).NodeValue(g)
 	t.opt.Update(t.store, vars, grads, lr, graph.ConvertDType(it, dtypes.Float32))
 	return []*graph.Node{loss, penalty, correct}
 }
@@ -647,6 +677,9 @@ func (t *Trainer) runEpoch(train, val Data, epoch int, opts FitOptions) (Logs, e
 		opts.Progress.Step(step+1, sum.running())
 	}
 	t.built = true
+	if t.schedule != nil {
+		lr = t.LearningRate() // the rate of the epoch's last step
+	}
 	logs := Logs{
 		"epoch":         float64(epoch),
 		"loss":          sum.loss / float64(n),

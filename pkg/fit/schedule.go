@@ -1,0 +1,303 @@
+package fit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// Schedule is a Keras learning-rate schedule
+// (keras.optimizers.schedules.LearningRateSchedule): the learning rate of
+// every optimizer step, computed from the step counter inside the training
+// graph. Set it in [Options].Schedule, as Keras passes a schedule as the
+// optimizer's learning_rate. The formulas are Keras 3's
+// (keras/src/optimizers/schedules/learning_rate_schedule.py), in float32.
+type Schedule interface {
+	// Name returns the Keras class name, e.g. "CosineDecay".
+	Name() string
+	// Rate builds the learning rate for step, the float32 number of
+	// optimizer steps taken before this one (Keras's
+	// optimizer.iterations: 0 for the first update).
+	Rate(step *graph.Node) *graph.Node
+	// Validate reports bad arguments, as Keras's constructor does.
+	Validate() error
+}
+
+// ExponentialDecaySchedule is Keras's ExponentialDecay:
+// initial·rate^(step/decay_steps), with an integer division when
+// Staircase is set. Create it with [ExponentialDecay].
+type ExponentialDecaySchedule struct {
+	Initial    float64
+	DecaySteps float64
+	DecayRate  float64
+	Staircase  bool
+}
+
+// ExponentialDecay returns Keras's ExponentialDecay(initial_learning_rate,
+// decay_steps, decay_rate, staircase).
+func ExponentialDecay(initial, decaySteps, decayRate float64, staircase bool) *ExponentialDecaySchedule {
+	return &ExponentialDecaySchedule{initial, decaySteps, decayRate, staircase}
+}
+
+// Name returns "ExponentialDecay".
+func (s *ExponentialDecaySchedule) Name() string { return "ExponentialDecay" }
+
+// Validate implements [Schedule].
+func (s *ExponentialDecaySchedule) Validate() error { return positiveSteps("decay_steps", s.DecaySteps) }
+
+// Rate implements [Schedule].
+func (s *ExponentialDecaySchedule) Rate(step *graph.Node) *graph.Node {
+	p := graph.DivScalar(step, s.DecaySteps)
+	if s.Staircase {
+		p = graph.Floor(p)
+	}
+	return graph.MulScalar(graph.Pow(constant(step, s.DecayRate), p), s.Initial)
+}
+
+// PiecewiseConstantDecaySchedule is Keras's PiecewiseConstantDecay:
+// Values[0] while step <= Boundaries[0], Values[i] while Boundaries[i-1] <
+// step <= Boundaries[i], and the last value after the last boundary.
+// Create it with [PiecewiseConstantDecay].
+type PiecewiseConstantDecaySchedule struct {
+	Boundaries []float64
+	Values     []float64
+}
+
+// PiecewiseConstantDecay returns Keras's PiecewiseConstantDecay(boundaries,
+// values); values has one more element than boundaries.
+func PiecewiseConstantDecay(boundaries, values []float64) *PiecewiseConstantDecaySchedule {
+	return &PiecewiseConstantDecaySchedule{boundaries, values}
+}
+
+// Name returns "PiecewiseConstantDecay".
+func (s *PiecewiseConstantDecaySchedule) Name() string { return "PiecewiseConstantDecay" }
+
+// Validate implements [Schedule].
+func (s *PiecewiseConstantDecaySchedule) Validate() error {
+	if len(s.Boundaries) != len(s.Values)-1 {
+		return fmt.Errorf("fit: PiecewiseConstantDecay: %d boundaries need %d values, got %d", len(s.Boundaries), len(s.Boundaries)+1, len(s.Values))
+	}
+	for i := 1; i < len(s.Boundaries); i++ {
+		if !(s.Boundaries[i] > s.Boundaries[i-1]) {
+			return fmt.Errorf("fit: PiecewiseConstantDecay: boundaries must increase strictly, got %v", s.Boundaries)
+		}
+	}
+	return nil
+}
+
+// Rate implements [Schedule].
+func (s *PiecewiseConstantDecaySchedule) Rate(step *graph.Node) *graph.Node {
+	rate := constant(step, s.Values[len(s.Values)-1])
+	for i := len(s.Boundaries) - 1; i >= 0; i-- {
+		rate = graph.Where(graph.LessOrEqual(step, constant(step, s.Boundaries[i])), constant(step, s.Values[i]), rate)
+	}
+	return rate
+}
+
+// PolynomialDecaySchedule is Keras's PolynomialDecay: from Initial to End
+// over DecaySteps as (initial−end)·(1−step/decay_steps)^power + end, then
+// End (or, with Cycle, decay_steps grows to the first multiple above
+// step). Create it with [PolynomialDecay].
+type PolynomialDecaySchedule struct {
+	Initial    float64
+	DecaySteps float64
+	End        float64 // Keras's default 1e-4
+	Power      float64 // Keras's default 1
+	Cycle      bool
+}
+
+// PolynomialDecay returns Keras's PolynomialDecay(initial_learning_rate,
+// decay_steps) with its defaults: end_learning_rate 1e-4, power 1, no cycle.
+func PolynomialDecay(initial, decaySteps float64) *PolynomialDecaySchedule {
+	return &PolynomialDecaySchedule{Initial: initial, DecaySteps: decaySteps, End: 1e-4, Power: 1}
+}
+
+// Name returns "PolynomialDecay".
+func (s *PolynomialDecaySchedule) Name() string { return "PolynomialDecay" }
+
+// Validate implements [Schedule].
+func (s *PolynomialDecaySchedule) Validate() error { return positiveSteps("decay_steps", s.DecaySteps) }
+
+// Rate implements [Schedule].
+func (s *PolynomialDecaySchedule) Rate(step *graph.Node) *graph.Node {
+	decaySteps := constant(step, s.DecaySteps)
+	if s.Cycle {
+		// The first multiple of decay_steps above step (1 at step 0).
+		zero := graph.Equal(step, graph.ZerosLike(step))
+		mult := graph.Where(zero, graph.OnesLike(step), graph.Ceil(graph.DivScalar(step, s.DecaySteps)))
+		decaySteps = graph.Mul(decaySteps, mult)
+	} else {
+		step = graph.Min(step, decaySteps)
+	}
+	p := graph.Div(step, decaySteps)
+	decay := graph.Pow(graph.OneMinus(p), constant(step, s.Power))
+	return graph.AddScalar(graph.MulScalar(decay, s.Initial-s.End), s.End)
+}
+
+// InverseTimeDecaySchedule is Keras's InverseTimeDecay:
+// initial / (1 + rate·step/decay_steps), with an integer division when
+// Staircase is set. Create it with [InverseTimeDecay].
+type InverseTimeDecaySchedule struct {
+	Initial    float64
+	DecaySteps float64
+	DecayRate  float64
+	Staircase  bool
+}
+
+// InverseTimeDecay returns Keras's InverseTimeDecay(initial_learning_rate,
+// decay_steps, decay_rate, staircase).
+func InverseTimeDecay(initial, decaySteps, decayRate float64, staircase bool) *InverseTimeDecaySchedule {
+	return &InverseTimeDecaySchedule{initial, decaySteps, decayRate, staircase}
+}
+
+// Name returns "InverseTimeDecay".
+func (s *InverseTimeDecaySchedule) Name() string { return "InverseTimeDecay" }
+
+// Validate implements [Schedule].
+func (s *InverseTimeDecaySchedule) Validate() error { return positiveSteps("decay_steps", s.DecaySteps) }
+
+// Rate implements [Schedule].
+func (s *InverseTimeDecaySchedule) Rate(step *graph.Node) *graph.Node {
+	p := graph.DivScalar(step, s.DecaySteps)
+	if s.Staircase {
+		p = graph.Floor(p)
+	}
+	return graph.Div(constant(step, s.Initial), graph.OnePlus(graph.MulScalar(p, s.DecayRate)))
+}
+
+// CosineDecaySchedule is Keras's CosineDecay with its optional linear
+// warm-up: from Initial to WarmupTarget over WarmupSteps, then a cosine
+// from WarmupTarget (Initial without warm-up) to alpha times it over
+// DecaySteps, then constant. Create it with [CosineDecay].
+type CosineDecaySchedule struct {
+	Initial    float64
+	DecaySteps float64
+	Alpha      float64 // the final rate as a fraction of the decay's start (Keras's default 0)
+	// WarmupTarget is Keras's warmup_target; NaN (the default) means None:
+	// no warm-up.
+	WarmupTarget float64
+	WarmupSteps  float64
+}
+
+// CosineDecay returns Keras's CosineDecay(initial_learning_rate,
+// decay_steps) with its defaults: alpha 0, no warm-up. Set WarmupTarget
+// and WarmupSteps for the warm-up.
+func CosineDecay(initial, decaySteps float64) *CosineDecaySchedule {
+	return &CosineDecaySchedule{Initial: initial, DecaySteps: decaySteps, WarmupTarget: math.NaN()}
+}
+
+// Name returns "CosineDecay".
+func (s *CosineDecaySchedule) Name() string { return "CosineDecay" }
+
+// Validate implements [Schedule].
+func (s *CosineDecaySchedule) Validate() error {
+	if err := positiveSteps("decay_steps", s.DecaySteps); err != nil {
+		return err
+	}
+	if s.WarmupSteps < 0 || (!math.IsNaN(s.WarmupTarget) && s.WarmupSteps == 0) {
+		return fmt.Errorf("fit: CosineDecay: a warm-up needs warmup_steps > 0, got %v", s.WarmupSteps)
+	}
+	return nil
+}
+
+// cosine is Keras's _decay_function: from to alpha·from over decaySteps.
+func cosine(step *graph.Node, decaySteps, from, alpha float64) *graph.Node {
+	frac := graph.DivScalar(step, decaySteps)
+	c := graph.MulScalar(graph.OnePlus(graph.Cos(graph.MulScalar(frac, math.Pi))), 0.5)
+	return graph.MulScalar(graph.AddScalar(graph.MulScalar(c, 1-alpha), alpha), from)
+}
+
+// Rate implements [Schedule].
+func (s *CosineDecaySchedule) Rate(step *graph.Node) *graph.Node {
+	if math.IsNaN(s.WarmupTarget) {
+		return cosine(graph.Min(step, constant(step, s.DecaySteps)), s.DecaySteps, s.Initial, s.Alpha)
+	}
+	step = graph.Min(step, constant(step, s.DecaySteps+s.WarmupSteps))
+	warm := graph.AddScalar(graph.MulScalar(graph.DivScalar(step, s.WarmupSteps), s.WarmupTarget-s.Initial), s.Initial)
+	decay := cosine(graph.AddScalar(step, -s.WarmupSteps), s.DecaySteps, s.WarmupTarget, s.Alpha)
+	return graph.Where(graph.LessThan(step, constant(step, s.WarmupSteps)), warm, decay)
+}
+
+// CosineDecayRestartsSchedule is Keras's CosineDecayRestarts (SGDR): a
+// cosine from Initial to alpha·Initial over FirstDecaySteps, then warm
+// restarts, each TMul times longer and MMul times higher. Create it with
+// [CosineDecayRestarts].
+type CosineDecayRestartsSchedule struct {
+	Initial         float64
+	FirstDecaySteps float64
+	TMul            float64 // Keras's default 2
+	MMul            float64 // Keras's default 1
+	Alpha           float64 // Keras's default 0
+}
+
+// CosineDecayRestarts returns Keras's CosineDecayRestarts(
+// initial_learning_rate, first_decay_steps) with its defaults: t_mul 2,
+// m_mul 1, alpha 0.
+func CosineDecayRestarts(initial, firstDecaySteps float64) *CosineDecayRestartsSchedule {
+	return &CosineDecayRestartsSchedule{Initial: initial, FirstDecaySteps: firstDecaySteps, TMul: 2, MMul: 1}
+}
+
+// Name returns "CosineDecayRestarts".
+func (s *CosineDecayRestartsSchedule) Name() string { return "CosineDecayRestarts" }
+
+// Validate implements [Schedule].
+func (s *CosineDecayRestartsSchedule) Validate() error {
+	if err := positiveSteps("first_decay_steps", s.FirstDecaySteps); err != nil {
+		return err
+	}
+	if !(s.TMul > 0) {
+		return fmt.Errorf("fit: CosineDecayRestarts: t_mul must be positive, got %v", s.TMul)
+	}
+	return nil
+}
+
+// Rate implements [Schedule].
+func (s *CosineDecayRestartsSchedule) Rate(step *graph.Node) *graph.Node {
+	frac := graph.DivScalar(step, s.FirstDecaySteps)
+	var restart *graph.Node
+	if s.TMul == 1 {
+		restart = graph.Floor(frac)
+		frac = graph.Sub(frac, restart)
+	} else {
+		// i = floor(log(1 − frac·(1 − t_mul)) / log(t_mul)); the periods
+		// before it sum to (1 − t_mul^i)/(1 − t_mul) first periods.
+		restart = graph.Floor(graph.DivScalar(graph.Log(graph.OneMinus(graph.MulScalar(frac, 1-s.TMul))), math.Log(s.TMul)))
+		tPow := graph.Pow(constant(step, s.TMul), restart)
+		sum := graph.DivScalar(graph.OneMinus(tPow), 1-s.TMul)
+		frac = graph.Div(graph.Sub(frac, sum), tPow)
+	}
+	m := graph.Pow(constant(step, s.MMul), restart)
+	c := graph.Mul(graph.MulScalar(m, 0.5), graph.OnePlus(graph.Cos(graph.MulScalar(frac, math.Pi))))
+	return graph.MulScalar(graph.AddScalar(graph.MulScalar(c, 1-s.Alpha), s.Alpha), s.Initial)
+}
+
+// scheduleAt returns the schedule's rate at step, computed on backend b.
+func scheduleAt(b compute.Backend, s Schedule, step float64) (rate float64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("fit: %s: %v", s.Name(), r)
+		}
+	}()
+	out := graph.MustExecOnce(b, func(x *graph.Node) *graph.Node { return graph.ConvertDType(s.Rate(x), dtypes.Float32) }, float32(step))
+	return float64(tensors.ToScalar[float32](out)), nil
+}
+
+// constant returns v as a float32 scalar of step's graph.
+func constant(step *graph.Node, v float64) *graph.Node { return graph.Scalar(step.Graph(), dtypes.Float32, v) }
+
+func positiveSteps(what string, v float64) error {
+	if !(v > 0) {
+		return fmt.Errorf("fit: argument %s must be > 0, got %v", what, v)
+	}
+	return nil
+}
+
+// errScheduled is SetLearningRate's error when a schedule sets the rate,
+// with Keras's words.
+var errScheduled = errors.New("fit: this trainer was compiled with a learning-rate schedule, hence its learning rate is not settable " +
+	"(Keras: \"If you need the learning rate to be settable, you should instantiate the optimizer with a float learning_rate\")")
