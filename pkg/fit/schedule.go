@@ -48,7 +48,9 @@ func ExponentialDecay(initial, decaySteps, decayRate float64, staircase bool) *E
 func (s *ExponentialDecaySchedule) Name() string { return "ExponentialDecay" }
 
 // Validate implements [Schedule].
-func (s *ExponentialDecaySchedule) Validate() error { return positiveSteps("decay_steps", s.DecaySteps) }
+func (s *ExponentialDecaySchedule) Validate() error {
+	return positiveSteps("decay_steps", s.DecaySteps)
+}
 
 // Rate implements [Schedule].
 func (s *ExponentialDecaySchedule) Rate(step *graph.Node) *graph.Node {
@@ -159,7 +161,9 @@ func InverseTimeDecay(initial, decaySteps, decayRate float64, staircase bool) *I
 func (s *InverseTimeDecaySchedule) Name() string { return "InverseTimeDecay" }
 
 // Validate implements [Schedule].
-func (s *InverseTimeDecaySchedule) Validate() error { return positiveSteps("decay_steps", s.DecaySteps) }
+func (s *InverseTimeDecaySchedule) Validate() error {
+	return positiveSteps("decay_steps", s.DecaySteps)
+}
 
 // Rate implements [Schedule].
 func (s *InverseTimeDecaySchedule) Rate(step *graph.Node) *graph.Node {
@@ -288,7 +292,9 @@ func scheduleAt(b compute.Backend, s Schedule, step float64) (rate float64, err 
 }
 
 // constant returns v as a float32 scalar of step's graph.
-func constant(step *graph.Node, v float64) *graph.Node { return graph.Scalar(step.Graph(), dtypes.Float32, v) }
+func constant(step *graph.Node, v float64) *graph.Node {
+	return graph.Scalar(step.Graph(), dtypes.Float32, v)
+}
 
 func positiveSteps(what string, v float64) error {
 	if !(v > 0) {
