@@ -108,35 +108,67 @@ const (
 	Max  Mode = "max"
 )
 
-// direction resolves mode for monitor as Keras 3's EarlyStopping and
-// ModelCheckpoint do: "loss"/"val_loss" (and, beyond Keras, any name ending
-// in "loss") go down, "accuracy"/"val_accuracy" (the accuracy metric's
-// direction is "up") go up; other names need an explicit mode.
-func direction(cb, monitor string, mode Mode) (maximize bool, err error) {
+// KerasVersion is the Keras release whose callback rules
+// (keras/src/callbacks) ReduceLROnPlateau, EarlyStopping, ModelCheckpoint,
+// LearningRateScheduler and CSVLogger follow.
+const KerasVersion = "3.16"
+
+// monitor is Keras 3's MonitorCallback: which way a monitored value should
+// go, and whether a value improves on a reference.
+type monitor struct {
+	maximize bool
+	minDelta float64 // |min_delta|
+}
+
+// newMonitor resolves mode for the monitored name as Keras 3's
+// MonitorCallback does: "loss" and "val_loss" (and, beyond Keras, any name
+// ending in "loss") go down; "accuracy"/"val_accuracy" (the accuracy
+// metric's direction is "up") go up; other names need an explicit mode.
+func newMonitor(cb, name string, mode Mode, minDelta float64) (monitor, error) {
+	m := monitor{minDelta: math.Abs(minDelta)}
 	switch mode {
 	case Min:
-		return false, nil
 	case Max:
-		return true, nil
+		m.maximize = true
 	case Auto, "":
-		name := strings.TrimPrefix(monitor, "val_")
+		metric := strings.TrimPrefix(name, "val_")
 		switch {
-		case name == "loss" || strings.HasSuffix(name, "_loss"):
-			return false, nil
-		case name == "accuracy" || name == "acc":
-			return true, nil
+		case metric == "loss" || strings.HasSuffix(metric, "_loss"):
+		case metric == "accuracy" || metric == "acc":
+			m.maximize = true
+		default:
+			return m, fmt.Errorf("fit: %s cannot tell whether %q should be minimized or maximized: set Mode to \"min\" or \"max\"", cb, name)
 		}
-		return false, fmt.Errorf("fit: %s cannot tell whether %q should be minimized or maximized: set Mode to \"min\" or \"max\"", cb, monitor)
+	default:
+		return m, fmt.Errorf("fit: %s: unknown mode %q (want \"auto\", \"min\" or \"max\")", cb, mode)
 	}
-	return false, fmt.Errorf("fit: %s: unknown mode %q (want \"auto\", \"min\" or \"max\")", cb, mode)
+	return m, nil
+}
+
+// improves reports whether current improves on ref (always, when ref is
+// unset: Keras's None): current − min_delta > ref to maximize, current +
+// min_delta < ref to minimize, compared in float32 as Keras 3 does on its
+// TensorFlow, JAX and PyTorch backends (ops.less and ops.greater convert
+// their arguments to float32 tensors; Keras's numpy backend would compare in
+// float64). A NaN never improves on a reference, nor is improved on.
+func (m monitor) improves(current float64, ref *float64) bool {
+	if ref == nil {
+		return true
+	}
+	if m.maximize {
+		return float32(current-m.minDelta) > float32(*ref)
+	}
+	return float32(current+m.minDelta) < float32(*ref)
 }
 
 // ReduceLROnPlateau multiplies the learning rate by Factor when Monitor
-// has not improved for Patience epochs, with Keras 3's rules:
+// has not improved for Patience epochs, with Keras 3.16's rules:
 //
-//   - improvement: current < best - MinDelta ("min"), current > best +
-//     MinDelta ("max"); "auto" is "max" when the name contains "acc", else
-//     "min"; best starts at ±Inf at the start of Fit;
+//   - improvement: current + MinDelta < best ("min") or current − MinDelta
+//     > best ("max"), compared in float32; "auto" minimizes losses and
+//     maximizes accuracies (see [EarlyStopping]); best starts unset at the
+//     start of Fit, so the first monitored value always counts (even NaN or
+//     ±Inf);
 //   - every epoch in cooldown decrements the cooldown counter and resets
 //     wait; an improvement sets best and resets wait; otherwise, out of
 //     cooldown, wait grows and when wait >= Patience the rate becomes
@@ -156,10 +188,10 @@ type ReduceLROnPlateau struct {
 	Cooldown int     // epochs to wait after a reduction (default 0)
 	MinLR    float64 // lower bound on the learning rate (default 0)
 
-	best            float64
+	best            *float64
 	wait            int
 	cooldownCounter int
-	maximize        bool
+	mon             monitor
 }
 
 // NewReduceLROnPlateau returns a ReduceLROnPlateau with Keras's defaults:
@@ -177,33 +209,16 @@ func (r *ReduceLROnPlateau) OnTrainBegin(*Trainer) error {
 	if r.Factor >= 1 {
 		return fmt.Errorf("fit: ReduceLROnPlateau does not support a factor >= 1.0, got %v", r.Factor)
 	}
-	switch r.Mode {
-	case Min:
-		r.maximize = false
-	case Max:
-		r.maximize = true
-	case Auto, "":
-		r.maximize = strings.Contains(r.Monitor, "acc")
-	default:
-		return fmt.Errorf("fit: ReduceLROnPlateau: unknown mode %q (want \"auto\", \"min\" or \"max\")", r.Mode)
+	var err error
+	if r.mon, err = newMonitor("ReduceLROnPlateau", r.Monitor, r.Mode, r.MinDelta); err != nil {
+		return err
 	}
-	r.best = math.Inf(1)
-	if r.maximize {
-		r.best = math.Inf(-1)
-	}
-	r.wait, r.cooldownCounter = 0, 0
+	r.best, r.wait, r.cooldownCounter = nil, 0, 0
 	return nil
 }
 
 // OnEpochBegin does nothing.
 func (r *ReduceLROnPlateau) OnEpochBegin(*Trainer, int) error { return nil }
-
-func (r *ReduceLROnPlateau) improved(current float64) bool {
-	if r.maximize {
-		return current > r.best+r.MinDelta
-	}
-	return current < r.best-r.MinDelta
-}
 
 // OnEpochEnd applies the rules above.
 func (r *ReduceLROnPlateau) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
@@ -216,8 +231,8 @@ func (r *ReduceLROnPlateau) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
 		r.cooldownCounter--
 		r.wait = 0
 	}
-	if r.improved(current) {
-		r.best = current
+	if r.mon.improves(current, r.best) {
+		r.best = &current
 		r.wait = 0
 		return nil
 	}
@@ -250,18 +265,18 @@ func (r *ReduceLROnPlateau) OnTrainEnd(*Trainer, Logs) error { return nil }
 // Wait returns the number of epochs without improvement counted so far.
 func (r *ReduceLROnPlateau) Wait() int { return r.wait }
 
-// Best returns the best monitored value seen.
-func (r *ReduceLROnPlateau) Best() float64 { return r.best }
+// Best returns the best monitored value seen, and false before any.
+func (r *ReduceLROnPlateau) Best() (float64, bool) { return deref(r.best) }
 
 type plateauState struct {
-	Best     jsonFloat `json:"best"`
-	Wait     int       `json:"wait"`
-	Cooldown int       `json:"cooldown_counter"`
+	Best     *jsonFloat `json:"best"`
+	Wait     int        `json:"wait"`
+	Cooldown int        `json:"cooldown_counter"`
 }
 
 // State implements [Stateful].
 func (r *ReduceLROnPlateau) State() (json.RawMessage, error) {
-	return json.Marshal(plateauState{jsonFloat(r.best), r.wait, r.cooldownCounter})
+	return json.Marshal(plateauState{toJSON(r.best), r.wait, r.cooldownCounter})
 }
 
 // SetState implements [Stateful].
@@ -270,18 +285,46 @@ func (r *ReduceLROnPlateau) SetState(raw json.RawMessage) error {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return err
 	}
-	r.best, r.wait, r.cooldownCounter = float64(s.Best), s.Wait, s.Cooldown
+	r.best, r.wait, r.cooldownCounter = fromJSON(s.Best), s.Wait, s.Cooldown
 	return nil
 }
 
+// deref returns *p and whether p is set.
+func deref(p *float64) (float64, bool) {
+	if p == nil {
+		return 0, false
+	}
+	return *p, true
+}
+
+// toJSON and fromJSON convert an optional value for checkpoints.
+func toJSON(p *float64) *jsonFloat {
+	if p == nil {
+		return nil
+	}
+	f := jsonFloat(*p)
+	return &f
+}
+
+func fromJSON(p *jsonFloat) *float64 {
+	if p == nil {
+		return nil
+	}
+	f := float64(*p)
+	return &f
+}
+
 // EarlyStopping stops training when Monitor has stopped improving, with
-// Keras 3's rules:
+// Keras 3.16's rules:
 //
 //   - epochs before StartFromEpoch, and epochs without the monitored value,
 //     are ignored;
 //   - improvement: current - MinDelta > best ("max") or current + MinDelta
-//     < best ("min"), MinDelta taken as its absolute value; the first
-//     monitored epoch always improves (best starts unset);
+//     < best ("min"), MinDelta taken as its absolute value, compared in
+//     float32 (Keras's TensorFlow, JAX and PyTorch backends); the first
+//     monitored epoch always improves (best starts unset); "auto" minimizes
+//     "loss", "val_loss" and (beyond Keras) any name ending in "loss", and
+//     maximizes "accuracy"/"val_accuracy"; other names need a Mode;
 //   - every monitored epoch increments wait; an improvement sets best (and
 //     the best weights) and resets wait only if it also improves on
 //     Baseline (when set); otherwise, when wait >= Patience and epoch > 0,
@@ -307,7 +350,7 @@ type EarlyStopping struct {
 	best         *float64
 	bestEpoch    int
 	bestWeights  *Weights
-	maximize     bool
+	mon          monitor
 }
 
 // NewEarlyStopping returns an EarlyStopping with Keras's defaults: monitor
@@ -321,7 +364,7 @@ func (e *EarlyStopping) OnTrainBegin(*Trainer) error {
 		e.Monitor = "val_loss"
 	}
 	var err error
-	if e.maximize, err = direction("EarlyStopping", e.Monitor, e.Mode); err != nil {
+	if e.mon, err = newMonitor("EarlyStopping", e.Monitor, e.Mode, e.MinDelta); err != nil {
 		return err
 	}
 	e.wait, e.stoppedEpoch, e.best, e.bestWeights, e.bestEpoch = 0, 0, nil, nil, 0
@@ -330,17 +373,6 @@ func (e *EarlyStopping) OnTrainBegin(*Trainer) error {
 
 // OnEpochBegin does nothing.
 func (e *EarlyStopping) OnEpochBegin(*Trainer, int) error { return nil }
-
-func (e *EarlyStopping) isImprovement(current float64, ref *float64) bool {
-	if ref == nil {
-		return true
-	}
-	d := math.Abs(e.MinDelta)
-	if e.maximize {
-		return current-d > *ref
-	}
-	return current+d < *ref
-}
 
 // OnEpochEnd applies the rules above.
 func (e *EarlyStopping) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
@@ -360,7 +392,7 @@ func (e *EarlyStopping) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
 		e.bestWeights, e.bestEpoch = w, epoch
 	}
 	e.wait++
-	if e.isImprovement(current, e.best) {
+	if e.mon.improves(current, e.best) {
 		c := current
 		e.best, e.bestEpoch = &c, epoch
 		if e.RestoreBestWeights {
@@ -370,7 +402,7 @@ func (e *EarlyStopping) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
 			}
 			e.bestWeights = w
 		}
-		if e.Baseline == nil || e.isImprovement(current, e.Baseline) {
+		if e.Baseline == nil || e.mon.improves(current, e.Baseline) {
 			e.wait = 0
 		}
 		return nil
@@ -407,12 +439,7 @@ func (e *EarlyStopping) BestEpoch() int { return e.bestEpoch }
 func (e *EarlyStopping) Wait() int { return e.wait }
 
 // Best returns the best monitored value, and false before any.
-func (e *EarlyStopping) Best() (float64, bool) {
-	if e.best == nil {
-		return 0, false
-	}
-	return *e.best, true
-}
+func (e *EarlyStopping) Best() (float64, bool) { return deref(e.best) }
 
 type weightRecord struct {
 	Path  string `json:"path"`
@@ -432,11 +459,7 @@ type earlyState struct {
 // State implements [Stateful]; it includes the best weights when
 // RestoreBestWeights is set.
 func (e *EarlyStopping) State() (json.RawMessage, error) {
-	s := earlyState{Wait: e.wait, StoppedEpoch: e.stoppedEpoch, BestEpoch: e.bestEpoch}
-	if e.best != nil {
-		b := jsonFloat(*e.best)
-		s.Best = &b
-	}
+	s := earlyState{Wait: e.wait, StoppedEpoch: e.stoppedEpoch, BestEpoch: e.bestEpoch, Best: toJSON(e.best)}
 	if e.bestWeights != nil {
 		for _, v := range e.bestWeights.vars {
 			s.BestWeights = append(s.BestWeights, weightRecord{v.path, v.shape.DType.String(), v.shape.Dimensions, v.data})
@@ -451,12 +474,7 @@ func (e *EarlyStopping) SetState(raw json.RawMessage) error {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return err
 	}
-	e.wait, e.stoppedEpoch, e.bestEpoch = s.Wait, s.StoppedEpoch, s.BestEpoch
-	e.best = nil
-	if s.Best != nil {
-		b := float64(*s.Best)
-		e.best = &b
-	}
+	e.wait, e.stoppedEpoch, e.bestEpoch, e.best = s.Wait, s.StoppedEpoch, s.BestEpoch, fromJSON(s.Best)
 	e.bestWeights = nil
 	if s.BestWeights != nil {
 		w := &Weights{}
@@ -478,16 +496,17 @@ func (e *EarlyStopping) SetState(raw json.RawMessage) error {
 //     semantics (see [FormatPath]) from epoch (1-based, as Keras) and the
 //     epoch's logs, e.g. "weights.{epoch:02d}-{val_loss:.2f}.ckpt";
 //   - with SaveBestOnly, it saves only when Monitor improves strictly on
-//     the best value so far (which starts at InitialValueThreshold, or ±Inf,
-//     and is kept across Fit calls, as in Keras); when the monitored value
-//     is missing it warns and saves;
+//     the best value so far, compared in float32 as in EarlyStopping (best
+//     starts at InitialValueThreshold, or unset so that the first value
+//     always saves, even NaN or ±Inf, and is kept across Fit calls, as in
+//     Keras); when the monitored value is missing it warns and saves;
 //   - SaveWeightsOnly writes the weights only; otherwise a full checkpoint
 //     with optimizer and training state that [Trainer.LoadCheckpoint] can
 //     resume from.
 //
 // Differences from Keras: the files are cnnlab's own format (see the file
 // format in the package doc), not HDF5 or .keras zip files, so names
-// ending in ".h5" or ".keras" are refused; no extension is required (we
+// ending in ".h5", ".hdf5" or ".keras" are refused; no extension is required (we
 // suggest ".ckpt" and ".weights.ckpt"). Saving happens after all callbacks
 // have finished the epoch, so the checkpoint holds their final state for
 // that epoch. Files are written atomically.
@@ -500,9 +519,9 @@ type ModelCheckpoint struct {
 	Mode                  Mode     // default "auto"
 	InitialValueThreshold *float64 // initial best value for SaveBestOnly
 
-	best     *float64
-	maximize bool
-	ready    bool
+	best  *float64
+	mon   monitor
+	ready bool
 }
 
 // NewModelCheckpoint returns a ModelCheckpoint writing to filepath with
@@ -516,7 +535,7 @@ func (m *ModelCheckpoint) OnTrainBegin(*Trainer) error {
 	if m.Filepath == "" {
 		return fmt.Errorf("fit: ModelCheckpoint needs a Filepath")
 	}
-	for _, ext := range []string{".h5", ".keras"} {
+	for _, ext := range []string{".h5", ".hdf5", ".keras"} {
 		if strings.HasSuffix(m.Filepath, ext) {
 			return fmt.Errorf("fit: ModelCheckpoint filepath %q: cnnlab cannot write %s files; use its own format, e.g. a name ending in .ckpt (or .weights.ckpt for weights only)", m.Filepath, ext)
 		}
@@ -525,18 +544,13 @@ func (m *ModelCheckpoint) OnTrainBegin(*Trainer) error {
 		m.Monitor = "val_loss"
 	}
 	var err error
-	if m.maximize, err = direction("ModelCheckpoint", m.Monitor, m.Mode); err != nil {
+	if m.mon, err = newMonitor("ModelCheckpoint", m.Monitor, m.Mode, 0); err != nil {
 		return err
 	}
 	if !m.ready {
+		m.best = nil
 		if m.InitialValueThreshold != nil {
 			b := *m.InitialValueThreshold
-			m.best = &b
-		} else {
-			b := math.Inf(1)
-			if m.maximize {
-				b = math.Inf(-1)
-			}
 			m.best = &b
 		}
 		m.ready = true
@@ -571,8 +585,7 @@ func (m *ModelCheckpoint) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
 			if m.best != nil {
 				bestStr, _ = formatValue(*m.best, ".5f")
 			}
-			improved := m.best == nil || (m.maximize && current > *m.best) || (!m.maximize && current < *m.best)
-			if !improved {
+			if !m.mon.improves(current, m.best) {
 				if m.Verbose > 0 {
 					t.Logf("\nEpoch %d: %s did not improve from %s", epoch+1, m.Monitor, bestStr)
 				}
@@ -597,13 +610,8 @@ func (m *ModelCheckpoint) OnEpochEnd(t *Trainer, epoch int, logs Logs) error {
 // OnTrainEnd does nothing.
 func (m *ModelCheckpoint) OnTrainEnd(*Trainer, Logs) error { return nil }
 
-// Best returns the best monitored value so far (±Inf before any).
-func (m *ModelCheckpoint) Best() float64 {
-	if m.best == nil {
-		return math.NaN()
-	}
-	return *m.best
-}
+// Best returns the best monitored value so far, and false before any.
+func (m *ModelCheckpoint) Best() (float64, bool) { return deref(m.best) }
 
 type checkpointState struct {
 	Best *jsonFloat `json:"best"`
@@ -611,12 +619,7 @@ type checkpointState struct {
 
 // State implements [Stateful].
 func (m *ModelCheckpoint) State() (json.RawMessage, error) {
-	var s checkpointState
-	if m.best != nil {
-		b := jsonFloat(*m.best)
-		s.Best = &b
-	}
-	return json.Marshal(s)
+	return json.Marshal(checkpointState{Best: toJSON(m.best)})
 }
 
 // SetState implements [Stateful].
@@ -625,12 +628,7 @@ func (m *ModelCheckpoint) SetState(raw json.RawMessage) error {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return err
 	}
-	m.best = nil
-	if s.Best != nil {
-		b := float64(*s.Best)
-		m.best = &b
-	}
-	m.ready = true
+	m.best, m.ready = fromJSON(s.Best), true
 	return nil
 }
 

@@ -2,6 +2,7 @@ package fit
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -73,9 +74,23 @@ func TestReduceLROnPlateau(t *testing.T) {
 			[]float64{1, 1, 1, 1, 1, 1}, []float64{1, 0.5, 0.5, 0.25, 0.25, 0.125}},
 		{"min_lr", "val_loss", func(r *ReduceLROnPlateau) { r.Patience, r.MinLR = 1, 0.05 },
 			[]float64{1, 1, 1, 1, 1}, []float64{1, 0.1, 0.05, 0.05, 0.05}},
-		// auto mode: "acc" in the name means max.
+		// auto mode: the accuracy metric's direction is up (Keras 3.16;
+		// before, "acc" in the name meant max).
 		{"auto max", "val_accuracy", func(r *ReduceLROnPlateau) { r.Patience, r.Factor = 2, 0.5 },
 			[]float64{0.5, 0.6, 0.6, 0.6}, []float64{1, 1, 1, 0.5}},
+		// Keras 3.11+: best starts at None, so the first value counts even
+		// when it is NaN; nothing then improves on NaN, and patience 2
+		// reduces at epoch 3.
+		{"first value NaN", "val_loss", func(r *ReduceLROnPlateau) { r.Patience = 2 },
+			[]float64{math.NaN(), 1, 0.9, 0.8}, []float64{1, 1, 0.1, 0.1}},
+		// +Inf is a first value like any other; 1 improves on it.
+		{"first value inf", "val_loss", func(r *ReduceLROnPlateau) { r.Patience = 1 },
+			[]float64{math.Inf(1), math.Inf(1), 1, 1}, []float64{1, 0.1, 0.1, 0.01}},
+		// Compared in float32 (Keras's TF/JAX/Torch backends): 1 − 1e-9
+		// is 1 in float32, so it does not improve on 1 (float64 would say
+		// it does, and never reduce).
+		{"float32 comparison", "val_loss", func(r *ReduceLROnPlateau) { r.Patience, r.MinDelta = 1, 0 },
+			[]float64{1, 1 - 1e-9, 1 - 2e-9}, []float64{1, 0.1, 0.01}},
 		{"explicit max", "score", func(r *ReduceLROnPlateau) { r.Patience, r.Mode = 1, Max },
 			[]float64{1, 2, 1.5}, []float64{1, 1, 0.1}},
 	}
@@ -110,12 +125,18 @@ func TestReduceLROnPlateau(t *testing.T) {
 		if !strings.Contains(out.String(), "Epoch 2: ReduceLROnPlateau reducing learning rate to 0.5.") {
 			t.Errorf("message %q lacks Keras's text", out.String())
 		}
-		r.Monitor = "nope"
+		r.Monitor = "val_accuracy"
 		if lrs := script(t, tr, "val_loss", []float64{1, 1, 1}, r); !sameFloats(lrs, []float64{0.5, 0.5, 0.5}) {
 			t.Errorf("missing monitor changed the rate: %v", lrs)
 		}
-		if !strings.Contains(out.String(), "`nope` which is not available") {
+		if !strings.Contains(out.String(), "`val_accuracy` which is not available") {
 			t.Errorf("no warning for a missing monitor: %q", out.String())
+		}
+		// A name whose direction auto cannot tell is an error (Keras 3.16
+		// raises ValueError).
+		r.Monitor = "nope"
+		if err := r.OnTrainBegin(tr); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+			t.Errorf("auto mode on %q: %v", r.Monitor, err)
 		}
 	})
 	t.Run("factor >= 1", func(t *testing.T) {
@@ -222,7 +243,8 @@ func TestModelCheckpoint(t *testing.T) {
 		}
 	}
 
-	// save_best_only: strict improvement on the best so far (starting at +Inf).
+	// save_best_only: strict improvement on the best so far (starting
+	// unset: the first epoch always saves).
 	m = NewModelCheckpoint(filepath.Join(dir, "best", "w.{epoch}.ckpt"))
 	m.SaveBestOnly, m.Verbose = true, 1
 	script(t, tr, "val_loss", []float64{1.0, 1.2, 0.8, 0.8}, m)
@@ -234,7 +256,7 @@ func TestModelCheckpoint(t *testing.T) {
 	if want := []string{"w.1.ckpt", "w.3.ckpt"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("saved %v, want %v (no temporary files left)", names, want)
 	}
-	if !strings.Contains(out.String(), "Epoch 1: val_loss improved from inf to 1.00000, saving model to") ||
+	if !strings.Contains(out.String(), "Epoch 1: val_loss improved from None to 1.00000, saving model to") ||
 		!strings.Contains(out.String(), "Epoch 4: val_loss did not improve from 0.80000") {
 		t.Errorf("messages differ from Keras's:\n%s", out.String())
 	}
@@ -249,8 +271,23 @@ func TestModelCheckpoint(t *testing.T) {
 		t.Errorf("saved %v, want only w.2.ckpt", entries)
 	}
 
-	// Keras formats are refused.
-	for _, name := range []string{"w.h5", "w.weights.h5", "m.keras"} {
+	// Keras 3.11+: +Inf as the first value saves (best was None), and
+	// nothing saves again until a value below it.
+	m = NewModelCheckpoint(filepath.Join(dir, "inf", "w.{epoch}.ckpt"))
+	m.SaveBestOnly = true
+	script(t, tr, "val_loss", []float64{math.Inf(1), math.Inf(1), 1, 1}, m)
+	entries, _ = os.ReadDir(filepath.Join(dir, "inf"))
+	if names = nil; len(entries) > 0 {
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+	}
+	if want := []string{"w.1.ckpt", "w.3.ckpt"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("saved %v, want %v", names, want)
+	}
+
+	// Keras and HDF5 formats are refused.
+	for _, name := range []string{"w.h5", "w.weights.h5", "m.keras", "w.hdf5"} {
 		if err := NewModelCheckpoint(name).OnTrainBegin(tr); err == nil {
 			t.Errorf("%s accepted", name)
 		}

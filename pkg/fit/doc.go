@@ -32,6 +32,11 @@
 // optional (Nesterov) momentum (lr 0.01). The learning rate is a float32
 // variable: [Trainer.LearningRate] and [Trainer.SetLearningRate] read and
 // set it between epochs, and History records the rate each epoch ran with.
+// A [Schedule] (Keras's ExponentialDecay, PiecewiseConstantDecay,
+// PolynomialDecay, InverseTimeDecay, CosineDecay with warm-up,
+// CosineDecayRestarts) instead sets the rate of every step from the step
+// counter, in the training graph; History then records the rate of each
+// epoch's last step, and checkpoints keep the schedule's position.
 //
 // Data: [Batches] cuts an epoch into batches exactly as Fit does (the same
 // samples in the same order), for programs and notebooks that want to look
@@ -51,24 +56,32 @@
 //
 // # Callbacks
 //
-// [ReduceLROnPlateau], [EarlyStopping] and [ModelCheckpoint] follow Keras 3's
-// source (keras/src/callbacks), pinned by tests on scripted metric
+// [ReduceLROnPlateau], [EarlyStopping], [ModelCheckpoint],
+// [LearningRateScheduler] and [CSVLogger] follow the source of Keras 3.16
+// ([KerasVersion]; keras/src/callbacks), pinned by tests on scripted metric
 // sequences. Where Keras 3 and tf.keras 2.x (which the course used) differ,
 // Keras 3 wins:
 //
+//   - the best value of ReduceLROnPlateau, EarlyStopping and ModelCheckpoint
+//     starts unset (None, since Keras 3.11), so the first monitored value
+//     always counts, even NaN or ±Inf (tf.keras started at ±Inf);
+//   - improvements are compared in float32, as Keras 3 does on its
+//     TensorFlow, JAX and PyTorch backends (the ones course users run):
+//     current ± min_delta is rounded to float32 before the comparison
+//     (Keras's numpy backend compares in float64);
 //   - EarlyStopping with RestoreBestWeights restores the best weights at the
 //     end of training even when it did not stop early (tf.keras 2.x only
 //     restored them when stopping);
-//   - EarlyStopping and ModelCheckpoint in "auto" mode minimize "loss" and
-//     "val_loss" and maximize "accuracy"/"val_accuracy" (Keras 3 asks the
-//     metric for its direction; tf.keras 2.x guessed from the name:
-//     EarlyStopping maximized names ending in "acc", "accuracy" or "auc",
-//     ModelCheckpoint names containing "acc", and both minimized the rest);
-//     other names need an explicit Mode (we also minimize any name ending
-//     in "loss"). ReduceLROnPlateau keeps the "acc"-in-the-name rule in
-//     both versions;
+//   - "auto" mode minimizes "loss" and "val_loss" and maximizes
+//     "accuracy"/"val_accuracy" in all three (Keras 3 asks the metric for
+//     its direction; tf.keras 2.x guessed from the name); other names need
+//     an explicit Mode (we also minimize any name ending in "loss");
 //   - History always records "learning_rate" (Keras 3 logs it only when a
 //     ReduceLROnPlateau callback is present; tf.keras 2.x logged "lr").
+//
+// With a learning-rate [Schedule] (Options.Schedule) the rate is not
+// settable, as in Keras 3: ReduceLROnPlateau and LearningRateScheduler then
+// fail with Keras's error instead of changing it.
 //
 // Other differences from Keras: an unknown Mode or a callback problem is
 // an error (Keras warns and falls back); Verbose's zero value is Silent
@@ -81,7 +94,7 @@
 // its own small format instead (documented at the top of checkpoint.go: a
 // magic string, a JSON header listing each variable's path, dtype, shape
 // and offset, the raw little-endian values and a CRC-32), so names ending
-// in .h5 or .keras are refused: use e.g. "weights.{epoch:02d}-{val_loss:.2f}.ckpt".
+// in .h5, .hdf5 or .keras are refused: use e.g. "weights.{epoch:02d}-{val_loss:.2f}.ckpt".
 // [Trainer.SaveWeights] writes the model's variables; a full checkpoint
 // ([Trainer.SaveCheckpoint], or ModelCheckpoint without SaveWeightsOnly)
 // also holds the optimizer state, the learning rate, the random-number

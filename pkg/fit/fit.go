@@ -555,7 +555,7 @@ type FitOptions struct {
 	Callbacks []Callback
 	Verbose   Verbosity // Silent (default), ProgressBar or OneLine
 	Progress  Progress  // overrides Verbose when set
-	Output    io.Writer // where progress and callback messages go (default os.Stdout)
+	Output    io.Writer // where progress and callback messages go (default: the trainer's, see SetOutput)
 
 	// InitialEpoch is Keras's initial_epoch: the first epoch to run.
 	InitialEpoch int
@@ -578,7 +578,7 @@ func (o *FitOptions) setDefaults() error {
 			o.Epochs, o.BatchSize, o.InitialEpoch)
 	}
 	if o.Output == nil {
-		o.Output = os.Stdout
+		o.Output = io.Discard
 	}
 	if o.Progress == nil {
 		o.Progress = NewProgress(o.Verbose, o.Output)
@@ -590,6 +590,9 @@ func (o *FitOptions) setDefaults() error {
 // History of the epochs run. Callbacks are called as in Keras; a callback
 // error stops training and is returned with the History so far.
 func (t *Trainer) Fit(data Data, opts FitOptions) (*History, error) {
+	if opts.Output == nil {
+		opts.Output = t.out
+	}
 	if err := opts.setDefaults(); err != nil {
 		return nil, err
 	}
