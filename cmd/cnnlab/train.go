@@ -24,7 +24,8 @@ func init() {
 		summary: "train a preset model on CIFAR-10 with Keras-like callbacks and checkpoints",
 		usage: "[--data PATH] --model NAME [--width F] [--limit N] [--epochs E] [--batch-size B] [--no-shuffle] [--seed S] " +
 			"[--val-split F | --val-holdout F] [--optimizer adam|sgd] [--lr X] [--momentum M] " +
-			"[--reduce-lr-patience P --reduce-lr-factor F] [--early-stop-patience P] [--restore-best] [--monitor NAME] " +
+			"[--lr-schedule NAME:key=value,...] [--reduce-lr-patience P --reduce-lr-factor F] [--early-stop-patience P] [--restore-best] [--monitor NAME] " +
+			"[--csv-log FILE] " +
 			"[--checkpoint TEMPLATE [--save-best-only] [--weights-only]] [--resume FILE] [--test] [--verbose 0|1|2] --out DIR",
 		run: runTrain,
 	})
@@ -45,6 +46,7 @@ type trainConfig struct {
 	ValHoldOut float64   `json:"val_holdout"`
 	Optimizer  string    `json:"optimizer"`
 	LR         float64   `json:"learning_rate"`
+	Schedule   string    `json:"lr_schedule,omitempty"`
 	Momentum   float64   `json:"momentum,omitempty"`
 	Backend    string    `json:"backend"`
 	Resumed    string    `json:"resumed_from,omitempty"`
@@ -65,6 +67,11 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	optName := fs.String("optimizer", course.Defaults.Optimizer, "optimizer: adam or sgd")
 	lr := fs.Float64("lr", 0, "learning rate (0: the default, 1e-3 for adam as in the course and Keras, 0.01 for sgd)")
 	momentum := fs.Float64("momentum", 0, "SGD momentum")
+	scheduleSpec := fs.String("lr-schedule", "", "Keras learning-rate schedule per step, NAME:key=value,... with Keras's argument names: "+
+		"exponential (decay_steps, decay_rate, staircase), piecewise (boundaries=a/b, values=x/y/z), polynomial (decay_steps, end_learning_rate, power, cycle), "+
+		"inverse_time (decay_steps, decay_rate, staircase), cosine (decay_steps, alpha, warmup_target, warmup_steps), cosine_restarts (first_decay_steps, t_mul, m_mul, alpha); "+
+		"initial_learning_rate defaults to --lr. E.g. cosine:decay_steps=20000,warmup_steps=500,warmup_target=0.002")
+	csvLog := fs.String("csv-log", "", "Keras's CSVLogger: write every epoch's logs to this CSV file in --out (appended to when resuming)")
 	reducePatience := fs.Int("reduce-lr-patience", 0, "ReduceLROnPlateau patience in epochs (0: no ReduceLROnPlateau)")
 	reduceFactor := fs.Float64("reduce-lr-factor", 0.1, "ReduceLROnPlateau factor")
 	stopPatience := fs.Int("early-stop-patience", 0, "EarlyStopping patience in epochs (0: no EarlyStopping)")
@@ -137,7 +144,16 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if *optName == "sgd" {
 		opt = fit.SGD(*lr, *momentum)
 	}
-	tr, err := fit.Compile(b, m, fit.Options{Optimizer: opt, Seed: *seed})
+	var schedule fit.Schedule
+	if *scheduleSpec != "" {
+		if *reducePatience > 0 {
+			return usageError("--lr-schedule and --reduce-lr-patience: a schedule's rate cannot be changed by ReduceLROnPlateau (as in Keras)")
+		}
+		if schedule, err = fit.ParseSchedule(*scheduleSpec, opt.InitialLearningRate()); err != nil {
+			return usageError("--lr-schedule: %v", err)
+		}
+	}
+	tr, err := fit.Compile(b, m, fit.Options{Optimizer: opt, Seed: *seed, Schedule: schedule})
 	if err != nil {
 		return err
 	}
@@ -170,6 +186,16 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		cbs = append(cbs, c)
 	}
 
+	if *csvLog != "" {
+		path := *csvLog
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(*outDir, path)
+		}
+		c := fit.NewCSVLogger(path)
+		c.Append = *resume != ""
+		cbs = append(cbs, c)
+	}
+
 	var state *fit.TrainState
 	if *resume != "" {
 		if state, err = tr.LoadCheckpoint(*resume); err != nil {
@@ -191,7 +217,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	cfg := trainConfig{
 		Data: data.Source, Model: m.Name(), Width: *width, Limit: *limit, Split: split,
 		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
-		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(),
+		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: *scheduleSpec,
 		Momentum: *momentum, Backend: info.String(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
 	}
 	cfgJSON, _ := json.MarshalIndent(cfg, "", "  ")

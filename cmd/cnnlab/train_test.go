@@ -211,3 +211,34 @@ func TestTrainPredictUsage(t *testing.T) {
 		t.Errorf("missing image: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestTrainScheduleAndCSV trains with a Keras schedule and a CSV log: the
+// rate follows the schedule, the CSV holds every epoch.
+func TestTrainScheduleAndCSV(t *testing.T) {
+	data := trainArchive(t, 200, 20)
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, "train", "--data", data, "--model", "gap", "--width", "0.125", "--epochs", "2",
+		"--batch-size", "34", "--lr-schedule", "exponential:decay_steps=5,decay_rate=0.5", "--csv-log", "log.csv", "--verbose", "0", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	h := readHistory(t, filepath.Join(out, "history.json"))
+	// 170 training images in batches of 34: 5 steps an epoch; the last
+	// steps are 4 and 9: 1e-3·0.5^(4/5) and 1e-3·0.5^(9/5).
+	for e, step := range []float64{4, 9} {
+		want := 1e-3 * math.Pow(0.5, step/5)
+		if got := h.Epochs[e]["learning_rate"]; math.Abs(got-want) > 1e-9 {
+			t.Errorf("epoch %d learning_rate %g, want %g", e+1, got, want)
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "log.csv"))
+	if err != nil || strings.Count(string(raw), "\r\n") != 3 || !strings.HasPrefix(string(raw), "epoch,accuracy,learning_rate,loss,val_accuracy,val_loss") {
+		t.Errorf("log.csv: %v\n%s", err, raw)
+	}
+	for _, bad := range [][]string{{"--lr-schedule", "warp:x=1"}, {"--lr-schedule", "cosine:decay_steps=10", "--reduce-lr-patience", "2"}} {
+		args := append([]string{"train", "--data", data, "--model", "gap", "--out", out}, bad...)
+		if code, _, stderr := runCLI(t, args...); code != 2 || !strings.Contains(stderr, "--lr-schedule") {
+			t.Errorf("%v: exit %d, %s", bad, code, stderr)
+		}
+	}
+}

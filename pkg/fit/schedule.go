@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -307,3 +309,133 @@ func positiveSteps(what string, v float64) error {
 // with Keras's words.
 var errScheduled = errors.New("fit: this trainer was compiled with a learning-rate schedule, hence its learning rate is not settable " +
 	"(Keras: \"If you need the learning rate to be settable, you should instantiate the optimizer with a float learning_rate\")")
+
+// scheduleKinds maps the names ParseSchedule takes to their Keras classes.
+var scheduleKinds = map[string]string{
+	"exponential": "ExponentialDecay", "piecewise": "PiecewiseConstantDecay", "polynomial": "PolynomialDecay",
+	"inverse_time": "InverseTimeDecay", "cosine": "CosineDecay", "cosine_restarts": "CosineDecayRestarts",
+}
+
+// ParseSchedule parses a schedule written as NAME:key=value,…, with
+// Keras's argument names, e.g.
+//
+//	cosine:decay_steps=20000,warmup_steps=500,warmup_target=0.002
+//	exponential:decay_steps=1000,decay_rate=0.9,staircase=true
+//	piecewise:boundaries=1000/2000,values=1e-3/5e-4/1e-4
+//
+// NAME is exponential, piecewise, polynomial, inverse_time, cosine or
+// cosine_restarts; initial_learning_rate defaults to initial. Unknown names
+// and keys are errors that list the valid ones.
+func ParseSchedule(spec string, initial float64) (Schedule, error) {
+	name, args, _ := strings.Cut(spec, ":")
+	kv := map[string]string{}
+	if args != "" {
+		for _, part := range strings.Split(args, ",") {
+			k, v, ok := strings.Cut(part, "=")
+			if !ok {
+				return nil, fmt.Errorf("fit: schedule %q: %q is not key=value", spec, part)
+			}
+			kv[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	p := &specParser{spec: spec, kv: kv}
+	init := p.float("initial_learning_rate", initial)
+	var s Schedule
+	switch name {
+	case "exponential":
+		s = ExponentialDecay(init, p.float("decay_steps", math.NaN()), p.float("decay_rate", math.NaN()), p.bool("staircase"))
+	case "inverse_time":
+		s = InverseTimeDecay(init, p.float("decay_steps", math.NaN()), p.float("decay_rate", math.NaN()), p.bool("staircase"))
+	case "piecewise":
+		s = PiecewiseConstantDecay(p.floats("boundaries"), p.floats("values"))
+	case "polynomial":
+		d := PolynomialDecay(init, p.float("decay_steps", math.NaN()))
+		d.End, d.Power, d.Cycle = p.float("end_learning_rate", d.End), p.float("power", d.Power), p.bool("cycle")
+		s = d
+	case "cosine":
+		d := CosineDecay(init, p.float("decay_steps", math.NaN()))
+		d.Alpha, d.WarmupTarget, d.WarmupSteps = p.float("alpha", 0), p.float("warmup_target", math.NaN()), p.float("warmup_steps", 0)
+		s = d
+	case "cosine_restarts":
+		d := CosineDecayRestarts(init, p.float("first_decay_steps", math.NaN()))
+		d.TMul, d.MMul, d.Alpha = p.float("t_mul", d.TMul), p.float("m_mul", d.MMul), p.float("alpha", 0)
+		s = d
+	default:
+		names := make([]string, 0, len(scheduleKinds))
+		for n := range scheduleKinds {
+			names = append(names, n)
+		}
+		sortStrings(names)
+		return nil, fmt.Errorf("fit: unknown schedule %q (known: %s)", name, strings.Join(names, ", "))
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	for k := range kv {
+		if !p.used[k] {
+			return nil, fmt.Errorf("fit: schedule %q: %s takes no %q", spec, scheduleKinds[name], k)
+		}
+	}
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("fit: schedule %q: %w", spec, err)
+	}
+	return s, nil
+}
+
+// specParser reads the values of a schedule spec, remembering the first
+// error and the keys used.
+type specParser struct {
+	spec string
+	kv   map[string]string
+	used map[string]bool
+	err  error
+}
+
+func (p *specParser) get(key string) (string, bool) {
+	if p.used == nil {
+		p.used = map[string]bool{}
+	}
+	p.used[key] = true
+	v, ok := p.kv[key]
+	return v, ok
+}
+
+func (p *specParser) float(key string, def float64) float64 {
+	v, ok := p.get(key)
+	if !ok {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil && p.err == nil {
+		p.err = fmt.Errorf("fit: schedule %q: %s=%q is not a number", p.spec, key, v)
+	}
+	return f
+}
+
+func (p *specParser) floats(key string) []float64 {
+	v, ok := p.get(key)
+	if !ok {
+		return nil
+	}
+	var out []float64
+	for _, part := range strings.Split(v, "/") {
+		f, err := strconv.ParseFloat(part, 64)
+		if err != nil && p.err == nil {
+			p.err = fmt.Errorf("fit: schedule %q: %s=%q: want numbers separated by /", p.spec, key, v)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func (p *specParser) bool(key string) bool {
+	v, ok := p.get(key)
+	if !ok {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil && p.err == nil {
+		p.err = fmt.Errorf("fit: schedule %q: %s=%q is not true or false", p.spec, key, v)
+	}
+	return b
+}

@@ -139,3 +139,31 @@ func TestScheduleThroughFit(t *testing.T) {
 		t.Errorf("resumed history differs:\n got %v\nwant %v", stripTime(got), stripTime(h))
 	}
 }
+
+func TestParseSchedule(t *testing.T) {
+	s, err := ParseSchedule("cosine:decay_steps=100,warmup_steps=10,warmup_target=0.1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := s.(*CosineDecaySchedule); !ok || c.DecaySteps != 100 || c.WarmupSteps != 10 || c.WarmupTarget != 0.1 || c.Initial != 0 {
+		t.Errorf("parsed %+v", s)
+	}
+	s, err = ParseSchedule("piecewise:boundaries=10/20,values=1/0.5/0.1", 1e-3)
+	if p, ok := s.(*PiecewiseConstantDecaySchedule); err != nil || !ok || len(p.Values) != 3 {
+		t.Errorf("piecewise: %+v, %v", s, err)
+	}
+	if s, err := ParseSchedule("exponential:decay_steps=10,decay_rate=0.5,staircase=true", 1e-3); err != nil || !s.(*ExponentialDecaySchedule).Staircase {
+		t.Errorf("exponential: %+v, %v", s, err)
+	}
+	for spec, want := range map[string]string{
+		"warmup:x=1":                         "known: cosine, cosine_restarts, exponential",
+		"cosine:decay_steps=10,decay_rate=2": `takes no "decay_rate"`,
+		"cosine:decay_steps=ten":             "is not a number",
+		"cosine":                             "decay_steps must be > 0",
+		"exponential:decay_steps=10,decay_rate=0.5,x": "is not key=value",
+	} {
+		if _, err := ParseSchedule(spec, 1e-3); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want an error with %q", spec, err, want)
+		}
+	}
+}
