@@ -23,6 +23,9 @@ const (
 	kindGlobalAveragePooling2D
 	kindDropout
 	kindDense
+	kindRandomFlip
+	kindRandomTranslation
+	kindRandomCrop
 )
 
 // kindInfo holds a layer type's Keras class name, its base name for
@@ -42,6 +45,9 @@ var kindInfo = map[kind]struct {
 	kindDropout:                {"Dropout", "dropout", []string{"Name"}},
 	kindDense: {"Dense", "dense", []string{"Name", "Activation", "UseBias",
 		"KernelInitializer", "BiasInitializer", "KernelRegularizer", "BiasRegularizer"}},
+	kindRandomFlip:        {"RandomFlip", "random_flip", []string{"Name"}},
+	kindRandomTranslation: {"RandomTranslation", "random_translation", []string{"Name", "FillMode", "FillValue"}},
+	kindRandomCrop:        {"RandomCrop", "random_crop", []string{"Name", "CropPadding"}},
 }
 
 // spec is the declaration of one layer: its type and configuration, with
@@ -68,6 +74,12 @@ type spec struct {
 	epsilon    float64
 	center     bool
 	scale      bool
+	flipMode   string     // RandomFlip
+	factors    [2]float64 // RandomTranslation: height, width
+	fillMode   string
+	fillValue  float64
+	cropSize   [2]int // RandomCrop
+	cropPad    int
 
 	given []string // names of the options given, to reject inapplicable ones
 	errs  []error  // bad option values, reported by Validate
@@ -132,6 +144,7 @@ func newSpec(k kind, opts []Option) *spec {
 		epsilon:    1e-3,
 		center:     true,
 		scale:      true,
+		fillMode:   "reflect",
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -248,6 +261,56 @@ func Dense(units int, opts ...Option) Layer {
 	s := newSpec(kindDense, opts)
 	s.units = units
 	return s
+}
+
+// RandomFlip declares Keras's RandomFlip(mode): while training, each image
+// is flipped with probability 1/2 left-right ("horizontal", Keras's
+// default "horizontal_and_vertical" is also accepted, and "vertical");
+// identity at inference. See layers.RandomFlip.
+func RandomFlip(mode string, opts ...Option) Layer {
+	s := newSpec(kindRandomFlip, opts)
+	s.flipMode = mode
+	return s
+}
+
+// RandomTranslation declares Keras's RandomTranslation(height_factor,
+// width_factor): while training, each image is shifted by whole pixels,
+// up to round(factor·size) in each direction, the pixels shifted in filled
+// as FillMode says (Keras's default "reflect"); identity at inference. See
+// layers.RandomTranslation (Keras also takes real-valued shifts, which it
+// interpolates).
+func RandomTranslation(heightFactor, widthFactor float64, opts ...Option) Layer {
+	s := newSpec(kindRandomTranslation, opts)
+	s.factors = [2]float64{heightFactor, widthFactor}
+	return s
+}
+
+// RandomCrop declares a random height×width crop while training, of the
+// images padded with CropPadding zero pixels on each side first (the CIFAR
+// recipe: RandomCrop(32, 32, CropPadding(4))): Keras's ZeroPadding2D then
+// RandomCrop, as one layer. At inference it keeps the centre window (the
+// image itself when it has the crop's size; Keras resizes there).
+func RandomCrop(height, width int, opts ...Option) Layer {
+	s := newSpec(kindRandomCrop, opts)
+	s.cropSize = [2]int{height, width}
+	return s
+}
+
+// FillMode sets how RandomTranslation fills the pixels shifted in:
+// "reflect" (the default), "constant", "nearest" or "wrap" (Keras's names).
+func FillMode(mode string) Option {
+	return option{"FillMode", func(s *spec) { s.fillMode = mode }}
+}
+
+// FillValue sets the value of RandomTranslation's "constant" fill (default 0).
+func FillValue(v float64) Option {
+	return option{"FillValue", func(s *spec) { s.fillValue = v }}
+}
+
+// CropPadding sets the zero padding RandomCrop adds around the images
+// before cropping (default 0).
+func CropPadding(p int) Option {
+	return option{"CropPadding", func(s *spec) { s.cropPad = p }}
 }
 
 // Name sets the layer's name, which is also the variable scope of its
@@ -386,6 +449,23 @@ func (s *spec) check() error {
 		if s.units <= 0 {
 			return fmt.Errorf("units must be positive, got %d", s.units)
 		}
+	case kindRandomFlip:
+		if s.flipMode != "horizontal" && s.flipMode != "vertical" && s.flipMode != "horizontal_and_vertical" {
+			return fmt.Errorf("mode %q: want \"horizontal\", \"vertical\" or \"horizontal_and_vertical\"", s.flipMode)
+		}
+	case kindRandomTranslation:
+		for _, f := range s.factors {
+			if !(f >= 0 && f <= 1) {
+				return fmt.Errorf("factors must be in [0, 1], got %v", s.factors)
+			}
+		}
+		if !slices.Contains(layers.FillModes, s.fillMode) {
+			return fmt.Errorf("fill mode %q: want one of %v", s.fillMode, layers.FillModes)
+		}
+	case kindRandomCrop:
+		if s.cropSize[0] < 1 || s.cropSize[1] < 1 || s.cropPad < 0 {
+			return fmt.Errorf("crop %dx%d with padding %d: want positive sizes and padding >= 0", s.cropSize[0], s.cropSize[1], s.cropPad)
+		}
 	}
 	if s.kind == kindConv2D || s.kind == kindMaxPooling2D {
 		if s.padding != "same" && s.padding != "valid" {
@@ -483,6 +563,25 @@ func (s *spec) infer(in []int) (out []int, trainable, nonTrainable int, err erro
 			return nil, 0, 0, err
 		}
 		return []int{in[2]}, 0, 0, nil
+	case kindRandomFlip, kindRandomTranslation:
+		if err := need(3, "[height, width, channels]"); err != nil {
+			return nil, 0, 0, err
+		}
+		if s.kind == kindRandomTranslation {
+			for i, f := range s.factors {
+				if int(float64(in[i])*f+0.5) > in[i] {
+					return nil, 0, 0, fmt.Errorf("a shift of %g of %d pixels does not fit", f, in[i])
+				}
+			}
+		}
+	case kindRandomCrop:
+		if err := need(3, "[height, width, channels]"); err != nil {
+			return nil, 0, 0, err
+		}
+		if s.cropSize[0] > in[0]+2*s.cropPad || s.cropSize[1] > in[1]+2*s.cropPad {
+			return nil, 0, 0, fmt.Errorf("a %dx%d crop does not fit %dx%d images padded by %d", s.cropSize[0], s.cropSize[1], in[0], in[1], s.cropPad)
+		}
+		return []int{s.cropSize[0], s.cropSize[1], in[2]}, 0, 0, nil
 	case kindFlatten:
 		n := 1
 		for _, d := range in {

@@ -317,6 +317,12 @@ func (m *Model) layersGraph(scope *model.Scope, x *graph.Node, record func(*grap
 			x = layers.Dropout(ls, x, s.rate)
 		case kindActivation:
 			x = layers.ApplyActivation(act, x)
+		case kindRandomFlip:
+			x = layers.RandomFlip(ls, x, s.flipMode)
+		case kindRandomTranslation:
+			x = layers.RandomTranslation(ls, x, s.factors[0], s.factors[1], s.fillMode, s.fillValue)
+		case kindRandomCrop:
+			x = layers.RandomCrop(ls, x, s.cropSize[0], s.cropSize[1], s.cropPad)
 		}
 		if record != nil {
 			record(x)

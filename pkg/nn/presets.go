@@ -46,6 +46,48 @@ type Arch struct {
 	// ConvRegularizer and DenseRegularizer penalize the kernels of the
 	// convolutions and of the Dense layers (the output layer included).
 	ConvRegularizer, DenseRegularizer regularizers.Regularizer
+	// Augment adds data augmentation layers right after the input (active
+	// while training only).
+	Augment Augment
+}
+
+// Augment is the data augmentation of an [Arch], in this order: a random
+// left-right flip, a random translation, a random padded crop.
+type Augment struct {
+	Flip        bool    // RandomFlip("horizontal")
+	Translate   float64 // RandomTranslation(Translate, Translate), reflect fill; 0: none
+	CropPadding int     // RandomCrop(32, 32, CropPadding(p)); 0: none
+}
+
+// layers returns the augmentation layers.
+func (a Augment) layers() []Layer {
+	var ls []Layer
+	if a.Flip {
+		ls = append(ls, RandomFlip("horizontal"))
+	}
+	if a.Translate > 0 {
+		ls = append(ls, RandomTranslation(a.Translate, a.Translate))
+	}
+	if a.CropPadding > 0 {
+		ls = append(ls, RandomCrop(32, 32, CropPadding(a.CropPadding)))
+	}
+	return ls
+}
+
+// String describes the augmentation, e.g. "flip + translate 0.1", or "" for
+// none.
+func (a Augment) String() string {
+	var parts []string
+	if a.Flip {
+		parts = append(parts, "flip")
+	}
+	if a.Translate > 0 {
+		parts = append(parts, fmt.Sprintf("translate %g", a.Translate))
+	}
+	if a.CropPadding > 0 {
+		parts = append(parts, fmt.Sprintf("pad %d + crop", a.CropPadding))
+	}
+	return strings.Join(parts, " + ")
 }
 
 // withDefaults returns a with its zero fields set to the baseline's.
@@ -94,6 +136,9 @@ func (a Arch) String() string {
 	if !a.DenseRegularizer.IsZero() {
 		s += ", dense " + a.DenseRegularizer.String()
 	}
+	if aug := a.Augment.String(); aug != "" {
+		s += ", augment " + aug
+	}
 	return s
 }
 
@@ -116,7 +161,7 @@ func (a Arch) Model(name string) (*Model, error) {
 	if a.KernelInitializer.Name() != "" {
 		kernel = append(kernel, KernelInitializer(a.KernelInitializer))
 	}
-	ls := []Layer{Input(32, 32, 3)}
+	ls := append([]Layer{Input(32, 32, 3)}, a.Augment.layers()...)
 	for _, f := range a.Filters {
 		for j := range a.ConvsPerBlock {
 			opts := append([]Option{Padding("same"), KernelRegularizer(a.ConvRegularizer)}, kernel...)
