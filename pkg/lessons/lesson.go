@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
@@ -52,6 +53,13 @@ type RunSpec struct {
 	// same order every epoch: the source's, or one seeded order when the
 	// source is sorted by class) or "sorted" (sorted by class every epoch).
 	Order string `json:"order,omitempty"`
+	// Schedule, when set, returns the learning-rate schedule for a run of
+	// the given number of optimizer steps (epochs × steps per epoch), from
+	// the run's learning rate.
+	Schedule func(steps int, lr float64) fit.Schedule `json:"-"`
+	// ScheduleName describes the schedule, for results.json (set by the
+	// runner).
+	ScheduleName string `json:"schedule,omitempty"`
 	// ReduceLR, EarlyStop and CheckpointBest add Keras's callbacks
 	// (monitoring val_loss); CheckpointBest keeps the best epoch's weights
 	// and evaluates them on the test set too.

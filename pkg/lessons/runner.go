@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -241,7 +242,12 @@ func (e *Env) train(p Planned, o Options) (*RunResult, error) {
 	}
 	train, val, order := e.split(run.Order)
 	scaling := scalingOf(run.Scaling, train)
-	tr, err := fit.Compile(e.Backend, m, fit.Options{Optimizer: fit.Adam(lr), Seed: p.Seed})
+	var schedule fit.Schedule
+	if run.Schedule != nil {
+		schedule = run.Schedule(epochs*((train.Len()+batch-1)/batch), lr)
+		run.ScheduleName = schedule.Name() + strings.TrimPrefix(fmt.Sprintf("%+v", schedule), "&")
+	}
+	tr, err := fit.Compile(e.Backend, m, fit.Options{Optimizer: fit.Adam(lr), Seed: p.Seed, Schedule: schedule})
 	if err != nil {
 		return nil, err
 	}

@@ -208,6 +208,8 @@ var named = []struct {
 	{"baseline5x5", "baseline with 5x5 convolutions", Arch{KernelSize: 5}},
 	{"strided", "baseline with the second conv of each block at stride 2 instead of max pooling", Arch{Downsample: "stride"}},
 	{"deep", "three convs per block (32x3 pool, 64x3 pool, 128x3 pool), baseline head", Arch{ConvsPerBlock: 3}},
+	{"best", "bn with augmentation (horizontal flip, 32x32 crops of the image padded by 4): train it with a cosine schedule (docs/RESULTS.md)",
+		Arch{BatchNorm: true, Augment: Augment{Flip: true, CropPadding: 4}}},
 }
 
 // Names returns the names of the course's models, in a fixed order.
