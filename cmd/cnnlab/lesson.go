@@ -30,7 +30,7 @@ func init() {
 	register(&command{
 		name:    "lesson report",
 		summary: "merge the runs in a lesson's folder (e.g. from shards) into results.json and report.html",
-		usage:   "--dir ROOT/PRESET/NAME [--data PATH]",
+		usage:   "--dir ROOT/PRESET/NAME [--data PATH] [--markdown]",
 		run:     runLessonReport,
 	})
 }
@@ -166,6 +166,7 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 func runLessonReport(fs *flag.FlagSet, args []string) error {
 	out := fs.String("dir", "", "the lesson's folder, ROOT/PRESET/NAME as lesson run prints it (required)")
 	dataPath := dataFlag(fs)
+	markdown := fs.Bool("markdown", false, "also print the verdicts and runs as Markdown tables (for docs/RESULTS.md)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -195,5 +196,8 @@ func runLessonReport(fs *flag.FlagSet, args []string) error {
 		fmt.Printf("[%s] %s\n", l.Name, v)
 	}
 	fmt.Printf("[%s] %d of %d runs\nreport: %s\n", l.Name, len(r.Runs), r.Planned, filepath.Join(*out, "report.html"))
+	if *markdown {
+		fmt.Print("\n" + report.LessonMarkdown(r))
+	}
 	return nil
 }

@@ -45,9 +45,12 @@ func TestLessonCLIRunAndReport(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	code, stdout, stderr = runCLI(t, "lesson", "report", "--dir", out, "--data", data)
+	code, stdout, stderr = runCLI(t, "lesson", "report", "--dir", out, "--data", data, "--markdown")
 	if code != 0 || !strings.Contains(stdout, "2 of 2 runs") || !strings.Contains(stdout, "report: "+filepath.Join(out, "report.html")) {
 		t.Fatalf("lesson report: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "### Lesson 10 — Global Average Pooling vs Flatten") || !strings.Contains(stdout, "| the course says | measured | verdict |") {
+		t.Errorf("lesson report --markdown printed:\n%s", stdout)
 	}
 	for _, f := range []string{"results.json", "report.html"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
