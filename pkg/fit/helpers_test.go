@@ -3,6 +3,7 @@ package fit
 import (
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -96,4 +97,23 @@ func stripTime(h *History) []Logs {
 		out[i] = c
 	}
 	return out
+}
+
+// fitResumable trains tr with a full checkpoint after every epoch into
+// dir (e1.ckpt, e2.ckpt, ...), resuming from the checkpoint resume when it
+// is not "", and returns the History.
+func fitResumable(t *testing.T, tr *Trainer, data Data, opts FitOptions, dir, resume string) *History {
+	t.Helper()
+	opts.Callbacks = append(opts.Callbacks, NewModelCheckpoint(filepath.Join(dir, "e{epoch}.ckpt")))
+	if resume != "" {
+		var err error
+		if opts.Resume, err = tr.LoadCheckpoint(resume); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := tr.Fit(data, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

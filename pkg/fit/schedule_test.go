@@ -103,17 +103,7 @@ func TestScheduleThroughFit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		opts := FitOptions{Epochs: epochs, BatchSize: 16, Callbacks: []Callback{NewModelCheckpoint(filepath.Join(dir, "e{epoch}.ckpt"))}}
-		if resume != "" {
-			if opts.Resume, err = tr.LoadCheckpoint(resume); err != nil {
-				t.Fatal(err)
-			}
-		}
-		h, err := tr.Fit(data, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tr, h
+		return tr, fitResumable(t, tr, data, FitOptions{Epochs: epochs, BatchSize: 16}, dir, resume)
 	}
 	dir := t.TempDir()
 	tr, h := run(filepath.Join(dir, "full"), 3, "")

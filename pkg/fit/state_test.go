@@ -355,18 +355,8 @@ func TestBatchNormResume(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		opts := FitOptions{Epochs: epochs, BatchSize: 16, ValidationHoldOut: 0.25,
-			Callbacks: []Callback{NewModelCheckpoint(filepath.Join(dir, sub, "e{epoch}.ckpt"))}}
-		if resume != "" {
-			if opts.Resume, err = tr.LoadCheckpoint(resume); err != nil {
-				t.Fatal(err)
-			}
-		}
-		h, err := tr.Fit(data, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tr, h
+		opts := FitOptions{Epochs: epochs, BatchSize: 16, ValidationHoldOut: 0.25}
+		return tr, fitResumable(t, tr, data, opts, filepath.Join(dir, sub), resume)
 	}
 	full, want := run("full", 4, "")
 	run("killed", 2, "")

@@ -66,11 +66,7 @@ func RunLesson(name string) (*lessons.Results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nb: %w", err)
 	}
-	p, err := Preset()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := LessonDir(name, p)
+	p, dir, err := presetDir(name)
 	if err != nil {
 		return nil, err
 	}
@@ -113,15 +109,21 @@ func RunLesson(name string) (*lessons.Results, error) {
 // LessonResults reads the results of a lesson that [RunLesson] ran in the
 // preset of [Preset].
 func LessonResults(name string) (*lessons.Results, error) {
-	p, err := Preset()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := LessonDir(name, p)
+	_, dir, err := presetDir(name)
 	if err != nil {
 		return nil, err
 	}
 	return lessons.ReadResults(dir)
+}
+
+// presetDir returns the preset of [Preset] and the lesson's folder for it.
+func presetDir(name string) (lessons.Preset, string, error) {
+	p, err := Preset()
+	if err != nil {
+		return "", "", err
+	}
+	dir, err := LessonDir(name, p)
+	return p, dir, err
 }
 
 // Must returns v, or stops the cell with err: notebooks call

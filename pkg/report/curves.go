@@ -4,7 +4,6 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -15,8 +14,6 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
 	"github.com/cnnlab/cnnlab/pkg/fit"
@@ -51,30 +48,20 @@ func Curves(format string, runs ...Run) ([]byte, error) {
 			return nil, fmt.Errorf("report: run %q has no epochs", r.Name)
 		}
 	}
-	width := vg.Length(len(Panels)) * PanelWidth
-	var canvas vg.CanvasWriterTo
-	switch strings.ToLower(format) {
-	case "svg":
-		canvas = vgsvg.New(width, Height)
-	case "png":
-		canvas = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, Height), vgimg.UseDPI(110))}
-	default:
-		return nil, fmt.Errorf("report: unknown image format %q (want svg or png)", format)
-	}
-	dc := draw.New(canvas)
-	tiles := draw.Tiles{Rows: 1, Cols: len(Panels), PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2, PadLeft: vg.Millimeter, PadRight: vg.Millimeter * 2}
+	plots := make([]*plot.Plot, len(Panels))
 	for i, key := range Panels {
 		p, err := panel(key, runs)
 		if err != nil {
 			return nil, err
 		}
-		p.Draw(tiles.At(dc, i, 0))
+		plots[i] = p
 	}
-	var buf bytes.Buffer
-	if _, err := canvas.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("report: encoding %s: %w", format, err)
-	}
-	return buf.Bytes(), nil
+	tiles := draw.Tiles{Rows: 1, Cols: len(Panels), PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2, PadLeft: vg.Millimeter, PadRight: vg.Millimeter * 2}
+	return encode(format, vg.Length(len(Panels))*PanelWidth, Height, func(dc draw.Canvas) {
+		for i, p := range plots {
+			p.Draw(tiles.At(dc, i, 0))
+		}
+	})
 }
 
 // panel draws one metric: key (solid) and "val_"+key (dashed) for each run.

@@ -24,8 +24,14 @@ import (
 
 // render encodes p at the given size in format: "svg" or "png".
 func render(p *plot.Plot, w, h vg.Length, format string) ([]byte, error) {
+	return encode(format, w, h, p.Draw)
+}
+
+// encode draws a w×h figure with paint and encodes it in format: "svg" or
+// "png" (at 110 dpi).
+func encode(format string, w, h vg.Length, paint func(draw.Canvas)) ([]byte, error) {
 	var c vg.CanvasWriterTo
-	switch format {
+	switch strings.ToLower(format) {
 	case "svg":
 		c = vgsvg.New(w, h)
 	case "png":
@@ -33,7 +39,7 @@ func render(p *plot.Plot, w, h vg.Length, format string) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("report: unknown image format %q (want svg or png)", format)
 	}
-	p.Draw(draw.New(c))
+	paint(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("report: encoding %s: %w", format, err)
