@@ -5,13 +5,15 @@
 //  1. If $GOMLX_BACKEND is set (e.g. "go", "go:parallelism=-1", "xla:cpu",
 //     "xla:cuda"), it is used as given.
 //  2. Otherwise, if an XLA PJRT plugin is installed (see [PluginDirs]), XLA is
-//     used: "xla:cuda" when the CUDA plugin is present, else "xla:cpu".
+//     used: "xla:cuda" when the CUDA plugin is present and an NVIDIA GPU is
+//     visible (/dev/nvidia0, …), else "xla:cpu" when the CPU plugin is.
 //  3. Otherwise the pure Go backend runs with all cores ("go:parallelism=-1";
 //     GoMLX's own default uses about one core).
 //
 // PJRT plugins are never downloaded: cnnlab imports the XLA backend without
 // GoMLX's auto-installer, so a missing plugin is reported as an error instead
-// of a network fetch.
+// of a network fetch. A $GOMLX_BACKEND that cannot be used is an error that
+// lists the valid values ([ValidConfigs]).
 package backend
 
 import (
@@ -19,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -93,6 +96,14 @@ func findPlugin(dirs []string, name string) bool {
 	return false
 }
 
+// hasNvidiaGPU reports whether an NVIDIA GPU is visible: its device files
+// exist (on the host with a driver, or in a container started with
+// --gpus). A variable for tests.
+var hasNvidiaGPU = func() bool {
+	m, _ := filepath.Glob("/dev/nvidia[0-9]*")
+	return len(m) > 0
+}
+
 // Choose returns the backend configuration that [New] would use and why:
 // source is "env", "plugin" or "default".
 func Choose() (config, source string) {
@@ -100,7 +111,7 @@ func Choose() (config, source string) {
 		return strings.TrimSpace(c), "env"
 	}
 	dirs := PluginDirs()
-	if findPlugin(dirs, "cuda") {
+	if findPlugin(dirs, "cuda") && hasNvidiaGPU() {
 		return "xla:cuda", "plugin"
 	}
 	if findPlugin(dirs, "cpu") {
@@ -124,10 +135,9 @@ func New() (compute.Backend, Info, error) {
 		return cached, info, nil
 	}
 	config, source := Choose()
-	b, err := newQuiet(config)
+	b, err := open(config, source)
 	if err != nil {
-		return nil, Info{}, fmt.Errorf("creating GoMLX backend %q (from %s; set %s to choose another): %w",
-			config, source, EnvVar, err)
+		return nil, Info{}, err
 	}
 	cached = b
 	info = Info{
@@ -141,6 +151,68 @@ func New() (compute.Backend, Info, error) {
 		CPU:         DetectCPU(),
 	}
 	return cached, info, nil
+}
+
+// xlaNames are the names GoMLX's XLA backend registers.
+var xlaNames = []string{"xla", "stablehlo", "shlo", "hlo"}
+
+// ValidConfigs lists the values $GOMLX_BACKEND takes in cnnlab, each XLA one
+// marked with whether its plugin is installed (in [PluginDirs]); error
+// messages print it.
+func ValidConfigs() []string {
+	dirs := PluginDirs()
+	installed := func(name string) string {
+		if findPlugin(dirs, name) {
+			return "installed"
+		}
+		return "plugin not installed"
+	}
+	gpu := ""
+	if findPlugin(dirs, "cuda") && !hasNvidiaGPU() {
+		gpu = ", no NVIDIA GPU visible"
+	}
+	return []string{
+		"go (GoMLX's pure Go backend)",
+		"go:parallelism=N (N cores; -1: all, cnnlab's default)",
+		"xla:cpu (" + installed("cpu") + ")",
+		"xla:cuda (" + installed("cuda") + gpu + ")",
+		"xla:/path/to/pjrt_c_api_NAME_plugin.so",
+	}
+}
+
+// open creates the backend for config, chosen from source ("env", "plugin"
+// or "default"). Its errors say where the configuration came from and list
+// the valid values; an unknown backend name is caught before GoMLX sees it.
+func open(config, source string) (compute.Backend, error) {
+	name, rest, _ := strings.Cut(config, ":")
+	var err error
+	if !slices.Contains(compute.List(), name) {
+		err = fmt.Errorf("unknown backend %q", name)
+	} else {
+		var b compute.Backend
+		b, err = newQuiet(config)
+		if err == nil {
+			return b, nil
+		}
+		if slices.Contains(xlaNames, name) && !filepath.IsAbs(rest) {
+			plugin, _, _ := strings.Cut(rest, ",")
+			if plugin == "" {
+				plugin = "cpu"
+			}
+			if !findPlugin(PluginDirs(), plugin) {
+				// GoMLX's own message suggests its auto-installer, which
+				// cnnlab leaves out on purpose.
+				err = fmt.Errorf("no PJRT plugin %q is installed (looked in %s, and in LD_LIBRARY_PATH and ld.so.conf's folders; "+
+					"nothing is downloaded at run time: `cnnlab backend install --plugin cpu|cuda12|cuda13` installs one)",
+					plugin, strings.Join(PluginDirs(), ", "))
+			}
+		}
+	}
+	what := fmt.Sprintf("%s=%q", EnvVar, config)
+	if source != "env" {
+		what = fmt.Sprintf("backend %q (cnnlab's choice from %s; set %s to choose another)", config, source, EnvVar)
+	}
+	return nil, fmt.Errorf("%s: %w; valid values of %s: %s", what, err, EnvVar, strings.Join(ValidConfigs(), ", "))
 }
 
 // MustNew is like [New] but panics on error. It suits notebooks and tests.

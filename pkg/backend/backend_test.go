@@ -1,10 +1,13 @@
 package backend
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gomlx/go-xla/compute/xla"
 )
 
 func TestChoose(t *testing.T) {
@@ -28,11 +31,75 @@ func TestChoose(t *testing.T) {
 		t.Errorf("CPU plugin: Choose() = %q, %q; want xla:cpu, plugin", c, src)
 	}
 
-	// CUDA wins over CPU.
+	// CUDA wins over CPU when a GPU is visible.
 	touch(t, filepath.Join(dir, "nvidia", "pjrt_c_api_cuda_plugin.so"))
 	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", dir+string(os.PathListSeparator)+filepath.Join(dir, "nvidia"))
+	setGPU(t, true)
 	if c, src := Choose(); c != "xla:cuda" || src != "plugin" {
 		t.Errorf("CUDA plugin: Choose() = %q, %q; want xla:cuda, plugin", c, src)
+	}
+	// Without a GPU (a CUDA image on a CPU-only host) the CPU plugin runs,
+	setGPU(t, false)
+	if c, src := Choose(); c != "xla:cpu" || src != "plugin" {
+		t.Errorf("CUDA plugin, no GPU: Choose() = %q, %q; want xla:cpu, plugin", c, src)
+	}
+	// or, without one, the Go backend.
+	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", filepath.Join(dir, "nvidia"))
+	if c, src := Choose(); c != GoDefault || src != "default" {
+		t.Errorf("only the CUDA plugin, no GPU: Choose() = %q, %q; want %q, default", c, src, GoDefault)
+	}
+}
+
+func setGPU(t *testing.T, visible bool) {
+	saved := hasNvidiaGPU
+	hasNvidiaGPU = func() bool { return visible }
+	t.Cleanup(func() { hasNvidiaGPU = saved })
+}
+
+// A GOMLX_BACKEND that cannot be used is an error that says where the value
+// came from and lists the valid values, with the plugins' state; with no
+// plugin installed, XLA fails without downloading one.
+func TestOpenErrors(t *testing.T) {
+	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", t.TempDir()) // no plugins
+	t.Setenv("LD_LIBRARY_PATH", "")
+	setGPU(t, false)
+	valid := "valid values of GOMLX_BACKEND: go (GoMLX's pure Go backend), go:parallelism=N (N cores; -1: all, cnnlab's default), " +
+		"xla:cpu (plugin not installed), xla:cuda (plugin not installed), xla:/path/to/pjrt_c_api_NAME_plugin.so"
+	for _, tc := range []struct {
+		config, source string
+		want           []string
+	}{
+		{"bogus", "env", []string{`GOMLX_BACKEND="bogus": unknown backend "bogus"`}},
+		{"cuda", "env", []string{`GOMLX_BACKEND="cuda": unknown backend "cuda"`}},
+		{"go:parallelism=x", "env", []string{`GOMLX_BACKEND="go:parallelism=x": `, "parallelism"}},
+		{"xla:cuda", "env", []string{`GOMLX_BACKEND="xla:cuda": no PJRT plugin "cuda" is installed`, "nothing is downloaded at run time", "cnnlab backend install"}},
+		{"xla", "env", []string{`no PJRT plugin "cpu" is installed`}},
+		{"xla:cpu,shared_buffers", "plugin", []string{`backend "xla:cpu,shared_buffers" (cnnlab's choice from plugin; set GOMLX_BACKEND to choose another): no PJRT plugin "cpu"`}},
+	} {
+		b, err := open(tc.config, tc.source)
+		if err == nil {
+			b.Finalize()
+			t.Errorf("open(%q): no error", tc.config)
+			continue
+		}
+		for _, w := range append(tc.want, valid) {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("open(%q): error %q\nlacks %q", tc.config, err, w)
+			}
+		}
+	}
+	if b, err := open("go", "env"); err != nil {
+		t.Errorf(`open("go"): %v`, err)
+	} else {
+		b.Finalize()
+	}
+}
+
+// cnnlab links GoMLX's XLA backend without its auto-installer: nothing can
+// download a plugin behind the user's back.
+func TestNoAutoInstaller(t *testing.T) {
+	if err := xla.AutoInstall(); !errors.Is(err, xla.ErrNoAutoInstaller) {
+		t.Fatalf("xla.AutoInstall() = %v; want ErrNoAutoInstaller (is github.com/gomlx/go-xla/compute/xla/autoinstall imported?)", err)
 	}
 }
 
