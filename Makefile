@@ -11,7 +11,7 @@ export GOEXPERIMENT := simd
 GO ?= go
 BIN := bin/cnnlab
 
-.PHONY: all build test test-go test-notebooks notebooks jupyter deps lint fmt bench bench-upstream bench-load run clean
+.PHONY: all build test test-go test-notebooks notebooks jupyter deps lint fmt bench bench-upstream bench-load run clean image
 
 all: build
 
@@ -68,7 +68,7 @@ jupyter: deps
 
 # gofmt, go vet, shellcheck on the scripts, and a lint of docker/Dockerfile
 # (no Docker engine needed).
-SCRIPTS := .ci/run scripts/install-deps scripts/lint-dockerfile scripts/jupyter notebooks/run docker/smoke-test.sh $(wildcard bench/*.sh) $(wildcard bench/*/*.sh)
+SCRIPTS := .ci/run scripts/install-deps scripts/lint-dockerfile scripts/jupyter notebooks/run docker/smoke-test.sh docker/build-local.sh docker/gpu-check.sh docker/cnnlab-jupyter docker/cnnlab-healthcheck $(wildcard bench/*.sh) $(wildcard bench/*/*.sh)
 # Training and inference speed of the course's models, cnnlab against the
 # identical PyTorch model (Debian python3-torch), one after the other, and the
 # ratios. MODELS="baseline" make bench for one model. See docs/PERFORMANCE.md.
@@ -93,6 +93,11 @@ lint:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+# The Docker image (docker/Dockerfile) built here with podman from a local
+# Debian base, then its smoke tests; see docker/README.md.
+image:
+	docker/build-local.sh
 
 clean:
 	rm -rf bin
