@@ -2,6 +2,8 @@ package layers
 
 import (
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 )
@@ -138,15 +140,16 @@ func padSpatial(x, fill *graph.Node, top, bottom, left, right int) *graph.Node {
 	})
 }
 
-// maxOverAxis1 returns the maximum over axis 1 of x [n, p, l], shaped
-// [n, l]. Its gradient sends v to every element equal to its maximum (ties
-// all receive it, as with GoMLX's ReduceMax): the maximum and v are
-// repeated p times along axis 1 by Concatenate (block copies), where
-// ReduceMax's own gradient broadcasts through a generic index iterator.
+// maxOverAxis1 returns ReduceMax(x, 1) for x [n, p, l]. Its gradient sends
+// each value of the output gradient to one position of its window: the first
+// maximum along axis 1 (ArgMax keeps the first on ties), as the max-pooling
+// gradients of TensorFlow/Keras and PyTorch do. Ties are frequent in real
+// images (flat regions give equal convolution outputs); sending the gradient
+// to every tied position, as an Equal mask would, multiplies it there.
 func maxOverAxis1(x *graph.Node) *graph.Node {
 	return withGradient([]*graph.Node{x}, func(in []*graph.Node) *graph.Node {
 		return graph.ReduceMax(in[0], 1)
-	}, func(y, v *graph.Node) []*graph.Node {
+	}, func(_, v *graph.Node) []*graph.Node {
 		dims := x.Shape().Dimensions
 		n, p, l := dims[0], dims[1], dims[2]
 		repeat := func(t *graph.Node) *graph.Node {
@@ -157,7 +160,7 @@ func maxOverAxis1(x *graph.Node) *graph.Node {
 			}
 			return graph.Concatenate(copies, 1)
 		}
-		isMax := graph.Equal(x, repeat(y))
-		return []*graph.Node{graph.Where(isMax, repeat(v), graph.ScalarZero(x.Graph(), x.DType()))}
+		first := graph.Equal(graph.Iota(x.Graph(), shapes.Make(dtypes.Int32, n, p, l), 1), repeat(graph.ArgMax(x, 1, dtypes.Int32)))
+		return []*graph.Node{graph.Where(first, repeat(v), graph.ScalarZero(x.Graph(), x.DType()))}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -334,6 +335,37 @@ func TestMaxPool2DGradients(t *testing.T) {
 					return MaxPool2D(x, tc.pool, tc.stride, tc.p)
 				})
 		})
+	}
+}
+
+// TestMaxPool2DTiesGradient pins the gradient at ties, which real images
+// make frequent (flat regions give equal convolution outputs): each output's
+// gradient goes to one position, the first maximum of its window in
+// row-major order, as TensorFlow/Keras's MaxPoolGrad and PyTorch do, on
+// both formulations. (Sending it to every tied position multiplied the
+// gradient of flat regions and left BatchNorm's moving averages stale:
+// issue 14.) One 4x4 image, 2x2 pools, output gradient 1, 2, 3, 4:
+//
+//	5 5 | 1 9      window 1: four 5s: the top-left one gets 1
+//	5 5 | 9 9      window 2: 9s at (0,3), (1,2), (1,3): (0,3) gets 2
+//	-----+----
+//	0 7 | 2 2      window 3: one 7: it gets 3
+//	7 0 | 2 2      window 4: four 2s: the top-left one gets 4
+//	               (the 7 at (3,0) ties with (2,1), which comes first)
+func TestMaxPool2DTiesGradient(t *testing.T) {
+	x := []float32{5, 5, 1, 9, 5, 5, 9, 9, 0, 7, 2, 2, 7, 0, 2, 2}
+	want := []float32{1, 0, 0, 2, 0, 0, 0, 0, 0, 3, 4, 0, 0, 0, 0, 0}
+	for _, impl := range []Impl{Fast, Native} {
+		prev := SetImpl(impl)
+		out := graph.MustExecOnce(backend.MustNew(), func(x *graph.Node) *graph.Node {
+			p := MaxPool2D(x, 2, 0, Valid)
+			w := graph.Const(x.Graph(), [][][][]float32{{{{1}, {2}}, {{3}, {4}}}})
+			return graph.Gradient(graph.ReduceAllSum(graph.Mul(p, w)), x)[0]
+		}, tensors.FromFlatDataAndDimensions(x, 1, 4, 4, 1))
+		SetImpl(prev)
+		if got := tensors.MustCopyFlatData[float32](out); !slices.Equal(got, want) {
+			t.Errorf("%s: gradient %v, want %v", impl, got, want)
+		}
 	}
 }
 

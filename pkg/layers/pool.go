@@ -56,8 +56,10 @@ func MaxPool2D(x *graph.Node, poolSize, strides int, padding Padding) *graph.Nod
 	if p == 1 {
 		return x
 	}
-	x = maxOverAxis1(graph.Reshape(x, batch*outH, p, outW*p*channels)) // rows
-	x = maxOverAxis1(graph.Reshape(x, batch*outH*outW, p, channels))   // columns
+	// Columns first, then rows: the gradient then goes to the first maximum
+	// of each window in row-major order, as TensorFlow's MaxPoolGrad picks.
+	x = maxOverAxis1(graph.Reshape(x, batch*outH*p*outW, p, channels)) // the p columns of each window row
+	x = maxOverAxis1(graph.Reshape(x, batch*outH, p, outW*channels))   // the p rows of each window
 	return graph.Reshape(x, batch, outH, outW, channels)
 }
 

@@ -250,3 +250,72 @@ func TestApplyNativeMatchesFast(t *testing.T) {
 		}
 	}
 }
+
+// TestGradientNativeMatchesFast compares the gradients of every trainable
+// variable under both formulations, on images made of flat 8x8 blocks.
+// Flat regions give equal convolution outputs, so max-pooling windows hold
+// ties: Keras (TensorFlow's MaxPoolGrad) sends a window's gradient to its
+// first maximum only, and so must both paths. An Equal-mask gradient that
+// reaches every tied position passes the logits check above but fails here.
+func TestGradientNativeMatchesFast(t *testing.T) {
+	const n = 4
+	img := make([]float32, n*32*32*3)
+	for i := range img {
+		b, y, x, c := i/(32*32*3), i/(32*3)%32, i/3%32, i%3
+		img[i] = float32((b*31+y/8*7+x/8*13+c*5)%17) / 17
+	}
+	labels := []int32{0, 3, 7, 9}
+	for _, name := range []string{"baseline", "bn"} {
+		m, err := Named(name, 0.125)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var grads [2][][]float32
+		var paths []string
+		for i, impl := range []layers.Impl{layers.Fast, layers.Native} {
+			prev := layers.SetImpl(impl)
+			store := model.NewStore()
+			if err := store.SetRNGStateFromSeed(1); err != nil {
+				t.Fatal(err)
+			}
+			out, err := model.ExecOnceN(backend.MustNew(), store, func(scope *model.Scope, x, y *graph.Node) []*graph.Node {
+				g := x.Graph()
+				scope.SetTraining(g, true)
+				logits, _ := m.Apply(scope, x)
+				// Cross-entropy of the logits against the labels.
+				logp := graph.LogSoftmax(logits, -1)
+				loss := graph.Neg(graph.ReduceAllMean(graph.ReduceSum(graph.Mul(logp, graph.OneHot(y, 10, logits.DType())), -1)))
+				var vars []*graph.Node
+				paths = paths[:0]
+				for v := range store.IterVariables() {
+					if v.Trainable && v.InUseByGraph(g) {
+						vars = append(vars, v.NodeValue(g))
+						paths = append(paths, v.Path())
+					}
+				}
+				return graph.Gradient(loss, vars...)
+			}, tensors.FromFlatDataAndDimensions(slices.Clone(img), n, 32, 32, 3), tensors.FromValue(labels))
+			layers.SetImpl(prev)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for _, g := range out {
+				grads[i] = append(grads[i], tensors.MustCopyFlatData[float32](g))
+			}
+		}
+		if len(paths) == 0 || len(grads[0]) != len(paths) {
+			t.Fatalf("%s: %d gradients for %d variables", name, len(grads[0]), len(paths))
+		}
+		for k, path := range paths {
+			var num, den float64
+			for j, a := range grads[0][k] {
+				c := float64(grads[1][k][j])
+				num += (float64(a) - c) * (float64(a) - c)
+				den += c * c
+			}
+			if rel := math.Sqrt(num / den); den == 0 || rel > 1e-3 {
+				t.Errorf("%s %s: fast gradient differs from native by %.3g (relative L2)", name, path, rel)
+			}
+		}
+	}
+}
