@@ -54,7 +54,13 @@ if [ -n "${DATASET:-}" ]; then
   [ -f "$DATASET" ] || fail "DATASET=$DATASET is not a file"
   mounts=(-v "$DATASET:/mnt/cifar10.tar.gz:ro" -e CNNLAB_DATASET=/mnt/cifar10.tar.gz)
 fi
-run() { "${E[@]}" run --rm "${mounts[@]}" "$image" "$@"; }
+# One-off commands: no healthcheck (it is Jupyter's; podman would also try
+# to schedule it with systemd).
+run() { "${E[@]}" run --rm --no-healthcheck "${mounts[@]}" "$image" "$@"; }
+# Jupyter in the background, with its healthcheck (podman without systemd
+# says it cannot schedule it: `podman healthcheck run` runs it below).
+start() { "${E[@]}" run -d "$@" 2> >(grep -v 'unable to get systemd connection' >&2); }
+remove() { "${E[@]}" rm -f "$@" >/dev/null 2>&1 || true; }
 
 say "image $image with $engine"
 
@@ -68,13 +74,13 @@ say "ok: user $user (uid $uid), working folder $cwd, owns notebooks/ runs/ data/
 
 # The backend.
 info=$(run cnnlab backend info --json)
-echo "$info"
+head -7 <<<"$info"
 if [ "${GPU:-0}" != 1 ]; then
-  grep -q '"name": "go"' <<<"$info" && grep -q '"simd": true' <<<"$info" \
+  grep -q '"config": "go' <<<"$info" && grep -q '"simd": true' <<<"$info" \
     || fail "cnnlab backend info: want the Go backend with simd on"
   say "ok: backend $(sed -n 's/.*"config": "\(.*\)".*/\1/p' <<<"$info"), simd on"
 fi
-if msg=$("${E[@]}" run --rm --network none -e GOMLX_BACKEND=bogus "$image" cnnlab backend info 2>&1); then
+if msg=$("${E[@]}" run --rm --no-healthcheck --network none -e GOMLX_BACKEND=bogus "$image" cnnlab backend info 2>&1); then
   fail "GOMLX_BACKEND=bogus: cnnlab backend info succeeded"
 fi
 echo "$msg"
@@ -89,8 +95,8 @@ grep -q '^report: ' <<<"$out" || fail "lesson run first-cnn printed no report"
 say "ok: lesson first-cnn (smoke) ran and wrote its report in $(( $(now) - t )) s"
 
 # Jupyter, as users start it.
-cid=$("${E[@]}" run -d -p "127.0.0.1:$port:8888" -e JUPYTER_TOKEN="$token" -e CNNLAB_PRESET=smoke "${mounts[@]}" "$image")
-cleanup() { "${E[@]}" rm -f "$cid" >/dev/null 2>&1 || true; }
+cid=$(start -p "127.0.0.1:$port:8888" -e JUPYTER_TOKEN="$token" -e CNNLAB_PRESET=smoke "${mounts[@]}" "$image")
+cleanup() { remove "$cid"; }
 trap cleanup EXIT
 url="http://127.0.0.1:$port"
 t=$(now)
@@ -114,6 +120,38 @@ say "ok: without the token the API answers $code-style refusals and /tree redire
 "${E[@]}" logs "$cid" 2>&1 | grep -q "cnnlab-jupyter: open http://127.0.0.1:8888/ and log in with the token from JUPYTER_TOKEN" \
   || fail "cnnlab-jupyter did not say how to log in"
 
+# The other two ways in: a generated token (printed), and a password.
+c2=$(start -p "127.0.0.1:$((port + 1)):8888" "$image")
+c3=$(start -p "127.0.0.1:$((port + 2)):8888" -e JUPYTER_PASSWORD="pw-$token" "$image")
+cleanup() { remove "$cid" "$c2" "$c3"; }
+t=$(now)
+until curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$((port + 1))/api" 2>/dev/null \
+  && curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$((port + 2))/api" 2>/dev/null; do
+  [ $(( $(now) - t )) -lt 90 ] || fail "the Jupyter containers with a generated token / a password did not start"
+  sleep 1
+done
+gen=$("${E[@]}" logs "$c2" 2>&1 | sed -n 's|^cnnlab-jupyter: open http://127.0.0.1:8888/?token=\([0-9a-f]*\) .*|\1|p')
+[ ${#gen} -ge 32 ] || fail "no generated token printed"
+curl -fsS -m 5 -o /dev/null "http://127.0.0.1:$((port + 1))/api/kernelspecs?token=$gen" || fail "the printed token does not let in"
+code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((port + 1))/api/kernelspecs")
+[ "$code" = 403 ] || [ "$code" = 401 ] || fail "generated token: the API answers HTTP $code without it"
+jar=$(mktemp)
+login() { # password -> HTTP code of the login POST
+  rm -f "$jar"
+  curl -s -m 5 -c "$jar" -b "$jar" -o /dev/null "http://127.0.0.1:$((port + 2))/login"
+  curl -s -m 5 -c "$jar" -b "$jar" -o /dev/null -w '%{http_code}' \
+    --data-urlencode "password=$1" --data-urlencode "_xsrf=$(awk '$6 == "_xsrf" {print $7}' "$jar")" \
+    "http://127.0.0.1:$((port + 2))/login"
+}
+[ "$(login "wrong-$token")" = 401 ] || fail "a wrong password is not refused"
+[ "$(login "pw-$token")" = 302 ] || fail "the password from JUPYTER_PASSWORD does not let in"
+curl -fsS -m 5 -b "$jar" -o /dev/null "http://127.0.0.1:$((port + 2))/api/kernelspecs" || fail "logged in with the password, the API refuses"
+rm -f "$jar"
+"${E[@]}" exec "$c3" bash -c 'for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = jupyter-noteboo ] && cat $p/environ; done' | tr '\0' '\n' \
+  | grep -q '^JUPYTER_PASSWORD=' && fail "JUPYTER_PASSWORD is in Jupyter's environment"
+remove "$c2" "$c3"
+say "ok: with no JUPYTER_TOKEN a generated token is printed and needed; JUPYTER_PASSWORD logs in (a wrong one does not) and is not in Jupyter's environment"
+
 users=$("${E[@]}" exec "$cid" bash -c 'for p in /proc/[0-9]*; do stat -c %U "$p" 2>/dev/null; done | sort -u')
 [ "$users" = cnnlab ] || fail "processes in the container run as: $users"
 main=$("${E[@]}" exec "$cid" bash -c 'for p in /proc/[0-9]*; do tr "\0" " " <"$p/cmdline"; echo; done' | grep -c 'jupyter-notebook\|jupyter notebook' || true)
@@ -124,7 +162,8 @@ case "$engine" in
   podman)
     [ -n "$("${E[@]}" image inspect --format '{{.Config.Healthcheck}}' "$image" | grep cnnlab-healthcheck)" ] \
       || fail "the image has no HEALTHCHECK (was it built with --format docker?)"
-    "${E[@]}" healthcheck run "$cid" >/dev/null || fail "the HEALTHCHECK failed"
+    "${E[@]}" healthcheck run "$cid" >/dev/null 2> >(grep -v 'unable to get systemd connection' >&2) \
+      || fail "the HEALTHCHECK failed"
     ;;
   *)
     t=$(now)
@@ -147,18 +186,19 @@ if [ "${COLD:-0}" = 1 ]; then
 fi
 t=$(now)
 "${E[@]}" exec "$cid" jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 \
-  --log-level WARN --output-dir /tmp/nb "$nb" || fail "$nb did not execute inside the container"
+  --log-level WARN --output-dir /tmp/nb "$nb" >"$outdir/nbconvert.log" 2>&1 \
+  || { tail -30 "$outdir/nbconvert.log"; fail "$nb did not execute inside the container (log: $outdir/nbconvert.log)"; }
 "${E[@]}" cp "$cid:/tmp/nb/$(basename "$nb")" "$outdir/" || true
 say "ok: $nb executed inside the container with nbconvert in $(( $(now) - t )) s (copy in $outdir/)"
 
 if [ "${GPU:-0}" = 1 ]; then
-  gpu() { "${E[@]}" run --rm --gpus all "$image" "$@"; }
+  gpu() { "${E[@]}" run --rm --no-healthcheck --gpus all "$image" "$@"; }
   info=$(gpu cnnlab backend info --json)
   echo "$info"
   grep -q '"config": "xla:cuda"' <<<"$info" || fail "with a GPU the image did not choose xla:cuda"
   gpu cnnlab bench --model baseline --batch 64 --steps 20 --json | tee -a "$report"
-  "${E[@]}" run --rm -e GOMLX_BACKEND=xla:cpu "$image" cnnlab bench --model baseline --batch 64 --steps 5 --json | tee -a "$report"
-  "${E[@]}" run --rm -e GOMLX_BACKEND=go:parallelism=-1 "$image" cnnlab bench --model baseline --batch 64 --steps 5 --json | tee -a "$report"
+  "${E[@]}" run --rm --no-healthcheck -e GOMLX_BACKEND=xla:cpu "$image" cnnlab bench --model baseline --batch 64 --steps 5 --json | tee -a "$report"
+  "${E[@]}" run --rm --no-healthcheck -e GOMLX_BACKEND=go:parallelism=-1 "$image" cnnlab bench --model baseline --batch 64 --steps 5 --json | tee -a "$report"
   say "ok: xla:cuda, xla:cpu and go benches ran"
 fi
 say "all passed"
