@@ -78,7 +78,6 @@ if [ ${#pkgs[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends podman runc debootstrap uidmap \
     fuse-overlayfs slirp4netns netavark aardvark-dns iptables >/dev/null
 fi
-log "$(podman --version), packages ready after $(( $(now) - t0 )) s"
 
 w=${CNNLAB_PODMAN_DIR:-/var/tmp/cnnlab-podman}
 mkdir -p "$w"
@@ -98,6 +97,7 @@ network_backend = "netavark"
 EOF
 export CONTAINERS_CONF="$w/containers.conf"
 P=(podman --root "$w/storage" --runroot "$w/run")
+log "$(podman --version), packages ready after $(( $(now) - t0 )) s"
 
 # 1. A Debian bookworm base made here.
 if ! "${P[@]}" image exists localhost/bookworm-base; then

@@ -60,7 +60,8 @@ run() { "${E[@]}" run --rm --no-healthcheck "${mounts[@]}" "$image" "$@"; }
 # Jupyter in the background, with its healthcheck (podman without systemd
 # says it cannot schedule it: `podman healthcheck run` runs it below).
 start() { "${E[@]}" run -d "$@" 2> >(grep -v 'unable to get systemd connection' >&2); }
-remove() { "${E[@]}" rm -f "$@" >/dev/null 2>&1 || true; }
+# One at a time: podman 4.3's `rm -f A B` removes neither when B is gone.
+remove() { local c; for c in "$@"; do [ -z "$c" ] || "${E[@]}" rm -f "$c" >/dev/null 2>&1 || true; done; }
 
 say "image $image with $engine"
 
