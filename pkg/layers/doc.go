@@ -48,10 +48,11 @@
 //     callers choose one sub-scope per layer, e.g. scope.In("conv2d_1").
 //   - Only square kernels, pools and strides are offered; Conv2D supports odd
 //     kernel sizes 1 to 5 and strides 1 and 2.
-//   - In the fast max-pool, a gradient flows to every input that ties for a
-//     window's maximum (GoMLX's ReduceMax gradient); Keras/TensorFlow and the
-//     native op pick one. Exact ties between distinct positive activations are
-//     rare; ties at zero after a ReLU carry zero gradient either way.
+//   - Max pooling sends each window's gradient to one input, its first
+//     maximum in row-major order, like TensorFlow's MaxPoolGrad (both
+//     formulations). Ties are common, not rare: flat image regions give
+//     equal convolution outputs. (GoMLX's ReduceMax gradient, which reaches
+//     every tied input, skewed training until issue 14 found it.)
 //   - BatchNorm's moving averages use Keras's rule
 //     moving = moving*momentum + batch*(1-momentum) from the first step (no
 //     debiasing, unlike GoMLX's norm.BatchNorm), and the training-mode
