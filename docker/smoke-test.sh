@@ -118,7 +118,10 @@ grep -q '"gonb"' <<<"$specs" || fail "the GoNB kernel is not listed: $specs"
 login=$(curl -s -m 5 -o /dev/null -w '%{http_code} %{redirect_url}' "$url/tree")
 case "$login" in 302*login*) ;; *) fail "GET /tree without the token: $login, want a redirect to the login page" ;; esac
 say "ok: without the token the API answers $code-style refusals and /tree redirects to login; with it, kernels listed: gonb"
-"${E[@]}" logs "$cid" 2>&1 | grep -q "cnnlab-jupyter: open http://127.0.0.1:8888/ and log in with the token from JUPYTER_TOKEN" \
+# (Outputs captured first: `cmd | grep -q` fails under pipefail when grep
+# stops reading early.)
+logs=$("${E[@]}" logs "$cid" 2>&1)
+grep -q "cnnlab-jupyter: open http://127.0.0.1:8888/ and log in with the token from JUPYTER_TOKEN" <<<"$logs" \
   || fail "cnnlab-jupyter did not say how to log in"
 
 # The other two ways in: a generated token (printed), and a password.
@@ -148,8 +151,9 @@ login() { # password -> HTTP code of the login POST
 [ "$(login "pw-$token")" = 302 ] || fail "the password from JUPYTER_PASSWORD does not let in"
 curl -fsS -m 5 -b "$jar" -o /dev/null "http://127.0.0.1:$((port + 2))/api/kernelspecs" || fail "logged in with the password, the API refuses"
 rm -f "$jar"
-"${E[@]}" exec "$c3" bash -c 'for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = jupyter-noteboo ] && cat $p/environ; done' | tr '\0' '\n' \
-  | grep -q '^JUPYTER_PASSWORD=' && fail "JUPYTER_PASSWORD is in Jupyter's environment"
+env3=$("${E[@]}" exec "$c3" bash -c 'for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = jupyter-noteboo ] && tr "\0" "\n" <$p/environ; done; true')
+grep -q '^JUPYTER_TOKEN=' <<<"$env3" || fail "could not read Jupyter's environment"
+if grep -q '^JUPYTER_PASSWORD=' <<<"$env3"; then fail "JUPYTER_PASSWORD is in Jupyter's environment"; fi
 remove "$c2" "$c3"
 say "ok: with no JUPYTER_TOKEN a generated token is printed and needed; JUPYTER_PASSWORD logs in (a wrong one does not) and is not in Jupyter's environment"
 
