@@ -100,8 +100,8 @@ func RunLesson(name string) (*lessons.Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	if gonbui.IsNotebook && len(r.Runs) > 0 {
-		gonbui.UpdateHTML(line, html.EscapeString(fmt.Sprintf("%d runs in %s", len(r.Runs), dir)))
+	if len(r.Runs) > 0 {
+		display(func() { gonbui.UpdateHTML(line, html.EscapeString(fmt.Sprintf("%d runs in %s", len(r.Runs), dir))) })
 	}
 	return r, nil
 }
@@ -204,17 +204,3 @@ func ShowBest(r *lessons.Results) { displayHTML(report.ConfusionHTML(r)) }
 
 // ShowSettings shows the preset's settings and every run's declaration.
 func ShowSettings(r *lessons.Results) { displayHTML(report.SettingsHTML(r)) }
-
-func displayHTML(s string) {
-	if gonbui.IsNotebook {
-		gonbui.DisplayHTML(s)
-	}
-}
-
-// displayPNG shows a PNG image output (image/png), which every notebook
-// viewer renders (GitHub included).
-func displayPNG(png []byte) {
-	if gonbui.IsNotebook {
-		gonbui.DisplayPNG(png)
-	}
-}

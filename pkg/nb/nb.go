@@ -40,26 +40,37 @@ func showGrid(d *cifar.Dataset, indices []int, opts cifar.GridOptions) error {
 	if err := cifar.EncodeGrid(&buf, d, indices, opts); err != nil {
 		return fmt.Errorf("nb: rendering image grid: %w", err)
 	}
-	if gonbui.IsNotebook {
-		gonbui.DisplayPNG(buf.Bytes())
-	}
+	displayPNG(buf.Bytes())
 	return nil
 }
 
 // Table displays a table in the notebook (report.TableHTML: cells
 // escaped, numbers right-aligned).
 func Table(header []string, rows [][]string) {
-	if gonbui.IsNotebook {
-		gonbui.DisplayHTML(report.TableHTML(&lessons.Table{Header: header, Rows: rows}))
-	}
+	displayHTML(report.TableHTML(&lessons.Table{Header: header, Rows: rows}))
 }
 
 // Markdown displays markdown text in the notebook.
 func Markdown(md string) {
+	display(func() { gonbui.DisplayMarkdown(md) })
+}
+
+// display sends one output to the notebook and waits until GoNB has it
+// (gonbui.Sync): a cell's program can exit right after its last output,
+// and an output still in the pipe then would be lost, which happened to
+// images, the largest outputs, on a slower machine.
+func display(send func()) {
 	if gonbui.IsNotebook {
-		gonbui.DisplayMarkdown(md)
+		send()
+		gonbui.Sync()
 	}
 }
+
+func displayHTML(s string) { display(func() { gonbui.DisplayHTML(s) }) }
+
+// displayPNG shows a PNG image output (image/png), which every notebook
+// viewer renders (GitHub included).
+func displayPNG(png []byte) { display(func() { gonbui.DisplayPNG(png) }) }
 
 // ShowCurves displays the learning curves of one or more training runs
 // (loss and accuracy per epoch, validation dashed) as a PNG image.

@@ -74,8 +74,12 @@ func (p *NotebookProgress) EpochEnd(_ int, logs fit.Logs) {
 	p.render("")
 }
 
-// Done implements fit.Progress.
-func (p *NotebookProgress) Done() { p.render("") }
+// Done implements fit.Progress. It waits until GoNB has the last update
+// (gonbui.Sync, a no-op outside a notebook).
+func (p *NotebookProgress) Done() {
+	p.render("")
+	gonbui.Sync()
+}
 
 func (p *NotebookProgress) render(current string) {
 	var b strings.Builder
