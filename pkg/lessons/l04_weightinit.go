@@ -81,7 +81,7 @@ func initSpread(bn bool) func(e *Env) (Fact, error) {
 			Values: map[string]float64{}, Table: &Table{Header: []string{"init"}}}
 		b := head(e.Train, 64)
 		for _, in := range inits {
-			a := withWidth(nn.Arch{KernelInitializer: in.init, BatchNorm: bn}, e.Settings.Width)
+			a := e.Settings.sized(nn.Arch{KernelInitializer: in.init, BatchNorm: bn})
 			m, err := a.Model(in.label)
 			if err != nil {
 				return Fact{}, err

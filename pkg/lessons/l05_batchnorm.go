@@ -1,7 +1,9 @@
 package lessons
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
@@ -17,7 +19,8 @@ var _ = register(&Lesson{
 	About: "Min-max scaling maps [20, 30, 40] to [0, 0.5, 1] and the z-score to [-1.22, 0, 1.22]. The course " +
 		"trains on /255, min-max and z-score inputs, then puts BatchNormalization after each convolution and before " +
 		"its ReLU. BatchNorm normalizes with the batch's statistics while training and with its moving averages " +
-		"(momentum 0.99) at inference, so the same batch gives different outputs in the two modes.",
+		"(momentum 0.99) at inference, so the same batch gives different outputs in the two modes. The small " +
+		"presets use momentum 0.9: with their few training steps, 0.99's averages would still remember their initial values.",
 	Runs: func(s Settings) []RunSpec {
 		return []RunSpec{
 			{Label: "/255", Arch: nn.Arch{}},
@@ -30,6 +33,7 @@ var _ = register(&Lesson{
 		{Name: "examples", Title: "Min-max and z-score of [20, 30, 40]", Compute: scalingExamples},
 		{Name: "pixels", Title: "Per-channel pixel statistics of the training images", Compute: pixelStats},
 		{Name: "modes", Title: "BatchNorm in training and in inference mode", Compute: bnModes},
+		{Name: "momentum", Title: "What the moving averages still remember", Compute: bnMemory},
 	},
 	Claims: []Claim{
 		{Text: "min-max of [20, 30, 40] is [0, 0.5, 1]", Expect: Equal, Values: [2]string{"examples.minmax_30", "examples.half"}, Tolerance: 1e-6},
@@ -41,6 +45,24 @@ var _ = register(&Lesson{
 			Values: [2]string{"modes.differ", "modes.one"}},
 	},
 })
+
+// bnMemory says how much of their initial values (mean 0, variance 1) the
+// moving averages keep after the preset's training steps: momentum^steps.
+func bnMemory(e *Env) (Fact, error) {
+	train, _, _ := e.split("")
+	s := e.Settings
+	steps := (train.Len() + s.BatchSize - 1) / s.BatchSize * s.Epochs
+	m := cmp.Or(s.BNMomentum, 0.99)
+	keep, keras := math.Pow(m, float64(steps)), math.Pow(0.99, float64(steps))
+	text := fmt.Sprintf("After %d training steps, a moving average keeps momentum^steps of its initial value: "+
+		"%g^%d = %.2g here", steps, m, steps, keep)
+	if m != 0.99 {
+		text += fmt.Sprintf(", against %.2g with Keras's 0.99, which at this size leaves the moving averages far from "+
+			"the batch statistics and puts a BN model's test accuracy near chance (docs/RESULTS.md); this preset "+
+			"uses %g", keras, m)
+	}
+	return Fact{Text: text + ".", Values: map[string]float64{"steps": float64(steps), "kept": keep, "kept_keras": keras}}, nil
+}
 
 // scalingExamples scales [20, 30, 40] with the library's min-max and
 // z-score: three images whose every pixel is one of the values.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
 // testData returns a small synthetic CIFAR-10 whose classes have distinct
@@ -207,5 +208,31 @@ func TestPresetsAndNames(t *testing.T) {
 	}
 	if got := reflect.TypeOf(Float(0)).Kind(); got != reflect.Float64 {
 		t.Error(got)
+	}
+}
+
+// The small presets train BN models with momentum 0.9 (few steps: see
+// Settings.BNMomentum), the full one with Keras's 0.99; a run that sets
+// its own momentum keeps it, and models without BN are untouched.
+func TestBatchNormMomentumOfPresets(t *testing.T) {
+	quick, _ := SettingsFor("quick")
+	full, _ := SettingsFor("full")
+	bn := nn.Arch{BatchNorm: true}
+	for _, c := range []struct {
+		s    Settings
+		a    nn.Arch
+		want string
+	}{
+		{quick, bn, "conv [32 64 128] x2 3x3 + BN (momentum 0.9), pool, flatten head, width 0.5"},
+		{full, bn, "conv [32 64 128] x2 3x3 + BN, pool, flatten head"},
+		{quick, nn.Arch{BatchNorm: true, BNMomentum: 0.95}, "conv [32 64 128] x2 3x3 + BN (momentum 0.95), pool, flatten head, width 0.5"},
+		{quick, nn.Arch{}, "conv [32 64 128] x2 3x3, pool, flatten head, width 0.5"},
+	} {
+		if got := c.s.sized(c.a).String(); got != c.want {
+			t.Errorf("%s preset, %+v: %q, want %q", c.s.Preset, c.a, got, c.want)
+		}
+	}
+	if _, err := (nn.Arch{BatchNorm: true, BNMomentum: 1.5}).Model("m"); err == nil || !strings.Contains(err.Error(), "momentum") {
+		t.Errorf("momentum 1.5: %v", err)
 	}
 }

@@ -235,7 +235,7 @@ func (e *Env) train(p Planned, o Options) (*RunResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	run.Model = m.Name() + ": " + withWidth(run.Arch, s.Width).String()
+	run.Model = m.Name() + ": " + s.sized(run.Arch).String()
 	batch, epochs, lr := or(run.BatchSize, s.BatchSize), or(run.Epochs, s.Epochs), run.LearningRate
 	if lr == 0 {
 		lr = s.LearningRate
@@ -301,13 +301,18 @@ func (e *Env) train(p Planned, o Options) (*RunResult, error) {
 	return res, nil
 }
 
-// model declares the run's model at the preset's width.
+// model declares the run's model at the preset's size.
 func (e *Env) model(run RunSpec) (*nn.Model, error) {
-	return withWidth(run.Arch, e.Settings.Width).Model(slug(run.Label))
+	return e.Settings.sized(run.Arch).Model(slug(run.Label))
 }
 
-func withWidth(a nn.Arch, w float64) nn.Arch {
-	a.Width = w
+// sized returns a at the preset's width and, unless a sets its own, with
+// the preset's BatchNorm momentum.
+func (s Settings) sized(a nn.Arch) nn.Arch {
+	a.Width = s.Width
+	if a.BatchNorm && a.BNMomentum == 0 {
+		a.BNMomentum = s.BNMomentum
+	}
 	return a
 }
 

@@ -30,6 +30,9 @@ type Arch struct {
 	// BatchNorm puts BatchNormalization after every convolution, before
 	// its ReLU (the convolution then has no bias), as the course does.
 	BatchNorm bool
+	// BNMomentum is the BatchNormalization layers' moving-average momentum;
+	// 0 means Keras's 0.99.
+	BNMomentum float64
 	// Downsample is "pool" (the default: MaxPooling2D(2) after each block)
 	// or "stride" (the block's last convolution at stride 2, no pooling).
 	Downsample string
@@ -122,6 +125,9 @@ func (a Arch) String() string {
 	s := fmt.Sprintf("conv %v x%d %dx%d", a.Filters, a.ConvsPerBlock, a.KernelSize, a.KernelSize)
 	if a.BatchNorm {
 		s += " + BN"
+		if a.BNMomentum != 0 {
+			s += fmt.Sprintf(" (momentum %g)", a.BNMomentum)
+		}
 	}
 	s += ", " + a.Downsample + ", " + a.Head + " head"
 	if a.Width != 1 {
@@ -169,8 +175,12 @@ func (a Arch) Model(name string) (*Model, error) {
 				opts = append(opts, Strides(2))
 			}
 			if a.BatchNorm {
+				var bn []Option
+				if a.BNMomentum != 0 {
+					bn = append(bn, Momentum(a.BNMomentum))
+				}
 				ls = append(ls, Conv2D(w(f), a.KernelSize, append(opts, UseBias(false))...),
-					BatchNormalization(), Activation("relu"))
+					BatchNormalization(bn...), Activation("relu"))
 			} else {
 				ls = append(ls, Conv2D(w(f), a.KernelSize, append(opts, Activation("relu"))...))
 			}
