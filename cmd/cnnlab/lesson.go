@@ -66,8 +66,11 @@ func runLessonList(fs *flag.FlagSet, args []string) error {
 	fmt.Printf("%-3s %-15s %-5s %-11s %s\n", "#", "name", "runs", "quick time", "title")
 	for _, l := range lessons.All() {
 		quick := "—"
-		if l.QuickMinutes > 0 {
+		switch {
+		case l.QuickMinutes >= 0.1:
 			quick = fmt.Sprintf("%.1f min", l.QuickMinutes)
+		case l.QuickMinutes > 0:
+			quick = "< 0.1 min"
 		}
 		fmt.Printf("%-3d %-15s %-5d %-11s %s\n", l.Number, l.Name, len(l.Plan(s)), quick, l.Heading())
 	}

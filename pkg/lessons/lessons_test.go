@@ -236,3 +236,13 @@ func TestBatchNormMomentumOfPresets(t *testing.T) {
 		t.Errorf("momentum 1.5: %v", err)
 	}
 }
+
+// Every lesson carries its measured quick time (docs/RESULTS.md), which
+// must be within the quick preset's budget of 10 minutes on 2 cores.
+func TestQuickMinutes(t *testing.T) {
+	for _, l := range All() {
+		if !(l.QuickMinutes > 0 && l.QuickMinutes <= 10) {
+			t.Errorf("lesson %s: QuickMinutes %g, want a measured time in (0, 10]", l.Name, l.QuickMinutes)
+		}
+	}
+}
