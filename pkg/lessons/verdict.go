@@ -67,6 +67,9 @@ const (
 	Similar
 	// Equal: two fact values are equal (to Tolerance).
 	Equal
+	// AtLeast: group A does at least as well as group B, i.e. not clearly
+	// worse ("shuffling trains at least as well as a fixed order").
+	AtLeast
 )
 
 // Claim is one claim of the course, checked by a [Verdict].
@@ -133,7 +136,7 @@ func Judge(c Claim, r *Results) Verdict {
 	v := Verdict{Claim: c.Text, Metric: c.Metric.Name, A: strings.Join(c.A, ", "), B: strings.Join(c.B, ", ")}
 	a, b := seedMeans(r, c.A, c.Metric), seedMeans(r, c.B, c.Metric)
 	if len(c.B) == 0 { // A's metric against zero
-		v.B = "0"
+		v.B = "zero"
 		for seed := range a {
 			b[seed] = 0
 		}
@@ -172,6 +175,8 @@ func Judge(c Claim, r *Results) Verdict {
 		v.Outcome = Agrees
 	case c.Expect == Similar:
 		v.Outcome = Contrary
+	case c.Expect == AtLeast && (!clear || mean > 0):
+		v.Outcome = Agrees
 	case !clear:
 		v.Outcome = Unclear
 	case mean > 0:

@@ -27,6 +27,8 @@ func TestJudge(t *testing.T) {
 	better := Claim{Text: "A beats B", Metric: TestAccuracy, Expect: Better, A: []string{"A"}, B: []string{"B"}}
 	similar := better
 	similar.Expect = Similar
+	atLeast := better
+	atLeast.Expect = AtLeast
 	lowerIsBetter := Claim{Text: "A is faster", Metric: EpochTime, Expect: Better, A: []string{"A"}, B: []string{"B"}}
 	tests := []struct {
 		name  string
@@ -46,6 +48,10 @@ func TestJudge(t *testing.T) {
 		{"one seed, large", better, []float64{0.75}, []float64{0.70}, Agrees},
 		{"similar and similar", similar, []float64{0.705, 0.695}, []float64{0.70, 0.70}, Agrees},
 		{"similar but not", similar, []float64{0.80, 0.81}, []float64{0.70, 0.70}, Contrary},
+		// At least as well: only a clear loss contradicts it.
+		{"at least: clearly better", atLeast, []float64{0.75, 0.77}, []float64{0.70, 0.70}, Agrees},
+		{"at least: noisy", atLeast, []float64{0.74, 0.68}, []float64{0.70, 0.70}, Agrees},
+		{"at least: clearly worse", atLeast, []float64{0.60, 0.62}, []float64{0.70, 0.70}, Contrary},
 		{"missing group", better, []float64{0.7}, nil, NotMeasured},
 	}
 	for _, tc := range tests {
