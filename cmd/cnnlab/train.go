@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,6 +201,13 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if *resume != "" {
 		if state, err = tr.LoadCheckpoint(*resume); err != nil {
 			return err
+		}
+		// The checkpoint restores the learning rate in effect (after
+		// ReduceLROnPlateau, say); an --lr other than the run's own would
+		// be ignored, so it is refused.
+		if first := state.History.Get("learning_rate"); *lr != 0 && len(first) > 0 && math.Abs(first[0]-*lr) > 1e-9*math.Abs(*lr) {
+			return usageError("--lr %g: %s is a run that started at learning rate %g, and resuming restores its rate; "+
+				"drop --lr, or start a new run to train at another rate", *lr, *resume, first[0])
 		}
 		fmt.Fprintf(os.Stderr, "resuming from %s after epoch %d\n", *resume, state.Epoch)
 	}

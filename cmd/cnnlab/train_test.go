@@ -134,6 +134,13 @@ func TestTrainCallbackExperiment(t *testing.T) {
 		t.Errorf("resumed history differs:\n got %v\nwant %v", got, want)
 	}
 
+	// Resuming with another --lr is refused (the checkpoint's rate would
+	// win silently); the run's own --lr is accepted, as above.
+	code, _, stderr = runCLI(t, append([]string{"train", "--out", t.TempDir(), "--resume", ckpts[0], "--lr", "1e-12"}, common...)...)
+	if code != 2 || !strings.Contains(stderr, "started at learning rate 0.001") {
+		t.Errorf("resume with another --lr: exit %d, %s", code, stderr)
+	}
+
 	// Predict an image of class 7's colour.
 	img := image.NewRGBA(image.Rect(0, 0, 32, 32))
 	col := classColor(7)
