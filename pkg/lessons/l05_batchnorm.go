@@ -1,7 +1,6 @@
 package lessons
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 
@@ -51,8 +50,8 @@ var _ = register(&Lesson{
 func bnMemory(e *Env) (Fact, error) {
 	train, _, _ := e.split("")
 	s := e.Settings
-	steps := (train.Len() + s.BatchSize - 1) / s.BatchSize * s.Epochs
-	m := cmp.Or(s.BNMomentum, 0.99)
+	steps := trainingSteps(train.Len(), s.BatchSize, s.Epochs)
+	m := s.BatchNormMomentum()
 	keep, keras := math.Pow(m, float64(steps)), math.Pow(0.99, float64(steps))
 	text := fmt.Sprintf("After %d training steps, a moving average keeps momentum^steps of its initial value: "+
 		"%g^%d = %.2g here", steps, m, steps, keep)

@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -81,6 +82,10 @@ func DefaultPreset(backendConfig string) Preset {
 	}
 	return Quick
 }
+
+// BatchNormMomentum returns the momentum of the preset's BN models:
+// BNMomentum, or Keras's 0.99 when it is 0.
+func (s Settings) BatchNormMomentum() float64 { return cmp.Or(s.BNMomentum, 0.99) }
 
 // Full reports whether s is the full preset, for lessons whose course
 // settings (epochs, patiences) differ from the quick ones.

@@ -244,7 +244,7 @@ func (e *Env) train(p Planned, o Options) (*RunResult, error) {
 	scaling := scalingOf(run.Scaling, train)
 	var schedule fit.Schedule
 	if run.Schedule != nil {
-		schedule = run.Schedule(epochs*((train.Len()+batch-1)/batch), lr)
+		schedule = run.Schedule(trainingSteps(train.Len(), batch, epochs), lr)
 		run.ScheduleName = schedule.Name() + strings.TrimPrefix(fmt.Sprintf("%+v", schedule), "&")
 	}
 	tr, err := fit.Compile(e.Backend, m, fit.Options{Optimizer: fit.Adam(lr), Seed: p.Seed, Schedule: schedule})
@@ -305,6 +305,10 @@ func (e *Env) train(p Planned, o Options) (*RunResult, error) {
 func (e *Env) model(run RunSpec) (*nn.Model, error) {
 	return e.Settings.sized(run.Arch).Model(slug(run.Label))
 }
+
+// trainingSteps returns the optimizer steps of epochs over images in
+// batches of batch (the last batch of an epoch may be short).
+func trainingSteps(images, batch, epochs int) int { return epochs * ((images + batch - 1) / batch) }
 
 // sized returns a at the preset's width and, unless a sets its own, with
 // the preset's BatchNorm momentum.

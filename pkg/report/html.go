@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/base64"
 	"fmt"
 	"html"
@@ -301,7 +300,7 @@ func SettingsHTML(r *lessons.Results) string {
 		{"width", fmt.Sprint(s.Width)}, {"epochs", fmt.Sprint(s.Epochs)}, {"batch size", fmt.Sprint(s.BatchSize)},
 		{"validation hold-out", fmt.Sprint(s.HoldOut)}, {"learning rate (Adam)", fmt.Sprint(s.LearningRate)},
 		{"seeds", fmt.Sprint(s.Seeds)}, {"data seed", fmt.Sprint(s.DataSeed)},
-		{"BatchNorm momentum", fmt.Sprint(cmp.Or(s.BNMomentum, 0.99))},
+		{"BatchNorm momentum", fmt.Sprint(s.BatchNormMomentum())},
 		{"backend", r.Machine.Backend}, {"CPU", r.Machine.CPU}, {"cnnlab", r.Version}}}
 	if s.Train == 0 {
 		t.Rows[1][1] = "all"
