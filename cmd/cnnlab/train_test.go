@@ -100,6 +100,7 @@ func TestTrainCallbackExperiment(t *testing.T) {
 	if !strings.Contains(stderr, "backend: ") || !strings.Contains(stdout, "Epoch 1/4") || !strings.Contains(stdout, "test: loss") {
 		t.Errorf("output lacks the backend, epoch or test lines:\n%s\n%s", stdout, stderr)
 	}
+	trainTest := stdout[strings.Index(stdout, "test: loss"):]
 	h := readHistory(t, filepath.Join(out, "history.json"))
 	if len(h.Epochs) == 0 || len(h.Epochs) > 4 {
 		t.Fatalf("history has %d epochs", len(h.Epochs))
@@ -172,6 +173,19 @@ func TestTrainCallbackExperiment(t *testing.T) {
 	if len(pred.Probabilities) != 10 || math.Abs(sum-1) > 1e-4 || pred.Class != best || cifar.Classes[pred.ClassIndex] != pred.Class {
 		t.Errorf("prediction %+v: want 10 probabilities summing to 1 and the class of the largest", pred)
 	}
+	// evaluate gives the test line train printed for the same weights; with
+	// --update-statistics, a model without BatchNorm has no statistics to
+	// update, so the second evaluation gives the same loss and accuracy.
+	code, stdout, stderr = runCLI(t, "evaluate", "--data", data, "--weights", weights, "--model", "baseline", "--width", "0.125",
+		"--update-statistics", "100")
+	if code != 0 {
+		t.Fatalf("evaluate exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 2 || lines[0] != strings.TrimSpace(trainTest) ||
+		!strings.HasSuffix(lines[1], strings.TrimPrefix(strings.TrimSuffix(lines[0], " (20 images)"), "test:")) {
+		t.Errorf("evaluate printed %q, want train's %q twice", lines, trainTest)
+	}
 	code, stdout, _ = runCLI(t, "predict", "--weights", weights, "--model", "baseline", "--width", "0.125", "--image", imgPath)
 	if code != 0 || !strings.HasPrefix(stdout, "class: ") || strings.Count(stdout, "\n") != 11 {
 		t.Errorf("predict printed %q", stdout)
@@ -198,6 +212,9 @@ func TestTrainPredictUsage(t *testing.T) {
 		{[]string{"train", "--data", "d", "--model", "nope", "--out", "x"}, "nope"},
 		{[]string{"predict", "--model", "baseline", "--image", "i.png"}, "--weights"},
 		{[]string{"predict", "--weights", "w", "--model", "baseline"}, "--image"},
+		{[]string{"evaluate", "--model", "baseline"}, "--weights"},
+		{[]string{"evaluate", "--weights", "w"}, "--model"},
+		{[]string{"evaluate", "--weights", "w", "--model", "bn", "--update-statistics", "-1"}, "--update-statistics"},
 	}
 	for _, tc := range tests {
 		code, _, stderr := runCLI(t, tc.args...)

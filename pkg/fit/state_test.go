@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
@@ -413,5 +414,57 @@ func TestInspectChangesNothing(t *testing.T) {
 	after, _ := tr.GetWeights()
 	if !reflect.DeepEqual(before.vars, after.vars) {
 		t.Error("Inspect changed the weights or the moving averages")
+	}
+}
+
+// TestUpdateStatistics: one pass of UpdateStatistics over 40 samples in
+// batches of 16, 16 and 8 moves the moving averages as three training steps
+// would (Keras's exponential rule, biased variance), computed by hand from
+// the fixed weights, and changes nothing else: not the weights, the step
+// counter, the learning rate, the optimizer's moments or the random state.
+func TestUpdateStatistics(t *testing.T) {
+	const n, batch, filters, momentum = 40, 16, 4, 0.9
+	tr, err := Compile(testBackend(t), convBN(momentum), Options{Seed: 5, InputShape: bnShape})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := randomArrays(n, bnShape, 5)
+	if err := tr.UpdateStatistics(data, batch); err == nil {
+		t.Error("UpdateStatistics before the model is built: no error")
+	}
+	// One training step first, so that the optimizer's moments and the
+	// step counter are not at their initial values.
+	if _, err := tr.Fit(randomArrays(batch, bnShape, 6), FitOptions{Epochs: 1, BatchSize: batch}); err != nil {
+		t.Fatal(err)
+	}
+	kernel := variable(t, tr, "/conv2d/kernel")
+	wantMean := toFloat64(variable(t, tr, "/batch_normalization/moving_mean"))
+	wantVar := toFloat64(variable(t, tr, "/batch_normalization/moving_variance"))
+	for lo := 0; lo < n; lo += batch {
+		mean, variance := convStats(data, lo, min(lo+batch, n), kernel, filters)
+		for f := range filters {
+			wantMean[f] = wantMean[f]*momentum + mean[f]*(1-momentum)
+			wantVar[f] = wantVar[f]*momentum + variance[f]*(1-momentum)
+		}
+	}
+	state := map[string]any{}
+	for v := range tr.Store().IterVariables() {
+		if p := v.Path(); !strings.HasPrefix(p, "/batch_normalization/moving_") {
+			state[p] = v.MustValue().Value()
+		}
+	}
+	iterations, lr := tr.Iterations(), tr.LearningRate()
+	if err := tr.UpdateStatistics(data, batch); err != nil {
+		t.Fatal(err)
+	}
+	checkClose(t, "moving_mean", variable(t, tr, "/batch_normalization/moving_mean"), wantMean, 1e-5)
+	checkClose(t, "moving_variance", variable(t, tr, "/batch_normalization/moving_variance"), wantVar, 1e-5)
+	for p, want := range state {
+		if got := tr.Store().GetVariable(p).MustValue().Value(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s changed", p)
+		}
+	}
+	if tr.Iterations() != iterations || tr.LearningRate() != lr {
+		t.Errorf("iterations %d -> %d, learning rate %g -> %g: want them unchanged", iterations, tr.Iterations(), lr, tr.LearningRate())
 	}
 }
