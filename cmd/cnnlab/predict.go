@@ -5,12 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/cnnlab/cnnlab/cifar"
-	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/cnnlab/cnnlab/pkg/fit"
-	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
 func init() {
@@ -31,28 +28,17 @@ type predictionJSON struct {
 }
 
 func runPredict(fs *flag.FlagSet, args []string) error {
-	weights := fs.String("weights", "", "weights or checkpoint file written by \"cnnlab train\"")
-	modelName := fs.String("model", "", "preset model the weights belong to: "+strings.Join(nn.Names(), ", "))
-	width := widthFlag(fs)
+	w := addWeightsFlags(fs)
 	imagePath := fs.String("image", "", "32x32 PNG or JPEG image (pixels are divided by 255, as in training)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	switch {
-	case *weights == "":
-		return usageError("--weights is required")
-	case *modelName == "":
-		return usageError("--model is required")
-	case *imagePath == "":
-		return usageError("--image is required")
-	}
-	if err := checkWidth(*width); err != nil {
+	if err := w.check(); err != nil {
 		return err
 	}
-	m, err := nn.Named(*modelName, *width)
-	if err != nil {
-		return usageError("%v", err)
+	if *imagePath == "" {
+		return usageError("--image is required")
 	}
 	raw, err := os.ReadFile(*imagePath)
 	if err != nil {
@@ -65,24 +51,16 @@ func runPredict(fs *flag.FlagSet, args []string) error {
 	x := make([]float32, cifar.ImageSize)
 	cifar.UnitScaling.Apply(x, pix)
 
-	b, info, err := backend.New()
+	tr, err := w.load(fit.Options{})
 	if err != nil {
 		return err
-	}
-	fmt.Fprintf(os.Stderr, "backend: %s\n", info.String())
-	tr, err := fit.Compile(b, m, fit.Options{})
-	if err != nil {
-		return err
-	}
-	if err := tr.LoadWeights(*weights); err != nil {
-		return fmt.Errorf("%w (are --model and --width those of the training run?)", err)
 	}
 	probs, n, err := tr.Predict(&fit.Arrays{X: x, Shape: []int{cifar.Height, cifar.Width, cifar.Channels}}, 1)
 	if err != nil {
 		return err
 	}
 	if n != cifar.NumClasses {
-		return fmt.Errorf("model %s has %d outputs, want %d", m.Name(), n, cifar.NumClasses)
+		return fmt.Errorf("model %s has %d outputs, want %d", *w.model, n, cifar.NumClasses)
 	}
 	class := fit.Argmax(probs, n)[0]
 	if *asJSON {
