@@ -33,6 +33,7 @@ var _ = register(&Lesson{
 		{Name: "pixels", Title: "Per-channel pixel statistics of the training images", Compute: pixelStats},
 		{Name: "modes", Title: "BatchNorm in training and in inference mode", Compute: bnModes},
 		{Name: "momentum", Title: "What the moving averages still remember", Compute: bnMemory},
+		{Name: "statistics", Title: "Moving averages against statistics recomputed at the final weights", Compute: bnStatistics},
 	},
 	Claims: []Claim{
 		{Text: "min-max of [20, 30, 40] is [0, 0.5, 1]", Expect: Equal, Values: [2]string{"examples.minmax_30", "examples.half"}, Tolerance: 1e-6},
@@ -61,6 +62,36 @@ func bnMemory(e *Env) (Fact, error) {
 			"uses %g", keras, m)
 	}
 	return Fact{Text: text + ".", Values: map[string]float64{"steps": float64(steps), "kept": keep, "kept_keras": keras}}, nil
+}
+
+// bnStatistics tests the trained BN model twice: with the moving averages
+// that training left, and after one more pass over the training images in
+// training mode with the weights frozen (fit.Trainer.UpdateStatistics),
+// which brings the averages to the final weights' statistics.
+func bnStatistics(e *Env) (Fact, error) {
+	tr, _, _, err := e.Trained("BN")
+	if err != nil {
+		return Fact{}, err
+	}
+	train, _, _ := e.split("")
+	test := fit.CIFAR(e.Test, cifar.UnitScaling)
+	_, moving, err := tr.Evaluate(test, 256)
+	if err != nil {
+		return Fact{}, err
+	}
+	if err := tr.UpdateStatistics(fit.CIFAR(train, cifar.UnitScaling), e.Settings.BatchSize); err != nil {
+		return Fact{}, err
+	}
+	_, recomputed, err := tr.Evaluate(test, 256)
+	if err != nil {
+		return Fact{}, err
+	}
+	return Fact{Text: fmt.Sprintf("Test accuracy of the trained BN model with the moving averages that training left: %.4f; "+
+		"after one more pass over the %d training images in training mode with the weights frozen, which brings the "+
+		"averages to the final weights' statistics: %.4f. A moving average mixes the statistics of the last "+
+		"1/(1−momentum) or so steps, taken while the weights were still changing; a learning rate that decays to zero "+
+		"at the end (lesson 12) shrinks the difference.", moving, train.Len(), recomputed),
+		Values: map[string]float64{"moving": moving, "recomputed": recomputed}}, nil
 }
 
 // scalingExamples scales [20, 30, 40] with the library's min-max and
