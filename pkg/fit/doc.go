@@ -48,6 +48,13 @@
 // Keras's validation_data. [SplitValidation] does what Fit does, and
 // History.Split records the sizes.
 //
+// Looking inside: [Trainer.Inspect] returns a batch's intermediate values
+// in training or inference mode without changing the model, and
+// [Trainer.UpdateStatistics] brings BatchNorm's moving averages to the
+// current weights (a training pass at learning rate zero; Keras has no
+// such function, PyTorch has torch.optim.swa_utils.update_bn), to see how
+// much the averages that training left behind cost.
+//
 // Determinism: Options.Seed seeds the weight initialization, dropout, every
 // epoch's shuffle (cifar.EpochOrder with that seed) and the hold-out split,
 // so the same seed gives the same History on the pure Go backend (tested).
