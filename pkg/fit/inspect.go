@@ -57,7 +57,7 @@ func (t *Trainer) Inspect(b Batch, training bool, fn InspectFn) (values []*tenso
 // step updates, such as BatchNorm's moving averages. The weights, the
 // optimizer's state, the step counter, the learning rate and the random
 // state stay as they were, so it is a training epoch at learning rate
-// zero. Each batch moves the averages as a training step does (Keras:
+// zero (augmentation layers are active, as in training). Each batch moves the averages as a training step does (Keras:
 // moving = moving·momentum + batch·(1−momentum)), so after n batches the
 // values before keep momentum^n of their weight: 0.99^665 = 0.1% after
 // one pass over the course's 42,500 training images in batches of 64.
