@@ -344,11 +344,9 @@ func (t *Trainer) Evaluate(d Data, batchSize int) (loss, accuracy float64, err e
 	if err := t.checkData(d, "evaluation"); err != nil {
 		return 0, 0, err
 	}
-	if batchSize == 0 {
-		batchSize = 32
-	}
-	if batchSize < 0 {
-		return 0, 0, fmt.Errorf("fit: batch size %d must be positive", batchSize)
+	batchSize, err = batchSizeOrDefault(batchSize)
+	if err != nil {
+		return 0, 0, err
 	}
 	// Inference graphs are built afresh for every call: GoMLX's Go backend
 	// embeds the variables of inference graphs as constants, so a graph
@@ -358,10 +356,9 @@ func (t *Trainer) Evaluate(d Data, batchSize int) (loss, accuracy float64, err e
 		return 0, 0, fmt.Errorf("fit: creating the eval step: %w", err)
 	}
 	defer exec.Finalize()
-	n := d.Len()
 	var sumLoss, sumCorrect, penalty float64
-	for lo := 0; lo < n; lo += batchSize {
-		x, y := t.batchTensors(MakeBatch(d, seq(lo, min(lo+batchSize, n))))
+	for _, b := range Batches(d, batchSize, false, 0, 0) {
+		x, y := t.batchTensors(b)
 		out, err := call(exec, x, y)
 		_, _ = x.FinalizeAll(), y.FinalizeAll()
 		if err != nil {
@@ -373,7 +370,8 @@ func (t *Trainer) Evaluate(d Data, batchSize int) (loss, accuracy float64, err e
 		finalize(out)
 	}
 	t.built = true
-	return sumLoss/float64(n) + penalty, sumCorrect / float64(n), nil
+	n := float64(d.Len())
+	return sumLoss/n + penalty, sumCorrect / n, nil
 }
 
 // Predict returns the class probabilities (softmax of the logits) of every
@@ -383,20 +381,17 @@ func (t *Trainer) Predict(d Data, batchSize int) (probs []float32, numClasses in
 	if err := t.checkData(d, "prediction"); err != nil {
 		return nil, 0, err
 	}
-	if batchSize == 0 {
-		batchSize = 32
-	}
-	if batchSize < 0 {
-		return nil, 0, fmt.Errorf("fit: batch size %d must be positive", batchSize)
+	batchSize, err = batchSizeOrDefault(batchSize)
+	if err != nil {
+		return nil, 0, err
 	}
 	exec, err := model.NewExec(t.backend, t.store, t.predictGraph) // afresh: see Evaluate
 	if err != nil {
 		return nil, 0, fmt.Errorf("fit: creating the predict step: %w", err)
 	}
 	defer exec.Finalize()
-	n := d.Len()
-	for lo := 0; lo < n; lo += batchSize {
-		x, y := t.batchTensors(MakeBatch(d, seq(lo, min(lo+batchSize, n))))
+	for _, b := range Batches(d, batchSize, false, 0, 0) {
+		x, y := t.batchTensors(b)
 		_ = y.FinalizeAll()
 		out, err := call(exec, x)
 		_ = x.FinalizeAll()
@@ -414,6 +409,18 @@ func (t *Trainer) Predict(d Data, batchSize int) (probs []float32, numClasses in
 	t.built = true
 	t.numClass = numClasses
 	return probs, numClasses, nil
+}
+
+// batchSizeOrDefault returns the batch size of Evaluate, Predict and
+// UpdateStatistics: 32 (Keras's default) for 0, an error if negative.
+func batchSizeOrDefault(batchSize int) (int, error) {
+	switch {
+	case batchSize == 0:
+		return 32, nil
+	case batchSize < 0:
+		return 0, fmt.Errorf("fit: batch size %d must be positive", batchSize)
+	}
+	return batchSize, nil
 }
 
 // Argmax returns, for each row of probs ([N, numClasses] row-major), the

@@ -25,16 +25,9 @@ func (t *Trainer) Inspect(b Batch, training bool, fn InspectFn) (values []*tenso
 		return nil, errors.New("fit: Inspect needs a built model: call Fit, Evaluate or Predict first")
 	}
 	exec, err := model.NewExec(t.backend, t.store, func(scope *model.Scope, x *graph.Node) []*graph.Node {
-		g := x.Graph()
-		scope.SetTraining(g, training)
-		before := map[*model.Variable]*graph.Node{}
-		for v := range t.store.IterVariables() {
-			before[v] = v.NodeValue(g)
-		}
-		outs := fn(scope, x)
-		for v, node := range before {
-			v.SetNodeValue(node) // nothing changed: nothing is written back
-		}
+		scope.SetTraining(x.Graph(), training)
+		var outs []*graph.Node
+		t.writeBackOnly(x.Graph(), func(*model.Variable) bool { return false }, func() { outs = fn(scope, x) })
 		return outs
 	})
 	if err != nil {
@@ -73,33 +66,23 @@ func (t *Trainer) UpdateStatistics(d Data, batchSize int) error {
 	if err := t.checkData(d, "statistics"); err != nil {
 		return err
 	}
-	if batchSize == 0 {
-		batchSize = 32
+	batchSize, err := batchSizeOrDefault(batchSize)
+	if err != nil {
+		return err
 	}
-	if batchSize < 0 {
-		return fmt.Errorf("fit: batch size %d must be positive", batchSize)
-	}
+	statistic := func(v *model.Variable) bool { return !v.Trainable && !isStatePath(v.Path()) }
 	exec, err := model.NewExec(t.backend, t.store, func(scope *model.Scope, x *graph.Node) *graph.Node {
-		g := x.Graph()
-		scope.SetTraining(g, true)
-		before := map[*model.Variable]*graph.Node{}
-		for v := range t.store.IterVariables() {
-			before[v] = v.NodeValue(g)
-		}
-		logits, _ := t.applyModel(scope, x)
-		for v, node := range before {
-			if v.Trainable || isStatePath(v.Path()) {
-				v.SetNodeValue(node) // only the statistics are written back
-			}
-		}
+		scope.SetTraining(x.Graph(), true)
+		var logits *graph.Node
+		t.writeBackOnly(x.Graph(), statistic, func() { logits, _ = t.applyModel(scope, x) })
 		return graph.ReduceAllSum(logits)
 	})
 	if err != nil {
 		return fmt.Errorf("fit: updating statistics: %w", err)
 	}
 	defer exec.Finalize()
-	for lo, n := 0, d.Len(); lo < n; lo += batchSize {
-		x, y := t.batchTensors(MakeBatch(d, seq(lo, min(lo+batchSize, n))))
+	for _, b := range Batches(d, batchSize, false, 0, 0) {
+		x, y := t.batchTensors(b)
 		_ = y.FinalizeAll()
 		out, err := call(exec, x)
 		_ = x.FinalizeAll()
@@ -109,4 +92,20 @@ func (t *Trainer) UpdateStatistics(d Data, batchSize int) error {
 		finalize(out)
 	}
 	return nil
+}
+
+// writeBackOnly runs build, which builds part of graph g, then sets every
+// variable that keep rejects back to its value before build, so that the
+// graph writes back only the variables keep accepts.
+func (t *Trainer) writeBackOnly(g *graph.Graph, keep func(*model.Variable) bool, build func()) {
+	before := map[*model.Variable]*graph.Node{}
+	for v := range t.store.IterVariables() {
+		before[v] = v.NodeValue(g)
+	}
+	build()
+	for v, node := range before {
+		if !keep(v) {
+			v.SetNodeValue(node)
+		}
+	}
 }
