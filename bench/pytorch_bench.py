@@ -11,7 +11,8 @@ Two modes, as `cnnlab bench`:
     `cnnlab bench --epoch`; with --epochs N --test it trains N epochs and
     evaluates the test set, and --recompute-bn also reports the test accuracy
     with BatchNorm statistics recomputed at the final weights (one pass over
-    the training images in training mode, cumulative average).
+    the training images in training mode, cumulative average);
+    --test-every-epoch does both after every epoch, without changing the run.
     `cnnlab data export --out cifar-10-binary.tar.gz` writes that file from
     any copy cnnlab reads (e.g. the JPEG archive).
 
@@ -175,6 +176,15 @@ def epochs_mode(a, res):
         ended = time.perf_counter()
         res["history"].append({"epoch": epoch, "accuracy": correct / len(yt), "val_accuracy": val_acc,
                                "time": ended - began})
+        if a.test_every_epoch:
+            tx, ty = (torch.from_numpy(v) for v in data["test"])
+            row = res["history"][-1]
+            row["test_accuracy"] = evaluate(tx, ty)
+            if a.recompute_bn:
+                row["test_accuracy_recomputed_bn"] = recomputed_bn_accuracy(net, xt, a.batch, evaluate, tx, ty)
+            print(f"epoch {epoch + 1}: test_accuracy {row['test_accuracy']:.4f}" +
+                  (f" recomputed_bn {row['test_accuracy_recomputed_bn']:.4f}" if a.recompute_bn else ""),
+                  file=sys.stderr, flush=True)
         if epoch == 0:
             res.update(train_images_per_sec=(len(yt) - a.batch) / (trained - timed_from), first_step_sec=first,
                        train_sec=trained - began, validation_sec=ended - trained, epoch_sec=ended - began,
@@ -186,14 +196,31 @@ def epochs_mode(a, res):
         tx, ty = (torch.from_numpy(v) for v in data["test"])
         res["test_accuracy"] = evaluate(tx, ty)
         if a.recompute_bn:
-            for m in net.modules():
-                if isinstance(m, nn.BatchNorm2d):
-                    m.reset_running_stats()
-                    m.momentum = None  # cumulative average over the pass
-            with torch.no_grad():
-                for i in range(0, len(yt), a.batch):
-                    net(xt[i:i + a.batch].float() / 255)
-            res["test_accuracy_recomputed_bn"] = evaluate(tx, ty)
+            res["test_accuracy_recomputed_bn"] = recomputed_bn_accuracy(net, xt, a.batch, evaluate, tx, ty)
+
+
+def recomputed_bn_accuracy(net, xt, batch, evaluate, tx, ty):
+    """Test accuracy with BatchNorm statistics recomputed at the current
+    weights (one pass over xt in batches, BN layers in training mode with a
+    cumulative average, dropout off so no random numbers are drawn); the
+    running statistics and momenta are restored afterwards, so training
+    goes on unchanged."""
+    bns = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
+    saved = [(m.momentum, {k: v.clone() for k, v in m.state_dict().items()}) for m in bns]
+    net.eval()
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average over the pass
+        m.train()
+    with torch.no_grad():
+        for i in range(0, len(xt), batch):
+            net(xt[i:i + batch].float() / 255)
+    acc = evaluate(tx, ty)
+    for m, (momentum, state) in zip(bns, saved):
+        m.momentum = momentum
+        m.load_state_dict(state)
+    net.train()
+    return acc
 
 
 def main():
@@ -214,6 +241,9 @@ def main():
     p.add_argument("--limit", type=int, default=0, help="train on this many images drawn with the seed")
     p.add_argument("--test", action="store_true", help="evaluate the test set after training")
     p.add_argument("--recompute-bn", action="store_true", help="with --test: also with BatchNorm statistics recomputed")
+    p.add_argument("--test-every-epoch", action="store_true",
+                   help="with --epoch: also evaluate the test set after every epoch (and with --recompute-bn, with "
+                        "recomputed statistics), recorded in the history")
     p.add_argument("--system-malloc", action="store_true", help="keep glibc's default malloc thresholds")
     a = p.parse_args()
     if not a.system_malloc and "MALLOC_MMAP_THRESHOLD_" not in os.environ:
