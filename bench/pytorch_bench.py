@@ -216,6 +216,12 @@ def recomputed_bn_accuracy(net, xt, batch, evaluate, tx, ty):
         for i in range(0, len(xt), batch):
             net(xt[i:i + batch].float() / 255)
     acc = evaluate(tx, ty)
+    # How far each layer's moving mean trailed: the mean over channels of
+    # |moving - recomputed| in recomputed standard deviations.
+    lag = [((state["running_mean"] - m.running_mean).abs() / (m.running_var + m.eps).sqrt()).mean().item()
+           for m, (_, state) in zip(bns, saved)]
+    print("moving-mean lag by BN layer (recomputed sd): " + " ".join(f"{x:.3f}" for x in lag),
+          file=sys.stderr, flush=True)
     for m, (momentum, state) in zip(bns, saved):
         m.momentum = momentum
         m.load_state_dict(state)

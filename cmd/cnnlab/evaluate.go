@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/pkg/course"
@@ -56,8 +57,23 @@ func runEvaluate(fs *flag.FlagSet, args []string) error {
 	}
 	n := min(*update, data.Train.Len())
 	train := data.Train.Subset(cifar.Permutation(data.Train.Len(), *seed)[:n])
+	moving, err := tr.MovingAverages()
+	if err != nil {
+		return err
+	}
 	if err := tr.UpdateStatistics(fit.CIFAR(train, cifar.UnitScaling), course.Defaults.BatchSize); err != nil {
 		return err
+	}
+	updated, err := tr.MovingAverages()
+	if err != nil {
+		return err
+	}
+	if len(updated) > 0 {
+		shifts := make([]string, len(updated))
+		for i, u := range updated {
+			shifts[i] = fmt.Sprintf("%.3f", u.MeanShift(moving[i]))
+		}
+		fmt.Printf("moving means moved by (updated standard deviations, by BatchNorm layer): %s\n", strings.Join(shifts, " "))
 	}
 	if loss, acc, err = tr.Evaluate(test, *batchSize); err != nil {
 		return err

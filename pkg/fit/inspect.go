@@ -3,6 +3,9 @@ package fit
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
+	"strings"
 
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -108,4 +111,84 @@ func (t *Trainer) writeBackOnly(g *graph.Graph, keep func(*model.Variable) bool,
 			v.SetNodeValue(node)
 		}
 	}
+}
+
+// MovingAverage is one BatchNorm layer's moving averages, as
+// [Trainer.MovingAverages] reads them.
+type MovingAverage struct {
+	Layer          string    // the layer's scope, e.g. "/batch_normalization_1"
+	Mean, Variance []float64 // moving_mean and moving_variance, one per channel
+}
+
+// MovingAverages returns a copy of the moving averages of every BatchNorm
+// layer (every scope holding "moving_mean" and "moving_variance"), in the
+// order the model created them; none for a model without BatchNorm. Read
+// them before and after [Trainer.UpdateStatistics] to see how far each
+// layer's averages trailed its weights ([MovingAverage.MeanShift]).
+func (t *Trainer) MovingAverages() ([]MovingAverage, error) {
+	if !t.built {
+		return nil, errors.New("fit: MovingAverages needs a built model: call Fit, Evaluate or Predict first")
+	}
+	values := map[string][]float64{}
+	var layers []string
+	for v := range t.store.IterVariables() {
+		p := v.Path()
+		if !strings.HasSuffix(p, "/moving_mean") && !strings.HasSuffix(p, "/moving_variance") {
+			continue
+		}
+		value, err := v.Value()
+		if err != nil {
+			return nil, fmt.Errorf("fit: reading %s: %w", p, err)
+		}
+		f, ok := floats(value.Value())
+		if !ok {
+			return nil, fmt.Errorf("fit: reading %s: want a float vector, got %s", p, value.Shape())
+		}
+		values[p] = f
+		if layer, ok := strings.CutSuffix(p, "/moving_mean"); ok {
+			layers = append(layers, layer)
+		}
+	}
+	var out []MovingAverage
+	for _, layer := range layers {
+		mean, variance := values[layer+"/moving_mean"], values[layer+"/moving_variance"]
+		if variance == nil || len(variance) != len(mean) {
+			return nil, fmt.Errorf("fit: %s has a moving_mean without a moving_variance of the same size", layer)
+		}
+		out = append(out, MovingAverage{Layer: layer, Mean: mean, Variance: variance})
+	}
+	return out, nil
+}
+
+// MeanShift returns how far the moving mean of old lies from m's, in m's
+// standard deviations, averaged over the channels: the mean of
+// |old.Mean[c] - m.Mean[c]| / sqrt(m.Variance[c]). With m the averages
+// recomputed at the current weights and old those training left, it says
+// how far training's moving mean trailed (PyTorch's twin in
+// bench/pytorch_bench.py prints the same figure). It is NaN if the two
+// differ in size or m has no channels.
+func (m MovingAverage) MeanShift(old MovingAverage) float64 {
+	if len(m.Mean) == 0 || len(old.Mean) != len(m.Mean) || len(m.Variance) != len(m.Mean) {
+		return math.NaN()
+	}
+	var sum float64
+	for c, mean := range m.Mean {
+		sum += math.Abs(old.Mean[c]-mean) / math.Sqrt(m.Variance[c])
+	}
+	return sum / float64(len(m.Mean))
+}
+
+// floats converts a float vector's value to []float64.
+func floats(v any) ([]float64, bool) {
+	switch v := v.(type) {
+	case []float32:
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = float64(x)
+		}
+		return out, true
+	case []float64:
+		return slices.Clone(v), true
+	}
+	return nil, false
 }

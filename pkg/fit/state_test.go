@@ -454,8 +454,28 @@ func TestUpdateStatistics(t *testing.T) {
 		}
 	}
 	iterations, lr := tr.Iterations(), tr.LearningRate()
+	before, err := tr.MovingAverages()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := tr.UpdateStatistics(data, batch); err != nil {
 		t.Fatal(err)
+	}
+	after, err := tr.MovingAverages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before) != 1 || len(after) != 1 || after[0].Layer != "/batch_normalization" {
+		t.Fatalf("MovingAverages: %d and %d layers (%+v), want one, /batch_normalization", len(before), len(after), after)
+	}
+	checkClose(t, "MovingAverages mean", toFloat32(after[0].Mean), wantMean, 1e-5)
+	checkClose(t, "MovingAverages variance", toFloat32(after[0].Variance), wantVar, 1e-5)
+	var shift float64
+	for f := range filters {
+		shift += math.Abs(before[0].Mean[f]-wantMean[f]) / math.Sqrt(wantVar[f]) / filters
+	}
+	if got := after[0].MeanShift(before[0]); math.Abs(got-shift) > 1e-5*shift || shift == 0 {
+		t.Errorf("MeanShift = %g, want %g (by hand)", got, shift)
 	}
 	checkClose(t, "moving_mean", variable(t, tr, "/batch_normalization/moving_mean"), wantMean, 1e-5)
 	checkClose(t, "moving_variance", variable(t, tr, "/batch_normalization/moving_variance"), wantVar, 1e-5)
@@ -466,5 +486,26 @@ func TestUpdateStatistics(t *testing.T) {
 	}
 	if tr.Iterations() != iterations || tr.LearningRate() != lr {
 		t.Errorf("iterations %d -> %d, learning rate %g -> %g: want them unchanged", iterations, tr.Iterations(), lr, tr.LearningRate())
+	}
+}
+
+func toFloat32(x []float64) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(v)
+	}
+	return out
+}
+
+// TestMeanShift: the mean over channels of |old - new| in new's standard
+// deviations, by hand; NaN when the sizes differ.
+func TestMeanShift(t *testing.T) {
+	now := MovingAverage{Mean: []float64{1, 0}, Variance: []float64{4, 1}}
+	// (|0-1|/2 + |0.5-0|/1) / 2 = 0.5
+	if got := now.MeanShift(MovingAverage{Mean: []float64{0, 0.5}, Variance: []float64{9, 9}}); got != 0.5 {
+		t.Errorf("MeanShift = %g, want 0.5", got)
+	}
+	if got := now.MeanShift(MovingAverage{Mean: []float64{0}}); !math.IsNaN(got) {
+		t.Errorf("MeanShift of a smaller layer = %g, want NaN", got)
 	}
 }
