@@ -53,7 +53,9 @@
 // [Trainer.UpdateStatistics] brings BatchNorm's moving averages to the
 // current weights (a training pass at learning rate zero; Keras has no
 // such function, PyTorch has torch.optim.swa_utils.update_bn), to see how
-// much the averages that training left behind cost.
+// much the averages that training left behind cost;
+// [Trainer.MovingAverages] read before and after it say, layer by layer,
+// how far they trailed ([MovingAverage.MeanShift]).
 //
 // Determinism: Options.Seed seeds the weight initialization, dropout, every
 // epoch's shuffle (cifar.EpochOrder with that seed) and the hold-out split,
