@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -264,5 +265,45 @@ func TestTrainScheduleAndCSV(t *testing.T) {
 		if code, _, stderr := runCLI(t, args...); code != 2 || !strings.Contains(stderr, "--lr-schedule") {
 			t.Errorf("%v: exit %d, %s", bad, code, stderr)
 		}
+	}
+}
+
+// TestEvaluateBatchNormLag: for a BatchNorm model, evaluate
+// --update-statistics prints how far each of its six BatchNorm layers'
+// moving means moved (non-negative, not all zero: one epoch of 3 steps at
+// momentum 0.99 leaves the averages near their initial values), between
+// the two test lines.
+func TestEvaluateBatchNormLag(t *testing.T) {
+	data := trainArchive(t, 120, 20)
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, "train", "--data", data, "--model", "bn", "--width", "0.125", "--limit", "96",
+		"--epochs", "1", "--batch-size", "32", "--val-holdout", "0", "--verbose", "0", "--out", out)
+	if code != 0 {
+		t.Fatalf("train exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "evaluate", "--data", data, "--model", "bn", "--width", "0.125",
+		"--weights", filepath.Join(out, "final.weights.ckpt"), "--update-statistics", "64")
+	if code != 0 {
+		t.Fatalf("evaluate exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "test: ") || !strings.HasPrefix(lines[2], "test with statistics updated on 64") {
+		t.Fatalf("evaluate printed %q, want a test line, the lag line and a second test line", lines)
+	}
+	_, shifts, ok := strings.Cut(lines[1], "by BatchNorm layer): ")
+	fields := strings.Fields(shifts)
+	if !ok || len(fields) != 6 {
+		t.Fatalf("lag line %q: want six numbers", lines[1])
+	}
+	var sum float64
+	for _, f := range fields {
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil || v < 0 {
+			t.Errorf("lag %q: want a non-negative number", f)
+		}
+		sum += v
+	}
+	if !(sum > 0) {
+		t.Errorf("lags %q: all zero after an update from near-initial averages", fields)
 	}
 }
