@@ -11,7 +11,7 @@ export GOEXPERIMENT := simd
 GO ?= go
 BIN := bin/cnnlab
 
-.PHONY: all build test test-go test-notebooks notebooks jupyter deps lint fmt bench bench-upstream bench-load run clean image
+.PHONY: all build test test-go test-simd test-notebooks notebooks jupyter deps lint fmt bench bench-upstream bench-load run clean image
 
 all: build
 
@@ -36,7 +36,17 @@ test: deps test-go test-notebooks
 deps:
 	scripts/install-deps
 
+# The unit tests build without GOEXPERIMENT=simd: with it, Go 1.27.3's
+# archsimd.LoadFloat32x16Part reads past short slices and the tests' small
+# models (rows of 4 or 8 channels) sometimes die with SIGSEGV when a tensor
+# ends at the end of the Go heap (2 of 3 fresh-clone CI runs on 2026-12-01;
+# repro: bench/upstream/simdpart.go; README, "Environment"). The notebooks
+# and the image's smoke test still run the SIMD build. test-simd runs the
+# unit tests with SIMD, as users build.
 test-go:
+	GOEXPERIMENT= $(GO) test -count=1 -timeout 40m ./...
+
+test-simd:
 	$(GO) test -count=1 -timeout 40m ./...
 
 # Notebooks load $CNNLAB_DATASET when set; else the JPEG archive shared with
