@@ -468,8 +468,14 @@ func TestUpdateStatistics(t *testing.T) {
 	if len(before) != 1 || len(after) != 1 || after[0].Layer != "/batch_normalization" {
 		t.Fatalf("MovingAverages: %d and %d layers (%+v), want one, /batch_normalization", len(before), len(after), after)
 	}
-	checkClose(t, "MovingAverages mean", toFloat32(after[0].Mean), wantMean, 1e-5)
-	checkClose(t, "MovingAverages variance", toFloat32(after[0].Variance), wantVar, 1e-5)
+	// MovingAverages returns exactly the variables' values, checked against
+	// the hand computation below.
+	if got, want := after[0].Mean, toFloat64(variable(t, tr, "/batch_normalization/moving_mean")); !reflect.DeepEqual(got, want) {
+		t.Errorf("MovingAverages mean %v, want the variable's %v", got, want)
+	}
+	if got, want := after[0].Variance, toFloat64(variable(t, tr, "/batch_normalization/moving_variance")); !reflect.DeepEqual(got, want) {
+		t.Errorf("MovingAverages variance %v, want the variable's %v", got, want)
+	}
 	var shift float64
 	for f := range filters {
 		shift += math.Abs(before[0].Mean[f]-wantMean[f]) / math.Sqrt(wantVar[f]) / filters
@@ -487,14 +493,6 @@ func TestUpdateStatistics(t *testing.T) {
 	if tr.Iterations() != iterations || tr.LearningRate() != lr {
 		t.Errorf("iterations %d -> %d, learning rate %g -> %g: want them unchanged", iterations, tr.Iterations(), lr, tr.LearningRate())
 	}
-}
-
-func toFloat32(x []float64) []float32 {
-	out := make([]float32, len(x))
-	for i, v := range x {
-		out[i] = float32(v)
-	}
-	return out
 }
 
 // TestMeanShift: the mean over channels of |old - new| in new's standard
