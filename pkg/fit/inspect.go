@@ -165,7 +165,8 @@ func (t *Trainer) MovingAverages() ([]MovingAverage, error) {
 // |old.Mean[c] - m.Mean[c]| / sqrt(m.Variance[c]). With m the averages
 // recomputed at the current weights and old those training left, it says
 // how far training's moving mean trailed (PyTorch's twin in
-// bench/pytorch_bench.py prints the same figure). It is NaN if the two
+// bench/pytorch_bench.py prints the same figure, except that it divides by
+// sqrt(variance + epsilon), epsilon 1e-3). It is NaN if the two
 // differ in size or m has no channels.
 func (m MovingAverage) MeanShift(old MovingAverage) float64 {
 	if len(m.Mean) == 0 || len(old.Mean) != len(m.Mean) || len(m.Variance) != len(m.Mean) {
