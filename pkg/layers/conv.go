@@ -206,6 +206,13 @@ func (c *Conv2DConfig) Done() *graph.Node {
 	// graphs use patchDense (the matmul with a hand-written gradient) and
 	// apply the activation as a separate op with its SIMD gradient.
 	training := c.scope.IsTraining(g)
+	if winogradOK(k, s, c.padding, height, width, channels, c.filters, training) {
+		out := winogradConv(x, kernel, splitParts(batch, outH*outW*patchLen, training))
+		if bias != nil {
+			out = graph.Add(out, graph.ExpandAxes(bias, 0))
+		}
+		return act.fn(graph.Reshape(out, batch, outH, outW, c.filters))
+	}
 	fused := !training && act.fused != activation.TypeNone
 	matmul := func(patches *graph.Node) *graph.Node {
 		switch {

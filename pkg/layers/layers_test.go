@@ -686,3 +686,106 @@ func TestFastPathActive(t *testing.T) {
 		t.Error("ParseImpl(turbo): no error")
 	}
 }
+
+// TestConv2DWinogradGradients checks the Winograd convolution of the fast
+// path (3x3, stride 1, "same", even sizes, at least 16 channels) against
+// the native convolution and finite differences, in training and inference
+// graphs, with the images in one part and in three.
+func TestConv2DWinogradGradients(t *testing.T) {
+	if !winogradOK(3, 1, Same, 4, 6, 16, 512, true) || !winogradOK(3, 1, Same, 4, 6, 16, 5, false) {
+		t.Fatal("winogradOK(3, 1, same, 4x6x16) = false for 512 filters in training or 5 in inference")
+	}
+	for _, tc := range []struct {
+		k, s       int
+		p          Padding
+		h, w, c, f int
+		training   bool
+	}{
+		{3, 2, Same, 4, 6, 16, 512, false}, {3, 1, Valid, 4, 6, 16, 512, false}, {3, 1, Same, 5, 6, 16, 512, false},
+		{3, 1, Same, 4, 6, 8, 512, false}, {5, 1, Same, 4, 6, 16, 512, false},
+		{3, 1, Same, 32, 32, 32, 32, true}, {3, 1, Same, 16, 16, 64, 64, true},
+	} {
+		if winogradOK(tc.k, tc.s, tc.p, tc.h, tc.w, tc.c, tc.f, tc.training) {
+			t.Errorf("winogradOK(%+v) = true, want false", tc)
+		}
+	}
+	for _, parts := range []int{1, 3} {
+		for _, training := range []bool{true, false} {
+			t.Run(fmt.Sprintf("parts%d_training%v", parts, training), func(t *testing.T) {
+				// 5 filters, small enough for finite differences: Winograd in
+				// training graphs too with the threshold lowered.
+				prevParts, prevMin, prevTrain := SplitParts, minPartFloats, winogradMinTraining
+				SplitParts, minPartFloats, winogradMinTraining = parts, 1, 0
+				defer func() { SplitParts, minPartFloats, winogradMinTraining = prevParts, prevMin, prevTrain }()
+				if !winogradOK(3, 1, Same, 4, 6, 16, 5, training) {
+					t.Fatal("winogradOK = false: the case would not test the Winograd path")
+				}
+				checkLayer(t, []int{3, 4, 6, 16}, []int{3, 4, 6, 5}, training, func(scope *model.Scope, x *graph.Node) *graph.Node {
+					return Conv2D(scope, x, 5).Padding(Same).Activation("relu").
+						BiasInitializer(func(g *graph.Graph, shape shapes.Shape) *graph.Node {
+							return graph.IotaFull(g, shape)
+						}).Done()
+				})
+			})
+		}
+	}
+}
+
+// TestConv2DWinogradFloat32 bounds the rounding error of the Winograd
+// convolution in float32, the dtype models train in, at the course's
+// 8x8x64 → 128 shape: its outputs and gradients differ from the native
+// convolution's, both in float32, by less than 1e-5 of their largest
+// magnitude (F(2x2, 3x3)'s transforms add a few roundings per value).
+func TestConv2DWinogradFloat32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	xDims, yDims := []int{4, 8, 8, 64}, []int{4, 8, 8, 128}
+	if !winogradOK(3, 1, Same, 8, 8, 64, 128, true) {
+		t.Fatal("winogradOK(8x8x64 → 128, training) = false: the test would not test the Winograd path")
+	}
+	mk := func(dims []int) *tensors.Tensor {
+		d := make([]float32, prod(dims))
+		for i := range d {
+			d[i] = float32(rng.Float64()*2 - 1)
+		}
+		return tensors.FromFlatDataAndDimensions(d, dims...)
+	}
+	x, r := mk(xDims), mk(yDims)
+	results := map[Impl][][]float64{}
+	for _, impl := range []Impl{Native, Fast} {
+		store := model.NewStore()
+		if err := store.SetRNGStateFromSeed(3); err != nil {
+			t.Fatal(err)
+		}
+		withImpl(impl, func() {
+			exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, x, r *graph.Node) []*graph.Node {
+				scope.SetTraining(x.Graph(), true)
+				y := Conv2D(scope.In("c"), x, yDims[3]).Padding(Same).UseBias(false).Done()
+				loss := graph.ReduceAllSum(graph.Mul(y, r))
+				var k *graph.Node
+				for v := range store.IterVariables() {
+					k = v.NodeValue(x.Graph())
+				}
+				outs := append([]*graph.Node{y}, graph.Gradient(loss, x, k)...)
+				for i := range outs {
+					outs[i] = graph.ConvertDType(outs[i], dtypes.Float64)
+				}
+				return outs
+			})
+			for _, o := range exec.MustExec(x, r) {
+				results[impl] = append(results[impl], tensors.MustCopyFlatData[float64](o))
+			}
+		})
+	}
+	for i, name := range []string{"output", "d/dx", "d/dkernel"} {
+		want, got := results[Native][i], results[Fast][i]
+		scale := 0.0
+		for _, w := range want {
+			scale = max(scale, math.Abs(w))
+		}
+		if d := maxAbsDiff(want, got) / scale; d > 1e-5 {
+			t.Errorf("%s: float32 Winograd differs from the native convolution by %.3g of its scale", name, d)
+		} else {
+			t.Logf("%s: relative difference %.3g", name, d)
+		}
+	}
+}
