@@ -20,7 +20,7 @@ func init() {
 		name:    "bench",
 		summary: "time the real training step, Evaluate and Predict of a course model (random data), or one real epoch (--epoch)",
 		usage: "[--model baseline] [--width 1] [--batch 64] [--steps 40] [--warmup 10] [--eval-batch 256] [--eval-steps 20] " +
-			"[--epoch [--data PATH] [--limit N]] [--impl auto|fast|native] [--seed S] [--json] [--quiet] [--cpuprofile FILE]",
+			"[--epoch [--data PATH] [--limit N]] [--impl auto|fast|native] [--winograd=false] [--seed S] [--json] [--quiet] [--cpuprofile FILE]",
 		run: runBench,
 	})
 }
@@ -37,6 +37,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	dataPath := dataFlag(fs)
 	limit := fs.Int("limit", 0, "with --epoch: train on N images drawn with the seed (0: all 50,000)")
 	implName := fs.String("impl", "auto", "layers implementation: auto (fast on the Go backend, native elsewhere), fast or native")
+	winograd := fs.Bool("winograd", layers.Winograd, "with the fast layers: Winograd F(2x2,3x3) for the 3x3 stride-1 same convolutions it pays for (false: im2col for all)")
 	skipTrain := fs.Bool("skip-train", false, "measure inference only")
 	skipEval := fs.Bool("skip-eval", false, "measure training only")
 	seed := fs.Int64("seed", 1, "seed of the random data, the weights and the shuffling")
@@ -70,6 +71,8 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	if *limit < 0 {
 		return usageError("--limit must not be negative, got %d", *limit)
 	}
+	defer func(prev bool) { layers.Winograd = prev }(layers.Winograd)
+	layers.Winograd = *winograd
 	_, info, err := backend.New()
 	if err != nil {
 		return err
@@ -147,8 +150,8 @@ func stepProgress(what string) func(step, total int) {
 func gib(b int64) string { return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30)) }
 
 func printMachine(m bench.Machine) {
-	fmt.Printf("backend:  %s (%s), simd %v, layers %s, %d CPUs, GOMAXPROCS %d, %s\n",
-		m.Backend, m.BackendConfig, m.SIMD, m.Impl, m.CPUs, m.GOMAXPROCS, m.GoVersion)
+	fmt.Printf("backend:  %s (%s), simd %v, layers %s, winograd %v, %d CPUs, GOMAXPROCS %d, %s\n",
+		m.Backend, m.BackendConfig, m.SIMD, m.Impl, m.Winograd, m.CPUs, m.GOMAXPROCS, m.GoVersion)
 	fmt.Printf("cpu:      %s\n", m.CPU)
 }
 

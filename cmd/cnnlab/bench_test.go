@@ -40,7 +40,7 @@ func TestBenchCLIJSON(t *testing.T) {
 		t.Fatalf("decoding %q: %v", stdout, err)
 	}
 	for _, key := range []string{"train_images_per_sec", "eval_images_per_sec", "predict_images_per_sec", "train_ms_per_step",
-		"train_gflops_per_sec", "peak_rss_bytes", "backend", "simd", "impl", "cpu"} {
+		"train_gflops_per_sec", "peak_rss_bytes", "backend", "simd", "impl", "winograd", "cpu"} {
 		if _, ok := got[key]; !ok {
 			t.Errorf("JSON lacks %q: %s", key, stdout)
 		}
@@ -51,6 +51,15 @@ func TestBenchCLIJSON(t *testing.T) {
 	}
 	if v, _ := got["train_images_per_sec"].(float64); v <= 0 {
 		t.Errorf("train_images_per_sec = %v, want > 0", got["train_images_per_sec"])
+	}
+	// The fast layers (the Go backend's) use Winograd unless --winograd=false.
+	if got["impl"] == "fast" && got["winograd"] != true {
+		t.Errorf("winograd = %v with the fast layers, want true by default", got["winograd"])
+	}
+	_, stdout, _ = runCLI(t, "bench", "--model", "gap", "--batch", "2", "--steps", "1",
+		"--warmup", "1", "--skip-eval", "--winograd=false", "--json", "--quiet")
+	if !strings.Contains(stdout, `"winograd": false`) {
+		t.Errorf("--winograd=false: JSON %s lacks \"winograd\": false", stdout)
 	}
 }
 

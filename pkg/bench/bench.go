@@ -44,7 +44,8 @@ type Machine struct {
 	Backend       string      `json:"backend"`        // e.g. "go"
 	BackendConfig string      `json:"backend_config"` // e.g. "go:parallelism=-1"
 	SIMD          bool        `json:"simd"`
-	Impl          string      `json:"impl"` // "fast" or "native": what the layers used
+	Impl          string      `json:"impl"`     // "fast" or "native": what the layers used
+	Winograd      bool        `json:"winograd"` // layers.Winograd: the fast path's Winograd convolutions on
 	CPU           backend.CPU `json:"cpu"`
 	CPUs          int         `json:"cpus"`
 	GOMAXPROCS    int         `json:"gomaxprocs"`
@@ -125,7 +126,7 @@ func machine(info backend.Info) Machine {
 	}
 	g.Finalize()
 	return Machine{Backend: info.Name, BackendConfig: info.Config, SIMD: info.SIMD, Impl: impl,
-		CPU: info.CPU, CPUs: info.CPUs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: info.GoVersion}
+		Winograd: impl == "fast" && layers.Winograd, CPU: info.CPU, CPUs: info.CPUs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: info.GoVersion}
 }
 
 // compile returns the named model and its trainer (Adam 1e-3, the course's

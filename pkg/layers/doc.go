@@ -15,7 +15,11 @@
 //     Dense (matmul) in the "outputs, inputs" weight layout; the patch rows
 //     are split in a few parts of odd length that the backend runs in
 //     parallel (see [SplitParts]); an activation set with Activation is
-//     fused into the matmul in inference graphs. Non-overlapping
+//     fused into the matmul in inference graphs. The 3x3, stride-1, "same"
+//     convolutions of even-sized inputs use Winograd's F(2x2, 3x3) instead
+//     (2.25x fewer multiplies; see [Winograd] for where it pays), built
+//     from row gathers and matmuls with their own gradients; in float32 it
+//     differs from im2col by about 1e-6 of the output's scale. Non-overlapping
 //     max-pooling becomes reshapes plus two contiguous ReduceMax; batch
 //     normalization is written with plain reductions (the Go backend has no
 //     fused BatchNorm op). Where GoMLX's automatic gradient of these ops is

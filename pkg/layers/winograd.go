@@ -72,9 +72,13 @@ func winogradOK(k, s int, p Padding, height, width, channels, filters int, train
 // graphs use winogradConv (see winogradOK).
 var winogradMinTraining = 8192
 
-// Winograd turns on the Winograd convolution of the fast path (see the
-// package doc) for the 3x3, stride-1, "same" convolutions it pays for. Set
-// it before building graphs, not concurrently with graph building.
+// Winograd turns on the fast path's Winograd F(2x2, 3x3) convolution for
+// the 3x3, stride-1, "same" convolutions of even-sized inputs with at least
+// 16 channels in inference graphs, and in training graphs for those with
+// channels·filters ≥ 8192 (the course's 8x8 layers), where it was measured
+// faster than im2col (docs/PERFORMANCE.md). False uses im2col for every
+// convolution. Set it before building graphs, not concurrently with graph
+// building; `cnnlab bench --winograd=false` measures without it.
 var Winograd = true
 
 // winogradConv is the 3x3, stride-1, "same" convolution of x [batch, height,

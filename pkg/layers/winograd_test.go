@@ -14,8 +14,9 @@ import (
 
 // BenchmarkConv2D times one 3x3 "same" convolution (bias and ReLU) of the
 // shapes of the course's models at batch 64, with the Winograd convolution
-// and with im2col, in an inference graph (forward) and a training graph
-// (forward and the gradients of the input and the variables).
+// (at every shape, whatever winogradOK would choose) and with im2col, in an
+// inference graph (forward) and a training graph (forward and the gradients
+// of the input and the variables): the measurement behind winogradOK.
 func BenchmarkConv2D(b *testing.B) {
 	be := backend.MustNew()
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -30,9 +31,10 @@ func BenchmarkConv2D(b *testing.B) {
 			for _, wg := range []bool{false, true} {
 				name := fmt.Sprintf("%dx%dx%d/training=%v/winograd=%v", sh.size, sh.size, sh.channels, training, wg)
 				b.Run(name, func(b *testing.B) {
-					prev := Winograd
-					Winograd = wg
-					defer func() { Winograd = prev }()
+					// Winograd at every shape, to measure where it pays (winogradOK).
+					prev, prevMin := Winograd, winogradMinTraining
+					Winograd, winogradMinTraining = wg, 0
+					defer func() { Winograd, winogradMinTraining = prev, prevMin }()
 					store := model.NewStore()
 					exec := model.MustNewExec(be, store, func(scope *model.Scope, x *graph.Node) []*graph.Node {
 						g := x.Graph()
