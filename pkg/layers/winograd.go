@@ -99,12 +99,9 @@ func winogradConv(x, kernel *graph.Node, parts int) *graph.Node {
 	outs := make([]*graph.Node, 0, parts)
 	for p := range parts {
 		b0, b1 := p*batch/parts, (p+1)*batch/parts
-		// n rows per plane: the tiles, plus a spare zero tile if their count
-		// is even (see tileStarts).
-		tiles := (b1 - b0) * height / 2 * width / 2
-		n := tiles | 1
+		n := (b1 - b0) * height / 2 * width / 2 // tiles
 		// D: the 16 positions of every tile as planes [16, n·C].
-		d := graph.GatherSlices(xp, []int{0, 1, 2}, tileStarts(x.Graph(), b0, b1, height, width, n), []int{1, 1, 1}, false)
+		d := graph.GatherSlices(xp, []int{0, 1, 2}, tileStarts(x.Graph(), b0, b1, height, width), []int{1, 1, 1}, false)
 		d = graph.Reshape(d, 16, n*channels)
 		v := constDot(kron(x, winogradBT, false), kron(x, winogradBT, true), d) // [16, n·C]
 		outs = append(outs, winogradTiles(graph.Reshape(v, 16, n, channels), u, b1-b0, height, width))
@@ -140,13 +137,13 @@ func winogradTiles(v, u *graph.Node, images, height, width int) *graph.Node {
 		m := graph.DotGeneral(in[0], []int{2}, []int{0}, in[1], []int{1}, []int{0}) // [16, n, F]
 		y := graph.Dot(ata, graph.Reshape(m, 16, n*filters)).Product()              // [4, n·F]
 		rows := graph.GatherSlices(graph.Reshape(y, 4*n, filters), []int{0},
-			outputRows(g, images, height, width, n), []int{1}, false)
+			outputRows(g, images, height, width), []int{1}, false)
 		return graph.Reshape(rows, images*height*width, filters)
 	}, func(_, dOut *graph.Node) []*graph.Node {
 		dY := make([]*graph.Node, 4)
 		dYT := make([]*graph.Node, 4)
 		for q := range 4 {
-			dY[q] = graph.GatherSlices(dOut, []int{0}, planeRows(g, q, images, height, width, n), []int{1}, false)
+			dY[q] = graph.GatherSlices(dOut, []int{0}, planeRows(g, q, images, height, width), []int{1}, false)
 			dY[q] = graph.Reshape(dY[q], n, filters)
 			dYT[q] = graph.Transpose(dY[q], 0, 1)
 		}
@@ -160,19 +157,12 @@ func winogradTiles(v, u *graph.Node, images, height, width int) *graph.Node {
 	})
 }
 
-// tileStarts returns the int32 constant [16·n, 3] of (batch, row, column)
-// starts in the padded input of position (u, v) of every tile of images b0
-// to b1-1, ordered by position u·4+v, then tile (image, tile row, tile
-// column), each position followed by n - tiles spare tiles that start at
-// the padded input's top-left corner, a zero of the padding.
-//
-// The spare tile makes the planes' row count n odd: the backward pass
-// transposes planes [n, F], and a power-of-two n (2,048 tiles of 32 16x16
-// images) makes that transpose slow through cache-set conflicts, as for
-// im2col's parts (splitRows). The spare tile's V rows are zero, so it adds
-// nothing to the kernel gradient, and its input gradient lands on the
-// padding, which padSpatial's gradient drops.
-func tileStarts(g *graph.Graph, b0, b1, height, width, n int) *graph.Node {
+// tileStarts returns the int32 constant [16·tiles, 3] of (batch, row,
+// column) starts in the padded input of position (u, v) of every tile of
+// images b0 to b1-1, ordered by position u·4+v, then tile (image, tile row,
+// tile column).
+func tileStarts(g *graph.Graph, b0, b1, height, width int) *graph.Node {
+	n := (b1 - b0) * height / 2 * width / 2
 	data := make([]int32, 0, 16*n*3)
 	for uv := range 16 {
 		for b := b0; b < b1; b++ {
@@ -182,18 +172,16 @@ func tileStarts(g *graph.Graph, b0, b1, height, width, n int) *graph.Node {
 				}
 			}
 		}
-		for len(data) < (uv+1)*n*3 {
-			data = append(data, int32(b0), 0, 0)
-		}
 	}
 	return graph.ConstTensor(g, tensors.FromFlatDataAndDimensions(data, 16*n, 3))
 }
 
 // outputRows returns the int32 constant [images·height·width, 1] of the row
-// of Y [4·n, F] (ordered by tile position, then tile, n rows per position)
-// that holds each output pixel, in (image, row, column) order.
-func outputRows(g *graph.Graph, images, height, width, n int) *graph.Node {
+// of Y [4·tiles, F] (ordered by tile position, then tile) that holds each
+// output pixel, in (image, row, column) order.
+func outputRows(g *graph.Graph, images, height, width int) *graph.Node {
 	th, tw := height/2, width/2
+	n := images * th * tw
 	data := make([]int32, 0, images*height*width)
 	for b := range images {
 		for h := range height {
@@ -206,13 +194,12 @@ func outputRows(g *graph.Graph, images, height, width, n int) *graph.Node {
 	return graph.ConstTensor(g, tensors.FromFlatDataAndDimensions(data, images*height*width, 1))
 }
 
-// planeRows returns the int32 constant [n, 1] of the output rows (in
-// (image, row, column) order) of tile position q = r·2+c of every tile,
-// outputRows inverted for one position, then row 0 for each spare tile
-// (whose gradient goes to the padding; see tileStarts).
-func planeRows(g *graph.Graph, q, images, height, width, n int) *graph.Node {
+// planeRows returns the int32 constant [tiles, 1] of the output rows (in
+// (image, row, column) order) of tile position q = r·2+c of every tile:
+// outputRows inverted for one position.
+func planeRows(g *graph.Graph, q, images, height, width int) *graph.Node {
 	th, tw := height/2, width/2
-	data := make([]int32, 0, n)
+	data := make([]int32, 0, images*th*tw)
 	for b := range images {
 		for i := range th {
 			for j := range tw {
@@ -220,8 +207,5 @@ func planeRows(g *graph.Graph, q, images, height, width, n int) *graph.Node {
 			}
 		}
 	}
-	for len(data) < n {
-		data = append(data, 0)
-	}
-	return graph.ConstTensor(g, tensors.FromFlatDataAndDimensions(data, n, 1))
+	return graph.ConstTensor(g, tensors.FromFlatDataAndDimensions(data, images*th*tw, 1))
 }
