@@ -709,24 +709,28 @@ func TestConv2DWinogradGradients(t *testing.T) {
 			t.Errorf("winogradOK(%+v) = true, want false", tc)
 		}
 	}
-	for _, parts := range []int{1, 3} {
-		for _, training := range []bool{true, false} {
-			t.Run(fmt.Sprintf("parts%d_training%v", parts, training), func(t *testing.T) {
-				// 5 filters, small enough for finite differences: Winograd in
-				// training graphs too with the threshold lowered.
-				prevParts, prevMin, prevTrain := SplitParts, minPartFloats, winogradMinTraining
-				SplitParts, minPartFloats, winogradMinTraining = parts, 1, 0
-				defer func() { SplitParts, minPartFloats, winogradMinTraining = prevParts, prevMin, prevTrain }()
-				if !winogradOK(3, 1, Same, 4, 6, 16, 5, training) {
-					t.Fatal("winogradOK = false: the case would not test the Winograd path")
-				}
-				checkLayer(t, []int{3, 4, 6, 16}, []int{3, 4, 6, 5}, training, func(scope *model.Scope, x *graph.Node) *graph.Node {
-					return Conv2D(scope, x, 5).Padding(Same).Activation("relu").
-						BiasInitializer(func(g *graph.Graph, shape shapes.Shape) *graph.Node {
-							return graph.IotaFull(g, shape)
-						}).Done()
+	// 4x6 images have 6 tiles of 2x2 outputs, 6x2 images 3 (a tile row
+	// of one tile, and odd tile counts per part).
+	for _, hw := range [][2]int{{4, 6}, {6, 2}} {
+		for _, parts := range []int{1, 3} {
+			for _, training := range []bool{true, false} {
+				t.Run(fmt.Sprintf("%dx%d_parts%d_training%v", hw[0], hw[1], parts, training), func(t *testing.T) {
+					// 5 filters, small enough for finite differences: Winograd in
+					// training graphs too with the threshold lowered.
+					prevParts, prevMin, prevTrain := SplitParts, minPartFloats, winogradMinTraining
+					SplitParts, minPartFloats, winogradMinTraining = parts, 1, 0
+					defer func() { SplitParts, minPartFloats, winogradMinTraining = prevParts, prevMin, prevTrain }()
+					if !winogradOK(3, 1, Same, hw[0], hw[1], 16, 5, training) {
+						t.Fatal("winogradOK = false: the case would not test the Winograd path")
+					}
+					checkLayer(t, []int{3, hw[0], hw[1], 16}, []int{3, hw[0], hw[1], 5}, training, func(scope *model.Scope, x *graph.Node) *graph.Node {
+						return Conv2D(scope, x, 5).Padding(Same).Activation("relu").
+							BiasInitializer(func(g *graph.Graph, shape shapes.Shape) *graph.Node {
+								return graph.IotaFull(g, shape)
+							}).Done()
+					})
 				})
-			})
+			}
 		}
 	}
 }
