@@ -57,9 +57,9 @@ func kron(x *graph.Node, a [][]float64, transposed bool) *graph.Node {
 // has enough channels and filters for the 2.25x fewer multiplies to pay for
 // the transforms. Measured per layer at batch 64 on a 2-core Intel Xeon
 // (BenchmarkConv2D, docs/PERFORMANCE.md): inference graphs gained at every
-// course shape from 32 channels up (10-40%); training graphs, whose
-// gradients add transforms and transposes, lost 12% at 32x32x32, tied at
-// 16x16x64 and gained 25% at 8x8x128, hence channels·filters ≥ 8192
+// course shape from 32 channels up (15-40%); training graphs, whose
+// gradients add transforms and transposes, lost 14% at 32x32x32, tied at
+// 16x16x64 and gained 24% at 8x8x128, hence channels·filters ≥ 8192
 // (winogradMinTraining) there.
 func winogradOK(k, s int, p Padding, height, width, channels, filters int, training bool) bool {
 	if !Winograd || k != 3 || s != 1 || p != Same || height%2 != 0 || width%2 != 0 || channels < 16 {
