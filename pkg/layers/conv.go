@@ -196,15 +196,9 @@ func (c *Conv2DConfig) Done() *graph.Node {
 		return act.fn(out)
 	}
 
-	// Fast path: im2col by GatherSlices, then a fused Dense.
+	// Fast path: Winograd where it pays (winograd.go), else im2col by
+	// GatherSlices, then a fused Dense.
 	patchLen := k * k * channels
-	// Weight in the "outputs, inputs" layout [filters, patchLen]: the
-	// backward pass (patchDense) then transposes the small output gradient,
-	// not the large patch matrix.
-	weight := graph.Transpose(graph.Reshape(kernel, patchLen, c.filters), 0, 1)
-	// The activation is fused into the matmul for inference only. Training
-	// graphs use patchDense (the matmul with a hand-written gradient) and
-	// apply the activation as a separate op with its SIMD gradient.
 	training := c.scope.IsTraining(g)
 	if winogradOK(k, s, c.padding, height, width, channels, c.filters, training) {
 		out := winogradConv(x, kernel, splitParts(batch, outH*outW*patchLen, training))
@@ -213,6 +207,13 @@ func (c *Conv2DConfig) Done() *graph.Node {
 		}
 		return act.fn(graph.Reshape(out, batch, outH, outW, c.filters))
 	}
+	// Weight in the "outputs, inputs" layout [filters, patchLen]: the
+	// backward pass (patchDense) then transposes the small output gradient,
+	// not the large patch matrix.
+	weight := graph.Transpose(graph.Reshape(kernel, patchLen, c.filters), 0, 1)
+	// The activation is fused into the matmul for inference only. Training
+	// graphs use patchDense (the matmul with a hand-written gradient) and
+	// apply the activation as a separate op with its SIMD gradient.
 	fused := !training && act.fused != activation.TypeNone
 	matmul := func(patches *graph.Node) *graph.Node {
 		switch {

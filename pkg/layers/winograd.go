@@ -94,6 +94,9 @@ func winogradConv(x, kernel *graph.Node, parts int) *graph.Node {
 	u := graph.Dot(kron(x, winogradG, false), graph.Reshape(kernel, 9, channels*filters)).Product()
 	u = graph.Reshape(u, 16, channels, filters)
 
+	bt, btT := kron(x, winogradBT, false), kron(x, winogradBT, true) // [16, 16] each
+	at, atT := kron(x, winogradAT, false), kron(x, winogradAT, true) // [4, 16], [16, 4]
+
 	xp := padSpatial(x, graph.ScalarZero(x.Graph(), x.DType()), 1, 1, 1, 1)
 	parts = max(1, min(parts, batch))
 	outs := make([]*graph.Node, 0, parts)
@@ -103,8 +106,8 @@ func winogradConv(x, kernel *graph.Node, parts int) *graph.Node {
 		// D: the 16 positions of every tile as planes [16, n·C].
 		d := graph.GatherSlices(xp, []int{0, 1, 2}, tileStarts(x.Graph(), b0, b1, height, width), []int{1, 1, 1}, false)
 		d = graph.Reshape(d, 16, n*channels)
-		v := constDot(kron(x, winogradBT, false), kron(x, winogradBT, true), d) // [16, n·C]
-		outs = append(outs, winogradTiles(graph.Reshape(v, 16, n, channels), u, b1-b0, height, width))
+		v := constDot(bt, btT, d) // [16, n·C]
+		outs = append(outs, winogradTiles(graph.Reshape(v, 16, n, channels), u, at, atT, b1-b0, height, width))
 	}
 	return concatRows(outs)
 }
@@ -121,18 +124,17 @@ func constDot(c, cT, x *graph.Node) *graph.Node {
 
 // winogradTiles returns the output rows [images·height·width, F] of the
 // transformed tiles v [16, n, C] and kernel u [16, C, F] of images images:
-// M = V·U (16 batched matmuls), Y = (Aᵀ⊗Aᵀ)·M [4, n·F], and each output
-// row of Y copied to its place.
+// M = V·U (16 batched matmuls), Y = (Aᵀ⊗Aᵀ)·M [4, n·F] with ata = Aᵀ⊗Aᵀ
+// and ataT its transpose, and each output row of Y copied to its place.
 //
 // The gradients: dY gathers the output gradient's rows back to the 4 tile
 // positions; dM = (Aᵀ⊗Aᵀ)ᵀ·dY; dV = dM·Uᵀ (a matmul with a transposed
 // right operand, which the backend supports); and dUᵀ = dMᵀ·V, where dMᵀ
 // [16, F, n] = (Aᵀ⊗Aᵀ)ᵀ·dYᵀ comes from 2D transposes of dY's 4 planes
 // [n, F], the backend's fast tiled Transpose.
-func winogradTiles(v, u *graph.Node, images, height, width int) *graph.Node {
+func winogradTiles(v, u, ata, ataT *graph.Node, images, height, width int) *graph.Node {
 	g := v.Graph()
 	n, filters := v.Shape().Dimensions[1], u.Shape().Dimensions[2]
-	ata, ataT := kron(v, winogradAT, false), kron(v, winogradAT, true) // [4, 16], [16, 4]
 	return withGradient([]*graph.Node{v, u}, func(in []*graph.Node) *graph.Node {
 		m := graph.DotGeneral(in[0], []int{2}, []int{0}, in[1], []int{1}, []int{0}) // [16, n, F]
 		y := graph.Dot(ata, graph.Reshape(m, 16, n*filters)).Product()              // [4, n·F]
