@@ -152,6 +152,7 @@ def epochs_mode(a, res):
         net.train()
         return correct / len(ys)
 
+    tx, ty = (torch.from_numpy(v) for v in data["test"])  # views, no copy
     res.update(train_images=len(yt), val_images=len(yv), history=[])
     wall = time.perf_counter()
     for epoch in range(a.epochs):
@@ -177,7 +178,6 @@ def epochs_mode(a, res):
         res["history"].append({"epoch": epoch, "accuracy": correct / len(yt), "val_accuracy": val_acc,
                                "time": ended - began})
         if a.test_every_epoch:
-            tx, ty = (torch.from_numpy(v) for v in data["test"])
             row = res["history"][-1]
             row["test_accuracy"] = evaluate(tx, ty)
             if a.recompute_bn:
@@ -193,7 +193,6 @@ def epochs_mode(a, res):
               f"val_accuracy {val_acc:.4f}", file=sys.stderr, flush=True)
     res["wall_sec"] = time.perf_counter() - wall
     if a.test:
-        tx, ty = (torch.from_numpy(v) for v in data["test"])
         res["test_accuracy"] = evaluate(tx, ty)
         if a.recompute_bn:
             res["test_accuracy_recomputed_bn"] = recomputed_bn_accuracy(net, xt, a.batch, evaluate, tx, ty)
