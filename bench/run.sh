@@ -19,6 +19,8 @@
 #        go:parallelism=1 for cnnlab, --threads 1 for PyTorch), a comparison that
 #        stays meaningful when other processes load the machine
 #        NICE=-10: run both at this niceness (needs root for negative values)
+#        ARGS="": more `cnnlab bench` flags, e.g. --backend-conv with the binary
+#        bench/upstream/run.sh builds (bin/upstream/cnnlab-patched)
 set -eu
 CNNLAB=${1:-bin/cnnlab}
 MODELS=${MODELS:-baseline bn gap}
@@ -32,6 +34,7 @@ OUT=${OUT:-bin/bench}
 DIR=$(dirname "$0")
 PIN=${PIN:-0}
 NICE=${NICE:-0}
+ARGS=${ARGS:-}
 THREADS=2
 PREFIX="nice -n $NICE"
 if [ "$PIN" = 1 ]; then
@@ -63,15 +66,17 @@ uptime >&2
 for m in $MODELS; do
 	echo "== $m: cnnlab ($MODE)" >&2
 	if [ "$MODE" = epoch ]; then
-		$PREFIX "$CNNLAB" bench --epoch --data "$DATA" --model "$m" --batch "$BATCH" --json --quiet >"$OUT/go_$m.json"
+		# shellcheck disable=SC2086 # ARGS holds several flags
+		$PREFIX "$CNNLAB" bench --epoch --data "$DATA" --model "$m" --batch "$BATCH" --json --quiet $ARGS >"$OUT/go_$m.json"
 		echo "== $m: pytorch ($MODE)" >&2
 		$PREFIX "$PYTHON" "$DIR/pytorch_bench.py" --epoch --data "$BINARY" --model "$m" --batch "$BATCH" \
 			--threads "$THREADS" --json >"$OUT/torch_$m.json"
 		rm -f "$OUT/torch_sys_$m.json"
 		continue
 	fi
+	# shellcheck disable=SC2086 # ARGS holds several flags
 	$PREFIX "$CNNLAB" bench --model "$m" --batch "$BATCH" --steps "$STEPS" --warmup "$WARMUP" \
-		--eval-batch "$EVAL_BATCH" --json --quiet >"$OUT/go_$m.json"
+		--eval-batch "$EVAL_BATCH" --json --quiet $ARGS >"$OUT/go_$m.json"
 	echo "== $m: pytorch" >&2
 	$PREFIX "$PYTHON" "$DIR/pytorch_bench.py" --model "$m" --batch "$BATCH" --steps "$STEPS" --warmup "$WARMUP" \
 		--eval-batch "$EVAL_BATCH" --threads "$THREADS" --json >"$OUT/torch_$m.json"

@@ -10,6 +10,9 @@
 #
 # usage: bench/upstream/run.sh [patch ...]   (default: every bench/upstream/*.patch)
 # env:   ROUNDS=6 STEPS=30 MODEL=baseline  ARGS="" (more `cnnlab bench` flags)
+#        PATCHED_ARGS="" (flags for the patched binary only, e.g. --backend-conv
+#        for compute-conv.patch)
+#        METRIC=train (training images/s) or eval (Evaluate images/s)
 #        OUT=bin/upstream (where the two binaries are kept)
 set -eu
 export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
@@ -19,6 +22,16 @@ ROUNDS=${ROUNDS:-6}
 STEPS=${STEPS:-30}
 MODEL=${MODEL:-baseline}
 ARGS=${ARGS:-}
+PATCHED_ARGS=${PATCHED_ARGS:-}
+METRIC=${METRIC:-train}
+case $METRIC in
+train) skip=--skip-eval ;;
+eval) skip=--skip-train ;;
+*)
+	echo "bench/upstream/run.sh: METRIC must be train or eval, got $METRIC" >&2
+	exit 2
+	;;
+esac
 OUT=${OUT:-$ROOT/bin/upstream}
 MODULE=github.com/gomlx/compute
 
@@ -58,9 +71,13 @@ uptime >&2
 results="$work/results"
 for i in $(seq "$ROUNDS"); do
 	for bin in cnnlab cnnlab-patched; do
-		# shellcheck disable=SC2086 # ARGS holds several flags
-		ips=$("$OUT/$bin" bench --model "$MODEL" --steps "$STEPS" --skip-eval --json --quiet $ARGS 2>"$work/log" |
-			sed -n 's/.*"train_images_per_sec": *\([0-9.]*\).*/\1/p')
+		extra=""
+		if [ "$bin" = cnnlab-patched ]; then
+			extra=$PATCHED_ARGS
+		fi
+		# shellcheck disable=SC2086 # ARGS and extra hold several flags
+		ips=$("$OUT/$bin" bench --model "$MODEL" --steps "$STEPS" --eval-steps "$STEPS" $skip --json --quiet $ARGS $extra 2>"$work/log" |
+			sed -n "s/.*\"${METRIC}_images_per_sec\": *\([0-9.]*\).*/\1/p")
 		if [ -z "$ips" ]; then
 			cat "$work/log" >&2
 			echo "bench/upstream/run.sh: $bin bench failed" >&2
@@ -76,4 +93,4 @@ median() {
 }
 a=$(median cnnlab)
 b=$(median cnnlab-patched)
-echo "median training images/s ($MODEL, $ROUNDS rounds): shipped $a, patched $b, ratio $(echo "$a $b" | awk '{ printf "%.3f", $2 / $1 }')"
+echo "median $METRIC images/s ($MODEL, $ROUNDS rounds): shipped $a, patched $b, ratio $(echo "$a $b" | awk '{ printf "%.3f", $2 / $1 }')"

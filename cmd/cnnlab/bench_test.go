@@ -40,7 +40,7 @@ func TestBenchCLIJSON(t *testing.T) {
 		t.Fatalf("decoding %q: %v", stdout, err)
 	}
 	for _, key := range []string{"train_images_per_sec", "eval_images_per_sec", "predict_images_per_sec", "train_ms_per_step",
-		"train_gflops_per_sec", "peak_rss_bytes", "backend", "simd", "impl", "winograd", "cpu"} {
+		"train_gflops_per_sec", "peak_rss_bytes", "backend", "simd", "impl", "winograd", "backend_conv", "cpu"} {
 		if _, ok := got[key]; !ok {
 			t.Errorf("JSON lacks %q: %s", key, stdout)
 		}

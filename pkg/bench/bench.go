@@ -44,8 +44,9 @@ type Machine struct {
 	Backend       string      `json:"backend"`        // e.g. "go"
 	BackendConfig string      `json:"backend_config"` // e.g. "go:parallelism=-1"
 	SIMD          bool        `json:"simd"`
-	Impl          string      `json:"impl"`     // "fast" or "native": what the layers used
-	Winograd      bool        `json:"winograd"` // layers.Winograd: the fast path's Winograd convolutions on
+	Impl          string      `json:"impl"`         // "fast" or "native": what the layers used
+	Winograd      bool        `json:"winograd"`     // layers.Winograd: the fast path's Winograd convolutions on
+	BackendConv   bool        `json:"backend_conv"` // layers.BackendConv: the fast path's Conv2D on the backend's convolution
 	CPU           backend.CPU `json:"cpu"`
 	CPUs          int         `json:"cpus"`
 	GOMAXPROCS    int         `json:"gomaxprocs"`
@@ -125,8 +126,10 @@ func machine(info backend.Info) Machine {
 		impl = "fast"
 	}
 	g.Finalize()
+	fast := impl == "fast"
 	return Machine{Backend: info.Name, BackendConfig: info.Config, SIMD: info.SIMD, Impl: impl,
-		Winograd: impl == "fast" && layers.Winograd, CPU: info.CPU, CPUs: info.CPUs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: info.GoVersion}
+		Winograd: fast && layers.Winograd && !layers.BackendConv, BackendConv: fast && layers.BackendConv,
+		CPU: info.CPU, CPUs: info.CPUs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: info.GoVersion}
 }
 
 // compile returns the named model and its trainer (Adam 1e-3, the course's

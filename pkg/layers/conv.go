@@ -185,7 +185,7 @@ func (c *Conv2DConfig) Done() *graph.Node {
 			VariableWithShape("bias", shapes.Make(dtype, c.filters)).NodeValue(g)
 	}
 
-	if !FastPathActive(g) {
+	if !FastPathActive(g) || BackendConv {
 		out := graph.Convolve(x, kernel).
 			StridePerAxis(s, s).
 			PaddingPerDim([][2]int{{padTop, padBottom}, {padLeft, padRight}}).
@@ -256,6 +256,16 @@ func (c *Conv2DConfig) Done() *graph.Node {
 	}
 	return finish(concatRows(outs))
 }
+
+// BackendConv makes Conv2D use the backend's own convolution
+// (graph.Convolve) on the fast path too, while the other layers keep their
+// fast formulation. It is for measuring a Go backend whose ConvGeneral is
+// fast, such as the implicit-GEMM kernel prototyped for GoMLX in
+// bench/upstream/compute-conv.patch (`bench/upstream/run.sh`); on the
+// released Go backend, whose ConvGeneral is a scalar loop, it makes training
+// some 50x slower. The default is false. Set it before building graphs, not
+// concurrently with graph building.
+var BackendConv = false
 
 // SplitParts caps the number of parts a fast-path convolution splits its
 // patch rows into (see Conv2DConfig.Done). 0, the default, means 4 in

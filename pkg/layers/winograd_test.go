@@ -18,6 +18,19 @@ import (
 // inference graph (forward) and a training graph (forward and the gradients
 // of the input and the variables): the measurement behind winogradOK.
 func BenchmarkConv2D(b *testing.B) {
+	benchmarkConv2D(b, []string{"im2col", "winograd"})
+}
+
+// BenchmarkConvBackend is BenchmarkConv2D with the backend's own
+// convolution ([BackendConv]): it is slow unless GoMLX's Go backend is
+// patched with bench/upstream/compute-conv.patch (see bench/upstream/run.sh).
+func BenchmarkConvBackend(b *testing.B) {
+	benchmarkConv2D(b, []string{"backend"})
+}
+
+// benchmarkConv2D runs the convolutions of BenchmarkConv2D in the given
+// formulations: "im2col", "winograd" or "backend".
+func benchmarkConv2D(b *testing.B, formulations []string) {
 	be := backend.MustNew()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, sh := range []struct{ size, channels int }{{32, 32}, {16, 64}, {8, 128}} {
@@ -28,13 +41,13 @@ func BenchmarkConv2D(b *testing.B) {
 		}
 		x := tensors.FromFlatDataAndDimensions(data, dims...)
 		for _, training := range []bool{false, true} {
-			for _, wg := range []bool{false, true} {
-				name := fmt.Sprintf("%dx%dx%d/training=%v/winograd=%v", sh.size, sh.size, sh.channels, training, wg)
+			for _, form := range formulations {
+				name := fmt.Sprintf("%dx%dx%d/training=%v/%s", sh.size, sh.size, sh.channels, training, form)
 				b.Run(name, func(b *testing.B) {
 					// Winograd at every shape, to measure where it pays (winogradOK).
-					prev, prevMin := Winograd, winogradMinTraining
-					Winograd, winogradMinTraining = wg, 0
-					defer func() { Winograd, winogradMinTraining = prev, prevMin }()
+					prev, prevMin, prevBackend := Winograd, winogradMinTraining, BackendConv
+					Winograd, winogradMinTraining, BackendConv = form == "winograd", 0, form == "backend"
+					defer func() { Winograd, winogradMinTraining, BackendConv = prev, prevMin, prevBackend }()
 					store := model.NewStore()
 					exec := model.MustNewExec(be, store, func(scope *model.Scope, x *graph.Node) []*graph.Node {
 						g := x.Graph()
