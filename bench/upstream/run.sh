@@ -10,8 +10,8 @@
 #
 # usage: bench/upstream/run.sh [patch ...]   (default: every bench/upstream/*.patch)
 # env:   ROUNDS=6 STEPS=30 MODEL=baseline  ARGS="" (more `cnnlab bench` flags)
-#        PATCHED_ARGS="" (flags for the patched binary only, e.g. --backend-conv
-#        for compute-conv.patch)
+#        PATCHED_ARGS (flags for the patched binary only; default --backend-conv
+#        when compute-conv.patch is applied, so that Conv2D runs on its kernel)
 #        METRIC=train (training images/s) or eval (Evaluate images/s)
 #        OUT=bin/upstream (where the two binaries are kept)
 set -eu
@@ -22,7 +22,6 @@ ROUNDS=${ROUNDS:-6}
 STEPS=${STEPS:-30}
 MODEL=${MODEL:-baseline}
 ARGS=${ARGS:-}
-PATCHED_ARGS=${PATCHED_ARGS:-}
 METRIC=${METRIC:-train}
 case $METRIC in
 train) skip=--skip-eval ;;
@@ -51,6 +50,13 @@ for p in "$@"; do
 	pkgs="$pkgs $(sed -n 's|^+++ b/\(.*\)/[^/]*$|./\1|p' "$p")"
 done
 pkgs=$(echo "$pkgs" | tr ' ' '\n' | sort -u | tr '\n' ' ')
+conv=""
+for p in "$@"; do
+	if [ "$(basename "$p")" = compute-conv.patch ]; then
+		conv=--backend-conv
+	fi
+done
+PATCHED_ARGS=${PATCHED_ARGS-$conv}
 cd "$ROOT"
 echo "== testing the patched packages: $pkgs" >&2
 # shellcheck disable=SC2086 # one argument per package

@@ -9,7 +9,22 @@ import (
 	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/cnnlab/cnnlab/pkg/layers"
 )
+
+// backendConvFlag defines --backend-conv (layers.BackendConv) on fs.
+func backendConvFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("backend-conv", layers.BackendConv, "with the fast layers: Conv2D on the backend's own convolution, for a Go backend "+
+		"patched with bench/upstream/compute-conv.patch (on the released one it is some 50x slower)")
+}
+
+// setBackendConv sets layers.BackendConv and returns the function that
+// restores it.
+func setBackendConv(on bool) (restore func()) {
+	prev := layers.BackendConv
+	layers.BackendConv = on
+	return func() { layers.BackendConv = prev }
+}
 
 func init() {
 	register(&command{

@@ -38,7 +38,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	limit := fs.Int("limit", 0, "with --epoch: train on N images drawn with the seed (0: all 50,000)")
 	implName := fs.String("impl", "auto", "layers implementation: auto (fast on the Go backend, native elsewhere), fast or native")
 	winograd := fs.Bool("winograd", layers.Winograd, "with the fast layers: Winograd F(2x2,3x3) for the 3x3 stride-1 same convolutions it pays for (false: im2col for all)")
-	backendConv := fs.Bool("backend-conv", layers.BackendConv, "with the fast layers: the backend's own convolution for Conv2D (for a patched backend; see bench/upstream)")
+	backendConv := backendConvFlag(fs)
 	skipTrain := fs.Bool("skip-train", false, "measure inference only")
 	skipEval := fs.Bool("skip-eval", false, "measure training only")
 	seed := fs.Int64("seed", 1, "seed of the random data, the weights and the shuffling")
@@ -74,8 +74,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	}
 	defer func(prev bool) { layers.Winograd = prev }(layers.Winograd)
 	layers.Winograd = *winograd
-	defer func(prev bool) { layers.BackendConv = prev }(layers.BackendConv)
-	layers.BackendConv = *backendConv
+	defer setBackendConv(*backendConv)()
 	_, info, err := backend.New()
 	if err != nil {
 		return err

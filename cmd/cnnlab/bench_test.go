@@ -61,6 +61,14 @@ func TestBenchCLIJSON(t *testing.T) {
 	if !strings.Contains(stdout, `"winograd": false`) {
 		t.Errorf("--winograd=false: JSON %s lacks \"winograd\": false", stdout)
 	}
+	// --backend-conv hands Conv2D to the backend's convolution (slow on the
+	// released Go backend, hence the tiny model); Winograd is then not used.
+	_, stdout, _ = runCLI(t, "bench", "--model", "gap", "--width", "0.125", "--batch", "2", "--steps", "1",
+		"--warmup", "1", "--skip-eval", "--backend-conv", "--json", "--quiet")
+	if got := map[string]any{}; json.Unmarshal([]byte(stdout), &got) != nil || got["impl"] == "fast" &&
+		(got["backend_conv"] != true || got["winograd"] != false) {
+		t.Errorf("--backend-conv: JSON %s, want backend_conv true and winograd false with the fast layers", stdout)
+	}
 }
 
 // TestBenchCLIEpoch times one real epoch of a tiny model on a folder of

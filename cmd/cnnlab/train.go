@@ -27,31 +27,32 @@ func init() {
 			"[--val-split F | --val-holdout F] [--optimizer adam|sgd] [--lr X] [--momentum M] " +
 			"[--lr-schedule NAME:key=value,...] [--reduce-lr-patience P --reduce-lr-factor F] [--early-stop-patience P] [--restore-best] [--monitor NAME] " +
 			"[--csv-log FILE] " +
-			"[--checkpoint TEMPLATE [--save-best-only] [--weights-only]] [--resume FILE] [--test] [--verbose 0|1|2] --out DIR",
+			"[--checkpoint TEMPLATE [--save-best-only] [--weights-only]] [--resume FILE] [--test] [--verbose 0|1|2] [--backend-conv] --out DIR",
 		run: runTrain,
 	})
 }
 
 // trainConfig is what "cnnlab train" writes to DIR/run.json.
 type trainConfig struct {
-	Data       string    `json:"data"`
-	Model      string    `json:"model"`
-	Width      float64   `json:"width"`
-	Limit      int       `json:"limit"`
-	Split      fit.Split `json:"split"` // the training and validation images used, and how they were split
-	Epochs     int       `json:"epochs"`
-	BatchSize  int       `json:"batch_size"`
-	Shuffle    bool      `json:"shuffle"`
-	Seed       int64     `json:"seed"`
-	ValSplit   float64   `json:"val_split"`
-	ValHoldOut float64   `json:"val_holdout"`
-	Optimizer  string    `json:"optimizer"`
-	LR         float64   `json:"learning_rate"`
-	Schedule   string    `json:"lr_schedule,omitempty"`
-	Momentum   float64   `json:"momentum,omitempty"`
-	Backend    string    `json:"backend"`
-	Resumed    string    `json:"resumed_from,omitempty"`
-	Started    string    `json:"started"`
+	Data        string    `json:"data"`
+	Model       string    `json:"model"`
+	Width       float64   `json:"width"`
+	Limit       int       `json:"limit"`
+	Split       fit.Split `json:"split"` // the training and validation images used, and how they were split
+	Epochs      int       `json:"epochs"`
+	BatchSize   int       `json:"batch_size"`
+	Shuffle     bool      `json:"shuffle"`
+	Seed        int64     `json:"seed"`
+	ValSplit    float64   `json:"val_split"`
+	ValHoldOut  float64   `json:"val_holdout"`
+	Optimizer   string    `json:"optimizer"`
+	LR          float64   `json:"learning_rate"`
+	Schedule    string    `json:"lr_schedule,omitempty"`
+	Momentum    float64   `json:"momentum,omitempty"`
+	Backend     string    `json:"backend"`
+	BackendConv bool      `json:"backend_conv,omitempty"` // --backend-conv
+	Resumed     string    `json:"resumed_from,omitempty"`
+	Started     string    `json:"started"`
 }
 
 func runTrain(fs *flag.FlagSet, args []string) error {
@@ -84,6 +85,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	resume := fs.String("resume", "", "resume from a full checkpoint written by --checkpoint (same flags otherwise)")
 	evalTest := fs.Bool("test", false, "evaluate the final model on the test set")
 	verbose := fs.Int("verbose", 1, "0 silent, 1 progress bar, 2 one line per epoch (Keras's verbose)")
+	backendConv := backendConvFlag(fs)
 	outDir := fs.String("out", "", "folder for history.json, curves.svg (learning curves), run.json, final.weights.ckpt and the checkpoints")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -124,6 +126,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if *valSplit > 0 {
 		*valHoldOut = 0
 	}
+	defer setBackendConv(*backendConv)()
 	m, err := nn.Named(*modelName, *width)
 	if err != nil {
 		return usageError("%v", err)
@@ -226,7 +229,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		Data: data.Source, Model: m.Name(), Width: *width, Limit: *limit, Split: split,
 		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
 		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: *scheduleSpec,
-		Momentum: *momentum, Backend: info.String(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
+		Momentum: *momentum, Backend: info.String(), BackendConv: *backendConv, Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
 	}
 	cfgJSON, _ := json.MarshalIndent(cfg, "", "  ")
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {

@@ -36,7 +36,9 @@
 //
 // The choice is automatic from the graph's backend (Fast on "go", Native
 // elsewhere); [SetImpl] overrides it process-wide, e.g. for tests that
-// compare the two. Because the variables are identical, a checkpoint trained
+// compare the two. [BackendConv] keeps the fast path but hands Conv2D to the
+// backend's own convolution, for a Go backend with a fast one (the
+// implicit-GEMM kernel proposed to GoMLX in bench/upstream/compute-conv.patch). Because the variables are identical, a checkpoint trained
 // on one backend loads on the other.
 //
 // The Go backend is fastest when the binary is built with GOEXPERIMENT=simd

@@ -793,3 +793,37 @@ func TestConv2DWinogradFloat32(t *testing.T) {
 		}
 	}
 }
+
+// TestBackendConv checks that BackendConv puts Conv2D on the backend's
+// convolution on the fast path (a ConvGeneral node, no im2col Gather) while
+// max-pooling keeps its fast formulation (no ReduceWindow), and that the
+// fast path has no ConvGeneral without it.
+func TestBackendConv(t *testing.T) {
+	count := func(backendConv bool) map[graph.NodeType]int {
+		prev := BackendConv
+		BackendConv = backendConv
+		defer func() { BackendConv = prev }()
+		n := map[graph.NodeType]int{}
+		withImpl(Fast, func() {
+			g := graph.NewGraph(backend.MustNew(), "test")
+			defer g.Finalize()
+			scope := model.NewStore().RootScope()
+			x := graph.Parameter(g, "x", shapes.Make(dtypes.Float32, 2, 8, 8, 3))
+			y := Conv2D(scope.In("conv"), x, 4).Padding(Same).Done()
+			MaxPool2D(y, 2, 2, Valid)
+			for _, node := range g.Nodes() {
+				n[node.Type()]++
+			}
+		})
+		return n
+	}
+	on, off := count(true), count(false)
+	if on[graph.NodeTypeConvGeneral] != 1 || on[graph.NodeTypeGather] != 0 || on[graph.NodeTypeReduceWindow] != 0 {
+		t.Errorf("BackendConv: %d ConvGeneral, %d Gather, %d ReduceWindow nodes, want 1, 0, 0",
+			on[graph.NodeTypeConvGeneral], on[graph.NodeTypeGather], on[graph.NodeTypeReduceWindow])
+	}
+	if off[graph.NodeTypeConvGeneral] != 0 || off[graph.NodeTypeGather] == 0 {
+		t.Errorf("fast path: %d ConvGeneral, %d Gather nodes, want 0 and some",
+			off[graph.NodeTypeConvGeneral], off[graph.NodeTypeGather])
+	}
+}
