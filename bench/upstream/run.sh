@@ -44,18 +44,16 @@ trap 'rm -rf "$work"' EXIT
 cp -r "$src" "$work/compute"
 chmod -R u+w "$work/compute"
 pkgs=""
+conv=""
 for p in "$@"; do
 	echo "== applying $(basename "$p") to $MODULE@$version" >&2
 	patch -s -p1 -d "$work/compute" <"$p"
 	pkgs="$pkgs $(sed -n 's|^+++ b/\(.*\)/[^/]*$|./\1|p' "$p")"
-done
-pkgs=$(echo "$pkgs" | tr ' ' '\n' | sort -u | tr '\n' ' ')
-conv=""
-for p in "$@"; do
 	if [ "$(basename "$p")" = compute-conv.patch ]; then
 		conv=--backend-conv
 	fi
 done
+pkgs=$(echo "$pkgs" | tr ' ' '\n' | sort -u | tr '\n' ' ')
 PATCHED_ARGS=${PATCHED_ARGS-$conv}
 cd "$ROOT"
 echo "== testing the patched packages: $pkgs" >&2

@@ -18,12 +18,12 @@ func backendConvFlag(fs *flag.FlagSet) *bool {
 		"patched with bench/upstream/compute-conv.patch (on the released one it is some 50x slower)")
 }
 
-// setBackendConv sets layers.BackendConv and returns the function that
-// restores it.
-func setBackendConv(on bool) (restore func()) {
-	prev := layers.BackendConv
-	layers.BackendConv = on
-	return func() { layers.BackendConv = prev }
+// setSwitch sets one of package layers' switches (layers.Winograd,
+// layers.BackendConv) to on and returns the function that restores it.
+func setSwitch(sw *bool, on bool) (restore func()) {
+	prev := *sw
+	*sw = on
+	return func() { *sw = prev }
 }
 
 func init() {

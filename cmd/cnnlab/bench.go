@@ -72,9 +72,8 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	if *limit < 0 {
 		return usageError("--limit must not be negative, got %d", *limit)
 	}
-	defer func(prev bool) { layers.Winograd = prev }(layers.Winograd)
-	layers.Winograd = *winograd
-	defer setBackendConv(*backendConv)()
+	defer setSwitch(&layers.Winograd, *winograd)()
+	defer setSwitch(&layers.BackendConv, *backendConv)()
 	_, info, err := backend.New()
 	if err != nil {
 		return err

@@ -65,8 +65,11 @@ func TestBenchCLIJSON(t *testing.T) {
 	// released Go backend, hence the tiny model); Winograd is then not used.
 	_, stdout, _ = runCLI(t, "bench", "--model", "gap", "--width", "0.125", "--batch", "2", "--steps", "1",
 		"--warmup", "1", "--skip-eval", "--backend-conv", "--json", "--quiet")
-	if got := map[string]any{}; json.Unmarshal([]byte(stdout), &got) != nil || got["impl"] == "fast" &&
-		(got["backend_conv"] != true || got["winograd"] != false) {
+	got = map[string]any{}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("--backend-conv: decoding %q: %v", stdout, err)
+	}
+	if got["impl"] == "fast" && (got["backend_conv"] != true || got["winograd"] != false) {
 		t.Errorf("--backend-conv: JSON %s, want backend_conv true and winograd false with the fast layers", stdout)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
+	"github.com/cnnlab/cnnlab/pkg/layers"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 	"github.com/cnnlab/cnnlab/pkg/report"
 )
@@ -126,7 +127,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if *valSplit > 0 {
 		*valHoldOut = 0
 	}
-	defer setBackendConv(*backendConv)()
+	defer setSwitch(&layers.BackendConv, *backendConv)()
 	m, err := nn.Named(*modelName, *width)
 	if err != nil {
 		return usageError("%v", err)
