@@ -14,8 +14,8 @@ import (
 
 // backendConvFlag defines --backend-conv (layers.BackendConv) on fs.
 func backendConvFlag(fs *flag.FlagSet) *bool {
-	return fs.Bool("backend-conv", layers.BackendConv, "with the fast layers: Conv2D on the backend's own convolution, for a Go backend "+
-		"patched with bench/upstream/compute-conv.patch (on the released one it is some 50x slower)")
+	return fs.Bool("backend-conv", layers.BackendConv, "with the fast layers: Conv2D on the patched Go backend's convolution kernel where "+
+		"the build has one (`cnnlab backend info`); --backend-conv=false uses the im2col and Winograd formulations instead, for A/B measurements")
 }
 
 // setSwitch sets one of package layers' switches (layers.Winograd,
@@ -52,6 +52,15 @@ func runBackendInfo(fs *flag.FlagSet, args []string) error {
 	fmt.Printf("backend:     %s\n", info.Name)
 	fmt.Printf("config:      %s (from %s; set %s to change)\n", info.Config, info.Source, backend.EnvVar)
 	fmt.Printf("description: %s\n", info.Description)
+	switch {
+	case !info.IsGo():
+	case info.ConvKernel != "":
+		fmt.Printf("conv kernel: %s (GoMLX patched by cnnlab's build, bench/upstream)\n", info.ConvKernel)
+	case info.Patched:
+		fmt.Println("conv kernel: none for this CPU or settings (GoMLX patched by cnnlab's build; GOEXPERIMENT=simd and AVX2 or AVX-512 needed)")
+	default:
+		fmt.Println("conv kernel: none: built against released GoMLX (`make build` applies cnnlab's patches, bench/upstream/README.md)")
+	}
 	for _, s := range info.FastSettings() {
 		state := "off"
 		if s.On {

@@ -51,7 +51,7 @@ type trainConfig struct {
 	Schedule    string    `json:"lr_schedule,omitempty"`
 	Momentum    float64   `json:"momentum,omitempty"`
 	Backend     string    `json:"backend"`
-	BackendConv bool      `json:"backend_conv,omitempty"` // --backend-conv
+	BackendConv bool      `json:"backend_conv"` // Conv2D on the patched backend's kernel (layers.UsesBackendConv)
 	Resumed     string    `json:"resumed_from,omitempty"`
 	Started     string    `json:"started"`
 }
@@ -230,7 +230,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		Data: data.Source, Model: m.Name(), Width: *width, Limit: *limit, Split: split,
 		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
 		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: *scheduleSpec,
-		Momentum: *momentum, Backend: info.String(), BackendConv: *backendConv, Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
+		Momentum: *momentum, Backend: info.String(), BackendConv: layers.UsesBackendConv(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
 	}
 	cfgJSON, _ := json.MarshalIndent(cfg, "", "  ")
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {

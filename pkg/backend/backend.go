@@ -44,19 +44,35 @@ type Info struct {
 	Description string `json:"description"` // backend's own description
 	Source      string `json:"source"`      // why it was chosen: "env", "plugin" or "default"
 	SIMD        bool   `json:"simd"`        // built with GOEXPERIMENT=simd (fast matmul in the Go backend)
+	Patched     bool   `json:"patched"`     // built against cnnlab's patched GoMLX backend ([Patched])
+	ConvKernel  string `json:"conv_kernel"` // the patched Go backend's convolution kernel on this CPU ([ConvKernel]); "" for none or XLA
 	GoVersion   string `json:"go_version"`  // Go toolchain that built the binary
 	CPUs        int    `json:"cpus"`        // runtime.NumCPU()
 	CPU         CPU    `json:"cpu"`         // the processor: model and SIMD flags
 }
 
 // String returns a one-line summary such as
-// "go (go:parallelism=-1, from default; simd on; 2 CPUs)".
+// "go (go:parallelism=-1, from default; simd on; conv kernel avx512; 2 CPUs)".
+// On the Go backend it names the convolution kernel, or says "conv kernel
+// none (released GoMLX)" or "conv kernel none" (patched, but none for this
+// CPU or settings).
 func (i Info) String() string {
 	simd := "off"
 	if i.SIMD {
 		simd = "on"
 	}
-	return fmt.Sprintf("%s (%s, from %s; simd %s; %d CPUs)", i.Name, i.Config, i.Source, simd, i.CPUs)
+	conv := ""
+	if i.IsGo() {
+		switch {
+		case i.ConvKernel != "":
+			conv = "; conv kernel " + i.ConvKernel
+		case !i.Patched:
+			conv = "; conv kernel none (released GoMLX)"
+		default:
+			conv = "; conv kernel none"
+		}
+	}
+	return fmt.Sprintf("%s (%s, from %s; simd %s%s; %d CPUs)", i.Name, i.Config, i.Source, simd, conv, i.CPUs)
 }
 
 // PluginDirs returns the folders searched for XLA PJRT plugins, in order:
@@ -146,9 +162,13 @@ func New() (compute.Backend, Info, error) {
 		Description: b.Description(),
 		Source:      source,
 		SIMD:        simdEnabled,
+		Patched:     Patched(),
 		GoVersion:   runtime.Version(),
 		CPUs:        runtime.NumCPU(),
 		CPU:         DetectCPU(),
+	}
+	if info.IsGo() {
+		info.ConvKernel = ConvKernel()
 	}
 	return cached, info, nil
 }

@@ -46,6 +46,8 @@ func (i Info) FastSettings() []Setting {
 			Why: "build setting: AVX2/AVX-512 matmul and elementwise kernels (3-4x faster training)"},
 		{Name: "go:parallelism=-1", On: p < 0 || p > 1,
 			Why: "run setting (" + EnvVar + "): ops use all cores; cnnlab's default"},
+		{Name: "conv kernel", On: i.ConvKernel != "",
+			Why: "build setting (make build: GoMLX patched, bench/upstream): implicit-GEMM convolutions on AVX-512 or AVX2 (1.3-1.6x faster training, half the memory)"},
 	}
 }
 

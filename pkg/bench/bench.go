@@ -41,16 +41,21 @@ type Config struct {
 
 // Machine describes where a measurement ran.
 type Machine struct {
-	Backend       string      `json:"backend"`        // e.g. "go"
-	BackendConfig string      `json:"backend_config"` // e.g. "go:parallelism=-1"
-	SIMD          bool        `json:"simd"`
-	Impl          string      `json:"impl"`         // "fast" or "native": what the layers used
-	Winograd      bool        `json:"winograd"`     // layers.Winograd: the fast path's Winograd convolutions on
-	BackendConv   bool        `json:"backend_conv"` // layers.BackendConv: the fast path's Conv2D on the backend's convolution
-	CPU           backend.CPU `json:"cpu"`
-	CPUs          int         `json:"cpus"`
-	GOMAXPROCS    int         `json:"gomaxprocs"`
-	GoVersion     string      `json:"go_version"`
+	Backend       string `json:"backend"`        // e.g. "go"
+	BackendConfig string `json:"backend_config"` // e.g. "go:parallelism=-1"
+	SIMD          bool   `json:"simd"`
+	Impl          string `json:"impl"`         // "fast" or "native": what the layers used
+	Winograd      bool   `json:"winograd"`     // layers.Winograd: the fast path's Winograd convolutions on
+	BackendConv   bool   `json:"backend_conv"` // layers.UsesBackendConv: the fast path's Conv2D on the backend's kernel
+	Patched       bool   `json:"patched"`      // built against cnnlab's patched GoMLX (backend.Patched)
+	ConvKernel    string `json:"conv_kernel"`  // the patched backend's convolution kernel on this CPU, "" for none
+	// ConvKernelCalls counts the convolutions the kernel ran in the
+	// process, up to the end of the measurement: 0 means it did not run.
+	ConvKernelCalls int64       `json:"conv_kernel_calls"`
+	CPU             backend.CPU `json:"cpu"`
+	CPUs            int         `json:"cpus"`
+	GOMAXPROCS      int         `json:"gomaxprocs"`
+	GoVersion       string      `json:"go_version"`
 }
 
 // Result is what [Run] measured. Images per second count the timed steps
@@ -117,7 +122,8 @@ func (c *Config) defaults() error {
 	return nil
 }
 
-// machine describes the backend b runs on, with the layers setting in force.
+// machine describes the backend b runs on, with the layers setting in
+// force; call it when the measurement is over, for ConvKernelCalls.
 func machine(info backend.Info) Machine {
 	b, _, _ := backend.New()
 	g := graph.NewGraph(b, "probe")
@@ -128,7 +134,8 @@ func machine(info backend.Info) Machine {
 	g.Finalize()
 	fast := impl == "fast"
 	return Machine{Backend: info.Name, BackendConfig: info.Config, SIMD: info.SIMD, Impl: impl,
-		Winograd: fast && layers.Winograd && !layers.BackendConv, BackendConv: fast && layers.BackendConv,
+		Winograd: fast && layers.Winograd && !layers.UsesBackendConv(), BackendConv: fast && layers.UsesBackendConv(),
+		Patched: info.Patched, ConvKernel: info.ConvKernel, ConvKernelCalls: backend.ConvKernelCalls(),
 		CPU: info.CPU, CPUs: info.CPUs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: info.GoVersion}
 }
 
@@ -180,7 +187,7 @@ func Run(cfg Config) (Result, error) {
 	}
 	params, _ := m.NumParams()
 	res := Result{Model: m.Name(), Params: params, Batch: cfg.Batch, EvalBatch: cfg.EvalBatch,
-		Steps: cfg.Steps, WarmupSteps: cfg.Warmup, EvalSteps: cfg.EvalSteps, Machine: machine(info)}
+		Steps: cfg.Steps, WarmupSteps: cfg.Warmup, EvalSteps: cfg.EvalSteps}
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 7))
 	heap := heapSampler{peak: &res.PeakGoHeapBytes}
 	progress := func(phase string, step, total int) {
@@ -241,6 +248,7 @@ func Run(cfg Config) (Result, error) {
 	runtime.ReadMemStats(&ms)
 	res.GoSysBytes = ms.Sys
 	res.PeakRSSBytes = peakRSS()
+	res.Machine = machine(info)
 	return res, nil
 }
 

@@ -36,10 +36,11 @@
 //
 // The choice is automatic from the graph's backend (Fast on "go", Native
 // elsewhere); [SetImpl] overrides it process-wide, e.g. for tests that
-// compare the two. [BackendConv] keeps the fast path but hands Conv2D to the
-// backend's own convolution, for a Go backend with a fast one (the
-// implicit-GEMM kernel proposed to GoMLX in bench/upstream/compute-conv.patch). Because the variables are identical, a checkpoint trained
-// on one backend loads on the other.
+// compare the two. Where the Go backend has a fast convolution (the
+// implicit-GEMM kernel of cnnlab's patched build, [backend.ConvKernel]),
+// the fast path hands Conv2D to it ([BackendConv], on by default). Because
+// the variables are identical, a checkpoint trained on one backend loads on
+// the other.
 //
 // The Go backend is fastest when the binary is built with GOEXPERIMENT=simd
 // (AVX2/AVX-512 matmul) and run with GOMLX_BACKEND=go:parallelism=-1 (all

@@ -39,7 +39,7 @@ func (r *Results) Complete() bool { return len(r.Runs) == r.Planned }
 // Machine says where the runs ran (of the process that wrote the file;
 // each run records its own too).
 type Machine struct {
-	Backend string `json:"backend"` // e.g. "go (go:parallelism=-1, from default; simd on; 2 CPUs)"
+	Backend string `json:"backend"` // e.g. "go (go:parallelism=-1, from default; simd on; conv kernel avx512; 2 CPUs)"
 	CPU     string `json:"cpu"`     // model and SIMD flags
 }
 
@@ -75,6 +75,10 @@ type RunResult struct {
 	Backend      string  `json:"backend"`
 	CPU          string  `json:"cpu"`
 	Version      string  `json:"cnnlab_version"`
+	// ConvKernelCalls counts the convolutions that the patched Go
+	// backend's kernel (backend.ConvKernel) ran during the run: 0 when it
+	// did not run (released GoMLX, another backend, or --backend-conv=false).
+	ConvKernelCalls int64 `json:"conv_kernel_calls"`
 }
 
 // Final returns the value of key at the last epoch (NaN if missing).

@@ -231,6 +231,7 @@ func (e *Env) train(p Planned, o Options) (*RunResult, error) {
 	s := e.Settings
 	run := p.Run
 	started := time.Now()
+	kernelCalls := backend.ConvKernelCalls()
 	m, err := e.model(run)
 	if err != nil {
 		return nil, err
@@ -298,6 +299,7 @@ func (e *Env) train(p Planned, o Options) (*RunResult, error) {
 		return nil, err
 	}
 	res.Seconds = time.Since(started).Seconds()
+	res.ConvKernelCalls = backend.ConvKernelCalls() - kernelCalls
 	return res, nil
 }
 
