@@ -2,8 +2,9 @@
 # Smoke tests of the cnnlab image, with Docker or podman:
 #   - it runs as the non-root user cnnlab, in its home, which owns the
 #     notebooks, runs and data folders;
-#   - `cnnlab backend info` reports the Go backend with simd on (in an image
-#     without plugins), and a bad GOMLX_BACKEND is a clear error;
+#   - `cnnlab backend info` reports the Go backend with simd on and the
+#     patched backend's convolution kernel (in an image without plugins, on
+#     an AVX2 or AVX-512 host), and a bad GOMLX_BACKEND is a clear error;
 #   - the first-CNN lesson runs in its smoke preset and writes its report;
 #   - Jupyter answers on 8888 only behind its token and lists the GoNB
 #     kernel; every process in the container is the user's; the HEALTHCHECK
@@ -75,11 +76,16 @@ say "ok: user $user (uid $uid), working folder $cwd, owns notebooks/ runs/ data/
 
 # The backend.
 info=$(run cnnlab backend info --json)
-head -7 <<<"$info"
+head -9 <<<"$info"
 if [ "${GPU:-0}" != 1 ]; then
   grep -q '"config": "go' <<<"$info" && grep -q '"simd": true' <<<"$info" \
     || fail "cnnlab backend info: want the Go backend with simd on"
-  say "ok: backend $(sed -n 's/.*"config": "\(.*\)".*/\1/p' <<<"$info"), simd on"
+  grep -q '"patched": true' <<<"$info" || fail "cnnlab backend info: want the patched GoMLX backend (scripts/patch-gomlx)"
+  kernel=$(sed -n 's/.*"conv_kernel": "\(.*\)".*/\1/p' <<<"$info")
+  if grep -qw -e avx2 -e avx512f /proc/cpuinfo; then
+    [ -n "$kernel" ] || fail "cnnlab backend info: no conv kernel on a host with AVX2"
+  fi
+  say "ok: backend $(sed -n 's/.*"config": "\(.*\)".*/\1/p' <<<"$info"), simd on, patched, conv kernel ${kernel:-none}"
 fi
 if msg=$("${E[@]}" run --rm --no-healthcheck --network none -e GOMLX_BACKEND=bogus "$image" cnnlab backend info 2>&1); then
   fail "GOMLX_BACKEND=bogus: cnnlab backend info succeeded"

@@ -1,22 +1,24 @@
 #!/bin/sh
-# Measures what a proposed change to GoMLX's Go backend would buy cnnlab,
-# without forking it: copies the pinned github.com/gomlx/compute from the
-# module cache into a temporary directory, applies patches there, runs the
-# patched packages' tests, and builds cnnlab twice, once as shipped and once
-# through a temporary go.work whose `replace` points at the patched copy
-# (go.mod and go.sum are not touched). Then it runs `cnnlab bench` with the
-# two binaries alternately and prints training images/s, the medians and
-# their ratio.
+# Measures what cnnlab's patches to GoMLX's Go backend buy, patch by patch:
+# copies the pinned github.com/gomlx/compute from the module cache into a
+# temporary directory, applies the given patches there, runs the patched
+# packages' tests, and builds cnnlab twice, once against released GoMLX and
+# once through a temporary go.work whose `replace` points at the patched copy
+# (with -tags=cnnlabkernels, as `make build` does; go.mod and go.sum are not
+# touched). Then it runs `cnnlab bench` with the two binaries alternately and
+# prints training images/s, the medians and their ratio. (`make build`
+# applies every patch through scripts/patch-gomlx; this script is for
+# measuring a subset.)
 #
 # usage: bench/upstream/run.sh [patch ...]   (default: every bench/upstream/*.patch)
 # env:   ROUNDS=6 STEPS=30 MODEL=baseline  ARGS="" (more `cnnlab bench` flags)
-#        PATCHED_ARGS (flags for the patched binary only; default --backend-conv
-#        when compute-conv.patch is applied, so that Conv2D runs on its kernel)
+#        PATCHED_ARGS (flags for the patched binary only, e.g. --backend-conv=false)
 #        METRIC=train (training images/s) or eval (Evaluate images/s)
 #        OUT=bin/upstream (where the two binaries are kept)
 set -eu
 export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
 export GOEXPERIMENT="${GOEXPERIMENT:-simd}"
+unset GOWORK GOFLAGS # the Makefile's patched workspace: this script builds its own
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ROUNDS=${ROUNDS:-6}
 STEPS=${STEPS:-30}
@@ -44,17 +46,13 @@ trap 'rm -rf "$work"' EXIT
 cp -r "$src" "$work/compute"
 chmod -R u+w "$work/compute"
 pkgs=""
-conv=""
 for p in "$@"; do
 	echo "== applying $(basename "$p") to $MODULE@$version" >&2
 	patch -s -p1 -d "$work/compute" <"$p"
 	pkgs="$pkgs $(sed -n 's|^+++ b/\(.*\)/[^/]*$|./\1|p' "$p")"
-	if [ "$(basename "$p")" = compute-conv.patch ]; then
-		conv=--backend-conv
-	fi
 done
 pkgs=$(echo "$pkgs" | tr ' ' '\n' | sort -u | tr '\n' ' ')
-PATCHED_ARGS=${PATCHED_ARGS-$conv}
+PATCHED_ARGS=${PATCHED_ARGS-}
 cd "$ROOT"
 echo "== testing the patched packages: $pkgs" >&2
 # shellcheck disable=SC2086 # one argument per package
@@ -67,9 +65,9 @@ use $ROOT
 replace $MODULE $version => $work/compute
 EOF
 mkdir -p "$OUT"
-echo "== building $OUT/cnnlab (as shipped) and $OUT/cnnlab-patched" >&2
+echo "== building $OUT/cnnlab (released GoMLX) and $OUT/cnnlab-patched" >&2
 GOWORK=off go build -o "$OUT/cnnlab" ./cmd/cnnlab
-GOWORK="$work/go.work" go build -o "$OUT/cnnlab-patched" ./cmd/cnnlab
+GOWORK="$work/go.work" go build -tags cnnlabkernels -o "$OUT/cnnlab-patched" ./cmd/cnnlab
 
 uptime >&2
 results="$work/results"
@@ -97,4 +95,4 @@ median() {
 }
 a=$(median cnnlab)
 b=$(median cnnlab-patched)
-echo "median $METRIC images/s ($MODEL, $ROUNDS rounds): shipped $a, patched $b, ratio $(echo "$a $b" | awk '{ printf "%.3f", $2 / $1 }')"
+echo "median $METRIC images/s ($MODEL, $ROUNDS rounds): released $a, patched $b, ratio $(echo "$a $b" | awk '{ printf "%.3f", $2 / $1 }')"

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/cnnlab/cnnlab/pkg/backend"
 )
 
 func TestBenchCLIUsageErrors(t *testing.T) {
@@ -52,25 +54,39 @@ func TestBenchCLIJSON(t *testing.T) {
 	if v, _ := got["train_images_per_sec"].(float64); v <= 0 {
 		t.Errorf("train_images_per_sec = %v, want > 0", got["train_images_per_sec"])
 	}
-	// The fast layers (the Go backend's) use Winograd unless --winograd=false.
-	if got["impl"] == "fast" && got["winograd"] != true {
-		t.Errorf("winograd = %v with the fast layers, want true by default", got["winograd"])
+	// The fast layers (the Go backend's) run Conv2D on the patched
+	// backend's kernel where this build has one (backend.ConvKernel), else
+	// on Winograd (unless --winograd=false); the JSON says which, and
+	// whether the kernel ran.
+	kernel := backend.ConvKernel()
+	for _, key := range []string{"patched", "conv_kernel", "conv_kernel_calls"} {
+		if _, ok := got[key]; !ok {
+			t.Errorf("JSON lacks %q: %s", key, stdout)
+		}
+	}
+	if got["impl"] == "fast" {
+		calls, _ := got["conv_kernel_calls"].(float64)
+		if got["conv_kernel"] != kernel || got["backend_conv"] != (kernel != "") || got["winograd"] != (kernel == "") ||
+			(calls > 0) != (kernel != "") || got["patched"] != backend.Patched() {
+			t.Errorf("JSON %s: want conv_kernel %q, backend_conv %v, winograd %v, conv_kernel_calls > 0 %v, patched %v",
+				stdout, kernel, kernel != "", kernel == "", kernel != "", backend.Patched())
+		}
 	}
 	_, stdout, _ = runCLI(t, "bench", "--model", "gap", "--batch", "2", "--steps", "1",
-		"--warmup", "1", "--skip-eval", "--winograd=false", "--json", "--quiet")
+		"--warmup", "1", "--skip-eval", "--winograd=false", "--backend-conv=false", "--json", "--quiet")
 	if !strings.Contains(stdout, `"winograd": false`) {
 		t.Errorf("--winograd=false: JSON %s lacks \"winograd\": false", stdout)
 	}
-	// --backend-conv hands Conv2D to the backend's convolution (slow on the
-	// released Go backend, hence the tiny model); Winograd is then not used.
-	_, stdout, _ = runCLI(t, "bench", "--model", "gap", "--width", "0.125", "--batch", "2", "--steps", "1",
-		"--warmup", "1", "--skip-eval", "--backend-conv", "--json", "--quiet")
+	// --backend-conv=false keeps the kernel out (the A/B switch): the
+	// fast path's im2col and Winograd run instead.
+	_, stdout, _ = runCLI(t, "bench", "--model", "gap", "--batch", "2", "--steps", "1",
+		"--warmup", "1", "--skip-eval", "--backend-conv=false", "--json", "--quiet")
 	got = map[string]any{}
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
-		t.Fatalf("--backend-conv: decoding %q: %v", stdout, err)
+		t.Fatalf("--backend-conv=false: decoding %q: %v", stdout, err)
 	}
-	if got["impl"] == "fast" && (got["backend_conv"] != true || got["winograd"] != false) {
-		t.Errorf("--backend-conv: JSON %s, want backend_conv true and winograd false with the fast layers", stdout)
+	if got["impl"] == "fast" && (got["backend_conv"] != false || got["winograd"] != true || got["conv_kernel_calls"] != float64(0)) {
+		t.Errorf("--backend-conv=false: JSON %s, want backend_conv false, winograd true and conv_kernel_calls 0 with the fast layers", stdout)
 	}
 }
 

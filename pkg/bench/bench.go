@@ -49,8 +49,8 @@ type Machine struct {
 	BackendConv   bool   `json:"backend_conv"` // layers.UsesBackendConv: the fast path's Conv2D on the backend's kernel
 	Patched       bool   `json:"patched"`      // built against cnnlab's patched GoMLX (backend.Patched)
 	ConvKernel    string `json:"conv_kernel"`  // the patched backend's convolution kernel on this CPU, "" for none
-	// ConvKernelCalls counts the convolutions the kernel ran in the
-	// process, up to the end of the measurement: 0 means it did not run.
+	// ConvKernelCalls counts the convolutions the kernel ran during the
+	// measurement: 0 means it did not run.
 	ConvKernelCalls int64       `json:"conv_kernel_calls"`
 	CPU             backend.CPU `json:"cpu"`
 	CPUs            int         `json:"cpus"`
@@ -123,8 +123,9 @@ func (c *Config) defaults() error {
 }
 
 // machine describes the backend b runs on, with the layers setting in
-// force; call it when the measurement is over, for ConvKernelCalls.
-func machine(info backend.Info) Machine {
+// force; call it when the measurement is over, with the kernel's call count
+// (backend.ConvKernelCalls) from its start.
+func machine(info backend.Info, kernelCalls int64) Machine {
 	b, _, _ := backend.New()
 	g := graph.NewGraph(b, "probe")
 	impl := "native"
@@ -135,7 +136,7 @@ func machine(info backend.Info) Machine {
 	fast := impl == "fast"
 	return Machine{Backend: info.Name, BackendConfig: info.Config, SIMD: info.SIMD, Impl: impl,
 		Winograd: fast && layers.Winograd && !layers.UsesBackendConv(), BackendConv: fast && layers.UsesBackendConv(),
-		Patched: info.Patched, ConvKernel: info.ConvKernel, ConvKernelCalls: backend.ConvKernelCalls(),
+		Patched: info.Patched, ConvKernel: info.ConvKernel, ConvKernelCalls: backend.ConvKernelCalls() - kernelCalls,
 		CPU: info.CPU, CPUs: info.CPUs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: info.GoVersion}
 }
 
@@ -181,6 +182,7 @@ func Run(cfg Config) (Result, error) {
 	}
 	prevImpl := layers.SetImpl(cfg.Impl)
 	defer layers.SetImpl(prevImpl)
+	kernelCalls := backend.ConvKernelCalls()
 	m, tr, info, err := compile(cfg.Model, cfg.Width, cfg.Seed)
 	if err != nil {
 		return Result{}, err
@@ -248,7 +250,7 @@ func Run(cfg Config) (Result, error) {
 	runtime.ReadMemStats(&ms)
 	res.GoSysBytes = ms.Sys
 	res.PeakRSSBytes = peakRSS()
-	res.Machine = machine(info)
+	res.Machine = machine(info, kernelCalls)
 	return res, nil
 }
 

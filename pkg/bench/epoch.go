@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/layers"
@@ -65,6 +66,7 @@ func Epoch(cfg EpochConfig) (EpochResult, error) {
 	}
 	prevImpl := layers.SetImpl(cfg.Impl)
 	defer layers.SetImpl(prevImpl)
+	kernelCalls := backend.ConvKernelCalls()
 	m, tr, info, err := compile(cfg.Model, cfg.Width, cfg.Seed)
 	if err != nil {
 		return EpochResult{}, err
@@ -87,7 +89,7 @@ func Epoch(cfg EpochConfig) (EpochResult, error) {
 		ValS:       clock.validation().Seconds(),
 		EpochS:     logs["time"], WallS: wall.Seconds(),
 		Accuracy: logs["accuracy"], ValAccuracy: logs["val_accuracy"],
-		PeakRSSBytes: peakRSS(), Machine: machine(info),
+		PeakRSSBytes: peakRSS(), Machine: machine(info, kernelCalls),
 	}
 	if timed := clock.timed().Seconds(); timed > 0 {
 		r.TrainImagesPerS = float64(hist.Split.Train-cfg.Batch) / timed

@@ -137,9 +137,12 @@ func maxAbsDiff(a, b []float64) float64 {
 // checkLayer compares the fast and native formulations of layer on input
 // dims xDims (float64), expecting output dims wantDims, and checks both
 // against central finite differences on sampled coordinates of the input
-// and of every trainable variable.
+// and of every trainable variable. The fast formulation is cnnlab's own:
+// BackendConv is off (the backend's convolution kernel is float32-only and
+// checked by TestConv2DBackendConvFloat32).
 func checkLayer(t *testing.T, xDims, wantDims []int, training bool, layer layerFn) {
 	t.Helper()
+	defer withoutBackendConv()()
 	rng := rand.New(rand.NewPCG(1, 2))
 	xData := randData(rng, prod(xDims))
 	rData := randData(rng, prod(wantDims))
@@ -741,11 +744,61 @@ func TestConv2DWinogradGradients(t *testing.T) {
 // convolution's, both in float32, by less than 1e-5 of their largest
 // magnitude (F(2x2, 3x3)'s transforms add a few roundings per value).
 func TestConv2DWinogradFloat32(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	xDims, yDims := []int{4, 8, 8, 64}, []int{4, 8, 8, 128}
 	if !winogradOK(3, 1, Same, 8, 8, 64, 128, true) {
 		t.Fatal("winogradOK(8x8x64 → 128, training) = false: the test would not test the Winograd path")
 	}
+	defer withoutBackendConv()()
+	x := []int{4, 8, 8, 64}
+	want := conv2DFloat32(t, Native, x, 128, 3, 1)
+	got := conv2DFloat32(t, Fast, x, 128, 3, 1)
+	compareFloat32(t, "float32 Winograd", want, got, 1e-5)
+}
+
+// TestConv2DBackendConvFloat32 checks Conv2D on the backend's convolution
+// kernel (BackendConv, where the patched backend has one) against the fast
+// path's im2col (5x5, stride 2) and Winograd (3x3) formulations, in float32:
+// outputs and gradients agree to 1e-5 of their scale, and the kernel ran.
+func TestConv2DBackendConvFloat32(t *testing.T) {
+	if backend.ConvKernel() == "" {
+		t.Skip("no convolution kernel in this build (released GoMLX, or none for this CPU)")
+	}
+	for _, tc := range []struct {
+		x             []int
+		filters, k, s int
+	}{
+		{[]int{3, 9, 7, 5}, 6, 5, 2},
+		{[]int{4, 8, 8, 64}, 128, 3, 1},
+	} {
+		t.Run(fmt.Sprintf("%v_k%d_s%d", tc.x, tc.k, tc.s), func(t *testing.T) {
+			restore := withoutBackendConv()
+			want := conv2DFloat32(t, Fast, tc.x, tc.filters, tc.k, tc.s)
+			restore()
+			calls := backend.ConvKernelCalls()
+			got := conv2DFloat32(t, Fast, tc.x, tc.filters, tc.k, tc.s)
+			// The forward pass and the two gradients: three convolutions.
+			if n := backend.ConvKernelCalls() - calls; n < 3 {
+				t.Errorf("the kernel ran %d convolutions, want at least 3", n)
+			}
+			compareFloat32(t, "the kernel", want, got, 1e-5)
+		})
+	}
+}
+
+// withoutBackendConv turns BackendConv off and returns the function that
+// restores it.
+func withoutBackendConv() (restore func()) {
+	prev := BackendConv
+	BackendConv = false
+	return func() { BackendConv = prev }
+}
+
+// conv2DFloat32 returns the output of a float32 Conv2D (filters k×k,
+// stride s, "same", no bias) of a random input of dims x with impl, and the
+// gradients of a random projection of it with respect to the input and the
+// kernel, as float64.
+func conv2DFloat32(t *testing.T, impl Impl, x []int, filters, k, s int) [][]float64 {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(7, 8))
 	mk := func(dims []int) *tensors.Tensor {
 		d := make([]float32, prod(dims))
 		for i := range d {
@@ -753,43 +806,48 @@ func TestConv2DWinogradFloat32(t *testing.T) {
 		}
 		return tensors.FromFlatDataAndDimensions(d, dims...)
 	}
-	x, r := mk(xDims), mk(yDims)
-	results := map[Impl][][]float64{}
-	for _, impl := range []Impl{Native, Fast} {
-		store := model.NewStore()
-		if err := store.SetRNGStateFromSeed(3); err != nil {
-			t.Fatal(err)
-		}
-		withImpl(impl, func() {
-			exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, x, r *graph.Node) []*graph.Node {
-				scope.SetTraining(x.Graph(), true)
-				y := Conv2D(scope.In("c"), x, yDims[3]).Padding(Same).UseBias(false).Done()
-				loss := graph.ReduceAllSum(graph.Mul(y, r))
-				var k *graph.Node
-				for v := range store.IterVariables() {
-					k = v.NodeValue(x.Graph())
-				}
-				outs := append([]*graph.Node{y}, graph.Gradient(loss, x, k)...)
-				for i := range outs {
-					outs[i] = graph.ConvertDType(outs[i], dtypes.Float64)
-				}
-				return outs
-			})
-			for _, o := range exec.MustExec(x, r) {
-				results[impl] = append(results[impl], tensors.MustCopyFlatData[float64](o))
-			}
-		})
+	outH, outW := (x[1]+s-1)/s, (x[2]+s-1)/s
+	xt, r := mk(x), mk([]int{x[0], outH, outW, filters})
+	store := model.NewStore()
+	if err := store.SetRNGStateFromSeed(3); err != nil {
+		t.Fatal(err)
 	}
+	var results [][]float64
+	withImpl(impl, func() {
+		exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, x, r *graph.Node) []*graph.Node {
+			scope.SetTraining(x.Graph(), true)
+			y := Conv2D(scope.In("c"), x, filters).KernelSize(k).Strides(s).Padding(Same).UseBias(false).Done()
+			loss := graph.ReduceAllSum(graph.Mul(y, r))
+			var kernel *graph.Node
+			for v := range store.IterVariables() {
+				kernel = v.NodeValue(x.Graph())
+			}
+			outs := append([]*graph.Node{y}, graph.Gradient(loss, x, kernel)...)
+			for i := range outs {
+				outs[i] = graph.ConvertDType(outs[i], dtypes.Float64)
+			}
+			return outs
+		})
+		for _, o := range exec.MustExec(xt, r) {
+			results = append(results, tensors.MustCopyFlatData[float64](o))
+		}
+	})
+	return results
+}
+
+// compareFloat32 checks that got's output, input gradient and kernel
+// gradient differ from want's by less than tol of their largest magnitude.
+func compareFloat32(t *testing.T, what string, want, got [][]float64, tol float64) {
+	t.Helper()
 	for i, name := range []string{"output", "d/dx", "d/dkernel"} {
-		want, got := results[Native][i], results[Fast][i]
 		scale := 0.0
-		for _, w := range want {
+		for _, w := range want[i] {
 			scale = max(scale, math.Abs(w))
 		}
-		if d := maxAbsDiff(want, got) / scale; d > 1e-5 {
-			t.Errorf("%s: float32 Winograd differs from the native convolution by %.3g of its scale", name, d)
+		if d := maxAbsDiff(want[i], got[i]) / scale; d > tol {
+			t.Errorf("%s: %s differs from the reference by %.3g of its scale", name, what, d)
 		} else {
-			t.Logf("%s: relative difference %.3g", name, d)
+			t.Logf("%s: %s: relative difference %.3g", name, what, d)
 		}
 	}
 }
@@ -818,8 +876,15 @@ func TestBackendConv(t *testing.T) {
 		return n
 	}
 	on, off := count(true), count(false)
-	if on[graph.NodeTypeConvGeneral] != 1 || on[graph.NodeTypeGather] != 0 || on[graph.NodeTypeReduceWindow] != 0 {
-		t.Errorf("BackendConv: %d ConvGeneral, %d Gather, %d ReduceWindow nodes, want 1, 0, 0",
+	if backend.ConvKernel() == "" {
+		// Released GoMLX (or no kernel for this CPU): BackendConv has no
+		// effect, the fast path stays.
+		if on[graph.NodeTypeConvGeneral] != 0 || on[graph.NodeTypeGather] == 0 {
+			t.Errorf("BackendConv without a kernel: %d ConvGeneral, %d Gather nodes, want 0 and some",
+				on[graph.NodeTypeConvGeneral], on[graph.NodeTypeGather])
+		}
+	} else if on[graph.NodeTypeConvGeneral] != 1 || on[graph.NodeTypeGather] != 0 || on[graph.NodeTypeReduceWindow] != 0 {
+		t.Errorf("BackendConv with kernel %s: %d ConvGeneral, %d Gather, %d ReduceWindow nodes, want 1, 0, 0", backend.ConvKernel(),
 			on[graph.NodeTypeConvGeneral], on[graph.NodeTypeGather], on[graph.NodeTypeReduceWindow])
 	}
 	if off[graph.NodeTypeConvGeneral] != 0 || off[graph.NodeTypeGather] == 0 {
