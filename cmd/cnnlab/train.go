@@ -12,6 +12,7 @@ import (
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
+	"github.com/cnnlab/cnnlab/internal/version"
 	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
@@ -54,6 +55,7 @@ type trainConfig struct {
 	BackendConv bool      `json:"backend_conv,omitempty"` // --backend-conv
 	Resumed     string    `json:"resumed_from,omitempty"`
 	Started     string    `json:"started"`
+	Version     string    `json:"cnnlab_version"` // cnnlab's module version and VCS revision
 }
 
 func runTrain(fs *flag.FlagSet, args []string) error {
@@ -231,6 +233,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
 		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: *scheduleSpec,
 		Momentum: *momentum, Backend: info.String(), BackendConv: *backendConv, Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
+		Version: version.String(),
 	}
 	cfgJSON, _ := json.MarshalIndent(cfg, "", "  ")
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/internal/version"
 	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
@@ -51,6 +52,7 @@ type Machine struct {
 	CPUs          int         `json:"cpus"`
 	GOMAXPROCS    int         `json:"gomaxprocs"`
 	GoVersion     string      `json:"go_version"`
+	Version       string      `json:"cnnlab_version"` // cnnlab's module version and VCS revision (internal/version)
 }
 
 // Result is what [Run] measured. Images per second count the timed steps
@@ -129,7 +131,8 @@ func machine(info backend.Info) Machine {
 	fast := impl == "fast"
 	return Machine{Backend: info.Name, BackendConfig: info.Config, SIMD: info.SIMD, Impl: impl,
 		Winograd: fast && layers.Winograd && !layers.BackendConv, BackendConv: fast && layers.BackendConv,
-		CPU: info.CPU, CPUs: info.CPUs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: info.GoVersion}
+		CPU: info.CPU, CPUs: info.CPUs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: info.GoVersion,
+		Version: version.String()}
 }
 
 // compile returns the named model and its trainer (Adam 1e-3, the course's
