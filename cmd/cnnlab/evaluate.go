@@ -14,7 +14,7 @@ func init() {
 	register(&command{
 		name:    "evaluate",
 		summary: "test accuracy of trained weights, optionally with BatchNorm statistics updated at those weights",
-		usage:   "[--data PATH] --weights FILE --model NAME [--width F] [--batch-size B] [--update-statistics N [--seed S]]",
+		usage:   "[--data PATH] --weights FILE [--model NAME --width F] [--batch-size B] [--update-statistics N [--seed S]]",
 		run:     runEvaluate,
 	})
 }
@@ -38,11 +38,12 @@ func runEvaluate(fs *flag.FlagSet, args []string) error {
 	case *update < 0:
 		return usageError("--update-statistics must be 0 or more images, got %d", *update)
 	}
-	data, err := loadData(*dataPath)
+	// The weights first: a wrong file fails before the data is read.
+	tr, _, err := w.load(fit.Options{Seed: *seed})
 	if err != nil {
 		return err
 	}
-	tr, err := w.load(fit.Options{Seed: *seed})
+	data, err := loadData(*dataPath)
 	if err != nil {
 		return err
 	}

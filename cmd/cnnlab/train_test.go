@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -192,10 +193,65 @@ func TestTrainCallbackExperiment(t *testing.T) {
 		t.Errorf("predict printed %q", stdout)
 	}
 
-	// Weights of another width: a clear error naming the variable.
-	code, _, stderr = runCLI(t, "predict", "--weights", weights, "--model", "baseline", "--width", "0.25", "--image", imgPath)
-	if code != 1 || !strings.Contains(stderr, "variable /") || !strings.Contains(stderr, "--width") {
-		t.Errorf("predict with the wrong width: exit %d, stderr %q", code, stderr)
+	// The file records its model: predict needs neither --model nor
+	// --width; another model or width is an error naming both models.
+	code, stdout, stderr = runCLI(t, "predict", "--weights", weights, "--image", imgPath, "--json")
+	if code != 0 || !strings.Contains(stdout, `"class": "`+pred.Class+`"`) {
+		t.Errorf("predict with the file's model: exit %d, stdout %q, stderr %q; want class %s", code, stdout, stderr, pred.Class)
+	}
+	for _, wrong := range [][]string{{"--width", "0.25"}, {"--model", "strided"}, {"--model", "strided", "--width", "0.125"}} {
+		args := append([]string{"predict", "--weights", weights, "--image", imgPath}, wrong...)
+		code, _, stderr = runCLI(t, args...)
+		if code != 2 || !strings.Contains(stderr, wrong[0]+" "+wrong[1]) || !strings.Contains(stderr, `"baseline_w0.125" (preset baseline, width 0.125)`) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming the flag and the file's model", wrong, code, stderr)
+		}
+	}
+
+	// A file written before weights files recorded their model loads into
+	// --model and --width by shapes, with a one-line warning; without
+	// --model it is a usage error; a wrong width names the variable and
+	// hints at the flags.
+	old := filepath.Join(out, "old.weights.ckpt")
+	writeWithoutModel(t, weights, old)
+	code, stdout, stderr = runCLI(t, "predict", "--weights", old, "--model", "baseline", "--width", "0.125", "--image", imgPath, "--json")
+	if code != 0 || !strings.Contains(stdout, `"class": "`+pred.Class+`"`) || strings.Count(stderr, "warning") != 1 ||
+		!strings.Contains(stderr, "records no model") {
+		t.Errorf("predict with an older file: exit %d, stdout %q, stderr %q; want the same class and one warning", code, stdout, stderr)
+	}
+	if code, _, stderr = runCLI(t, "predict", "--weights", old, "--image", imgPath); code != 2 || !strings.Contains(stderr, "--model") {
+		t.Errorf("an older file without --model: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "predict", "--weights", old, "--model", "baseline", "--width", "0.25", "--image", imgPath)
+	if code != 1 || !strings.Contains(stderr, "variable /") || !strings.Contains(stderr, "are --model and --width") {
+		t.Errorf("an older file into the wrong width: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// writeWithoutModel copies the weights file src to dst without the model
+// declaration and version in its header: a file as cnnlab wrote them before
+// it recorded them.
+func writeWithoutModel(t *testing.T, src, dst string) {
+	t.Helper()
+	raw, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := binary.LittleEndian.Uint64(raw[8:16])
+	var h map[string]json.RawMessage
+	if err := json.Unmarshal(raw[16:16+n], &h); err != nil {
+		t.Fatal(err)
+	}
+	if h["model"] == nil {
+		t.Fatalf("%s records no model", src)
+	}
+	delete(h, "model")
+	delete(h, "cnnlab_version")
+	hdr, _ := json.Marshal(h)
+	out := append([]byte{}, raw[:8]...)
+	out = binary.LittleEndian.AppendUint64(out, uint64(len(hdr)))
+	out = append(append(out, hdr...), raw[16+n:]...)
+	if err := os.WriteFile(dst, out, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -214,7 +270,8 @@ func TestTrainPredictUsage(t *testing.T) {
 		{[]string{"predict", "--model", "baseline", "--image", "i.png"}, "--weights"},
 		{[]string{"predict", "--weights", "w", "--model", "baseline"}, "--image"},
 		{[]string{"evaluate", "--model", "baseline"}, "--weights"},
-		{[]string{"evaluate", "--weights", "w"}, "--model"},
+		{[]string{"evaluate", "--weights", "w", "--model", "nope"}, "nope"},
+		{[]string{"predict", "--weights", "w", "--width", "0", "--image", "i.png"}, "--width"},
 		{[]string{"evaluate", "--weights", "w", "--model", "bn", "--update-statistics", "-1"}, "--update-statistics"},
 	}
 	for _, tc := range tests {
@@ -230,10 +287,21 @@ func TestTrainPredictUsage(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "/nonexistent/cifar.tar.gz") {
 		t.Errorf("train with a missing $%s: exit %d, stderr %q", cifar.EnvDataset, code, stderr)
 	}
-	// A missing image or weights file is a runtime error (exit 1) naming it.
+	// A missing image or weights file is a runtime error (exit 1) naming
+	// it, without hints about other flags.
 	code, _, stderr = runCLI(t, "predict", "--weights", "w", "--model", "baseline", "--image", "/nonexistent.png")
 	if code != 1 || !strings.Contains(stderr, "/nonexistent.png") {
 		t.Errorf("missing image: exit %d, stderr %q", code, stderr)
+	}
+	var blank bytes.Buffer
+	_ = png.Encode(&blank, image.NewRGBA(image.Rect(0, 0, 32, 32)))
+	img := filepath.Join(t.TempDir(), "i.png")
+	if err := os.WriteFile(img, blank.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCLI(t, "predict", "--weights", "/nonexistent.ckpt", "--model", "baseline", "--image", img)
+	if code != 1 || !strings.Contains(stderr, "/nonexistent.ckpt") || strings.Contains(stderr, "--model") {
+		t.Errorf("missing weights: exit %d, stderr %q; want 1, the file, no hint about --model", code, stderr)
 	}
 }
 
