@@ -375,3 +375,78 @@ func TestEvaluateBatchNormLag(t *testing.T) {
 		t.Errorf("lags %q: all zero after an update from near-initial averages", fields)
 	}
 }
+
+// TestTrainChecksBeforeData: every flag, the schedule's arguments and the
+// callbacks' settings are checked before the data is read (--data names a
+// file that does not exist, so reaching it would fail otherwise), with
+// Keras's required arguments named.
+func TestTrainChecksBeforeData(t *testing.T) {
+	base := []string{"train", "--data", "/nonexistent/cifar.tar.gz", "--model", "baseline", "--out", t.TempDir()}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--lr-schedule", "cosine"}, "decay_steps is required (Keras's required arguments of CosineDecay: decay_steps)"},
+		{[]string{"--lr-schedule", "exponential:decay_steps=10"}, "decay_rate is required"},
+		{[]string{"--lr-schedule", "piecewise:boundaries=10"}, "values is required"},
+		{[]string{"--early-stop-patience", "2", "--monitor", "val_acc"}, `EarlyStopping monitors "val_acc", which training does not log`},
+		{[]string{"--early-stop-patience", "2", "--val-holdout", "0"}, `"loss"`}, // passes the check: reaches the data
+		{[]string{"--reduce-lr-patience", "2", "--val-holdout", "0", "--monitor", "val_loss"}, `ReduceLROnPlateau monitors "val_loss"`},
+		{[]string{"--checkpoint", "w.{val_loss:.2f}.ckpt", "--val-holdout", "0"}, `no value named "val_loss"`},
+		{[]string{"--checkpoint", "w.{epoch:q}.ckpt"}, "{epoch:q}"},
+		{[]string{"--checkpoint", "w.h5"}, "cannot write .h5"},
+		{[]string{"--monitor", "val_accuracy"}, "no callback monitors it"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCLI(t, append(base, tt.args...)...)
+		reached := strings.Contains(stderr, "/nonexistent/cifar.tar.gz")
+		if tt.want == `"loss"` {
+			if code != 1 || !reached {
+				t.Errorf("%v: exit %d, stderr %q; want the data error", tt.args, code, stderr)
+			}
+			continue
+		}
+		if code != 2 || reached || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q before the data is read", tt.args, code, stderr, tt.want)
+		}
+	}
+}
+
+// TestTrainDataChecks: --limit above the data's size is an error (never a
+// silent clamp), and training data that lacks classes is an error naming
+// them unless --allow-imbalance.
+func TestTrainDataChecks(t *testing.T) {
+	data := trainArchive(t, 100, 20)
+	out := t.TempDir()
+	code, _, stderr := runCLI(t, "train", "--data", data, "--model", "baseline", "--width", "0.125", "--limit", "100000", "--epochs", "1", "--out", out)
+	if code != 2 || !strings.Contains(stderr, "--limit 100000 is more than the 100 training images") {
+		t.Errorf("--limit above the data: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "run.json")); err == nil {
+		t.Error("run.json written for a refused --limit")
+	}
+
+	// Two classes of ten.
+	two := &cifar.Data{Train: &cifar.Dataset{Images: make([]uint8, 60*cifar.ImageSize), Labels: make([]uint8, 60)},
+		Test: &cifar.Dataset{Images: make([]uint8, 10*cifar.ImageSize), Labels: make([]uint8, 10)}}
+	for i := range two.Train.Labels {
+		two.Train.Labels[i] = uint8(i % 2)
+	}
+	var buf bytes.Buffer
+	if err := cifar.WriteBinaryArchive(&buf, two); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "cifar-10-binary.tar.gz")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"train", "--data", path, "--model", "baseline", "--width", "0.125", "--epochs", "1", "--val-holdout", "0", "--verbose", "0", "--out", out}
+	code, _, stderr = runCLI(t, args...)
+	if code != 1 || !strings.Contains(stderr, "no images of 8 of the 10 classes: bird, cat, deer, dog, frog, horse, ship, truck") ||
+		!strings.Contains(stderr, "--allow-imbalance") {
+		t.Errorf("two classes: exit %d, stderr %q; want an error naming the 8 missing classes", code, stderr)
+	}
+	if code, stdout, stderr := runCLI(t, append(args, "--allow-imbalance")...); code != 0 {
+		t.Errorf("two classes with --allow-imbalance: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
