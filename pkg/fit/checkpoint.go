@@ -437,6 +437,9 @@ func parseCheckpoint(path string, raw []byte) (*fileHeader, []savedVar, error) {
 	if h.Kind != kindWeights && h.Kind != kindCkpt {
 		return nil, nil, bad("kind %q (want %q or %q)", h.Kind, kindWeights, kindCkpt)
 	}
+	if h.State != nil && h.State.Epoch < 0 {
+		return nil, nil, bad("training state at epoch %d", h.State.Epoch)
+	}
 	if len(h.Model) > 0 {
 		if _, err := declFields(h.Model); err != nil {
 			return nil, nil, bad("model declaration: %v", err)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
 	"github.com/cnnlab/cnnlab/pkg/fit"
@@ -143,10 +144,34 @@ func readRuns(dir string) ([]RunResult, error) {
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return nil, fmt.Errorf("lessons: reading %s: %w (delete it to run it again)", f, err)
 		}
+		if err := r.check(f); err != nil {
+			return nil, fmt.Errorf("lessons: %s is not a finished run: %w (delete it to run it again)", f, err)
+		}
 		runs = append(runs, r)
 	}
 	slices.SortFunc(runs, func(a, b RunResult) int { return a.Index - b.Index })
 	return runs, nil
+}
+
+// check rejects what is not a finished run as the runner writes them to
+// file: its key must be the file's name, and it must name its lesson and
+// preset and hold at least one epoch.
+func (r *RunResult) check(file string) error {
+	want := strings.TrimSuffix(filepath.Base(file), ".json")
+	switch {
+	case r.Key != want:
+		return fmt.Errorf("its key is %q, not the file's name %q", r.Key, want)
+	case r.Lesson == "":
+		return errors.New("it names no lesson")
+	case r.Index < 0:
+		return fmt.Errorf("its index %d is negative", r.Index)
+	case r.History == nil || len(r.History.Epochs) == 0:
+		return errors.New("it holds no epoch")
+	}
+	if _, err := SettingsFor(string(r.Preset)); err != nil {
+		return err
+	}
+	return nil
 }
 
 // ReadResults reads dir/results.json.
