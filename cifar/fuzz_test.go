@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -111,4 +112,32 @@ func realJPEGs(f *testing.F, n int) []tarFile {
 		files = append(files, tarFile{h.Name, b})
 	}
 	return files
+}
+
+// TestClaimedSizeNotTrusted: a tiny archive whose headers claim a batch
+// file of 300 MB (and a pickled one) is refused as truncated without the
+// reader allocating what the header claims.
+func TestClaimedSizeNotTrusted(t *testing.T) {
+	for _, name := range []string{BinaryFolder + "/data_batch_1.bin", BinaryFolder + "/data_batch_2.bin", PythonFolder + "/data_batch_1"} {
+		var buf bytes.Buffer
+		tw := tar.NewWriter(&buf)
+		claimed := int64(maxBatchBytes - maxBatchBytes%RecordSize)
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: claimed, Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = tw.Write(make([]byte, RecordSize)) // then the archive ends
+		tw.Flush()
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		c := newCollector()
+		err := c.readArchive(bufio.NewReader(bytes.NewReader(buf.Bytes())), "claims.tar")
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "truncated") {
+			t.Errorf("%s: %v, want a truncation error", name, err)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 2*maxTrustedBytes*NumTrainBatches/2 {
+			t.Errorf("%s: reading a %d-byte archive allocated %d MB (claimed %d MB)", name, buf.Len(), grew>>20, claimed>>20)
+		}
+	}
 }

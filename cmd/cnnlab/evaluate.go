@@ -56,7 +56,10 @@ func runEvaluate(fs *flag.FlagSet, args []string) error {
 	if *update == 0 {
 		return nil
 	}
-	n := min(*update, data.Train.Len())
+	if *update > data.Train.Len() {
+		return usageError("--update-statistics %d is more than the %d training images of the data", *update, data.Train.Len())
+	}
+	n := *update
 	train := data.Train.Subset(cifar.Permutation(data.Train.Len(), *seed)[:n])
 	moving, err := tr.MovingAverages()
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/internal/version"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 )
 
@@ -448,5 +449,11 @@ func TestTrainDataChecks(t *testing.T) {
 	}
 	if code, stdout, stderr := runCLI(t, append(args, "--allow-imbalance")...); code != 0 {
 		t.Errorf("two classes with --allow-imbalance: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// run.json records the cnnlab version.
+	raw, err := os.ReadFile(filepath.Join(out, "run.json"))
+	var cfg trainConfig
+	if err != nil || json.Unmarshal(raw, &cfg) != nil || cfg.Version != version.String() || cfg.Limit != 0 {
+		t.Errorf("run.json %s (%v): want cnnlab_version %q and limit 0", raw, err, version.String())
 	}
 }
