@@ -148,7 +148,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 			return usageError("--lr-schedule and --reduce-lr-patience: a schedule's rate cannot be changed by ReduceLROnPlateau (as in Keras)")
 		}
 		if schedule, err = fit.ParseSchedule(*scheduleSpec, opt.InitialLearningRate()); err != nil {
-			return usageError("--lr-schedule: %v", err)
+			return usageError("--lr-schedule: %s", strings.TrimPrefix(err.Error(), "fit: "))
 		}
 	}
 	validation := *valSplit > 0 || *valHoldOut > 0
@@ -189,7 +189,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		cbs = append(cbs, c)
 	}
 	if err := fit.CheckCallbacks(cbs, fit.LogKeys(validation)); err != nil {
-		return usageError("%v", err)
+		return usageError("%s", strings.TrimPrefix(err.Error(), "fit: "))
 	}
 	if set["monitor"] && *reducePatience == 0 && *stopPatience == 0 && !*bestOnly {
 		return usageError("--monitor %s: no callback monitors it (set --reduce-lr-patience, --early-stop-patience or --checkpoint --save-best-only)", mon)
