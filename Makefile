@@ -22,7 +22,7 @@ endif
 GO ?= go
 BIN := bin/cnnlab
 
-.PHONY: all build test test-go test-simd test-notebooks notebooks jupyter deps lint fmt bench bench-upstream bench-load run clean image
+.PHONY: all build test test-go test-simd fuzz test-notebooks notebooks jupyter deps lint fmt bench bench-upstream bench-load run clean image
 
 all: build
 
@@ -60,6 +60,18 @@ ifneq ($(PATCHED_WORK),)
 else
 	GOEXPERIMENT= $(GO) test -count=1 -timeout 40m ./...
 endif
+
+# Every reader of untrusted bytes fuzzed for 20 s (CI; longer by hand with
+# FUZZTIME=10m). Go fuzzes one target per command. -fuzzminimizetime keeps a
+# found input's minimization from stalling the run.
+FUZZTIME ?= 20s
+FUZZ = $(GO) test -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s -fuzz
+fuzz:
+	$(FUZZ) '^FuzzReadBinary$$' ./cifar
+	$(FUZZ) '^FuzzReadPython$$' ./cifar
+	$(FUZZ) '^FuzzReadArchive$$' ./cifar
+	$(FUZZ) '^FuzzReadCheckpoint$$' ./pkg/fit
+	$(FUZZ) '^FuzzReadRuns$$' ./pkg/lessons
 
 # The unit tests with SIMD whatever the backend (against released GoMLX they
 # may hit the over-read above).

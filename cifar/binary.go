@@ -47,7 +47,8 @@ func appendBinary(d *Dataset, r io.Reader, name string, size int64) error {
 			return fmt.Errorf("%s: size %d bytes is not a multiple of the %d-byte record: truncated or corrupt record at byte offset %d",
 				name, size, RecordSize, last)
 		}
-		n := int(size / RecordSize)
+		// At most an official batch's worth on the word of the size.
+		n := int(min(size, maxTrustedBytes) / RecordSize)
 		d.Images = slices.Grow(d.Images, n*ImageSize)
 		d.Labels = slices.Grow(d.Labels, n)
 	}

@@ -107,6 +107,7 @@ func FuzzReadBinary(f *testing.F) {
 	bad := bytes.Clone(good)
 	bad[RecordSize] = 255
 	f.Add(bad)
+	addMutations(f, good)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := ReadBinary(bytes.NewReader(data), "fuzz.bin")
 		valid := len(data) > 0 && len(data)%RecordSize == 0

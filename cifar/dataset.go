@@ -32,6 +32,7 @@ package cifar
 
 import (
 	"fmt"
+	"strings"
 )
 
 // Image geometry and number of classes of CIFAR-10.
@@ -94,6 +95,39 @@ func (d *Dataset) Sample(n int, seed int64) *Dataset {
 		return d
 	}
 	return d.Subset(Permutation(d.Len(), seed)[:n])
+}
+
+// MinClassShare is the smallest share of the mean class size that
+// [Dataset.CheckClasses] accepts for every class.
+const MinClassShare = 0.5
+
+// CheckClasses fails when d lacks one of the ten classes, or holds a class
+// with fewer than MinClassShare of the images of the mean class (the
+// official release and the shared archive are balanced), naming those
+// classes with their counts.
+func (d *Dataset) CheckClasses() error {
+	counts := d.ClassCounts()
+	mean := float64(d.Len()) / NumClasses
+	var missing, few []string
+	for c, n := range counts {
+		switch {
+		case n == 0:
+			missing = append(missing, Classes[c])
+		case float64(n) < MinClassShare*mean:
+			few = append(few, fmt.Sprintf("%s (%d)", Classes[c], n))
+		}
+	}
+	var problems []string
+	if len(missing) > 0 {
+		problems = append(problems, fmt.Sprintf("no images of %d of the %d classes: %s", len(missing), NumClasses, strings.Join(missing, ", ")))
+	}
+	if len(few) > 0 {
+		problems = append(problems, fmt.Sprintf("fewer than half the mean %.0f images per class: %s", mean, strings.Join(few, ", ")))
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("cifar: %d images with %s", d.Len(), strings.Join(problems, "; "))
 }
 
 // ClassCounts returns the number of images of each class.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -147,5 +148,38 @@ func TestSubsetHeadCounts(t *testing.T) {
 	bad.Labels[1] = 10
 	if bad.Validate() == nil {
 		t.Fatal("Validate accepted label 10")
+	}
+}
+
+func TestCheckClasses(t *testing.T) {
+	withCounts := func(counts ...int) *Dataset {
+		d := &Dataset{}
+		for c, n := range counts {
+			for range n {
+				d.Labels = append(d.Labels, uint8(c))
+			}
+		}
+		d.Images = make([]uint8, len(d.Labels)*ImageSize)
+		return d
+	}
+	tests := []struct {
+		name string
+		d    *Dataset
+		want string // "" for none
+	}{
+		{"balanced", withCounts(10, 10, 10, 10, 10, 10, 10, 10, 10, 10), ""},
+		{"uneven but fine", withCounts(6, 14, 10, 10, 10, 10, 10, 10, 10, 10), ""},
+		{"two classes", withCounts(30, 30), "60 images with no images of 8 of the 10 classes: bird, cat, deer, dog, frog, horse, ship, truck"},
+		{"one class far below", withCounts(10, 10, 10, 10, 10, 10, 10, 10, 10, 1), "fewer than half the mean 9 images per class: truck (1)"},
+		{"empty", withCounts(), "no images of 10 of the 10 classes"},
+	}
+	for _, tt := range tests {
+		err := tt.d.CheckClasses()
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: %v, want an error with %q", tt.name, err, tt.want)
+		}
 	}
 }

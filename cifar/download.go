@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -278,6 +279,11 @@ func Locate(dir string) string {
 	return ""
 }
 
+// ErrNoCopy is wrapped by [LoadDefault]'s error when it found no copy of
+// CIFAR-10 on this machine and could not download one: the error says how
+// to point at a copy.
+var ErrNoCopy = errors.New("cifar: no copy of CIFAR-10")
+
 // LoadDefault loads the CIFAR-10 copy that [Locate] finds in opts.Dir (by
 // default [DefaultDir]) or in Keras's cache, and downloads the official
 // release with [Download] when there is none. opts.Progress receives the
@@ -294,7 +300,12 @@ func LoadDefault(ctx context.Context, opts DownloadOptions) (*Data, error) {
 	if p == "" {
 		var err error
 		if p, err = Download(ctx, opts); err != nil {
-			return nil, err
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w in %s or Keras's cache (~/.keras/datasets), and downloading it failed: %w; "+
+				"point $%s at a copy (an archive or folder in any format Load reads), or put %s in %s ($%s sets that folder)",
+				ErrNoCopy, opts.Dir, err, EnvDataset, OfficialFile, opts.Dir, EnvDataDir)
 		}
 	}
 	data, err := Load(p)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -234,6 +235,20 @@ func TestLocateAndLoadDefault(t *testing.T) {
 	}
 	if _, err := LoadDefault(context.Background(), DownloadOptions{Dir: cache}); err == nil || !strings.Contains(err.Error(), "delete it") {
 		t.Fatalf("error %v, want a checksum mismatch", err)
+	}
+
+	// Nothing anywhere and no network: the error says how to point at a
+	// copy.
+	none := filepath.Join(t.TempDir(), "none")
+	t.Setenv("HOME", t.TempDir())
+	_, err = LoadDefault(context.Background(), DownloadOptions{Dir: none, URL: "http://127.0.0.1:1/" + OfficialFile})
+	if !errors.Is(err, ErrNoCopy) {
+		t.Fatalf("LoadDefault with nothing and no network: %v, want ErrNoCopy", err)
+	}
+	for _, want := range []string{"127.0.0.1:1", "$" + EnvDataset, OfficialFile + " in " + none, "$" + EnvDataDir} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
 	}
 
 	// Nothing anywhere: download.

@@ -3,6 +3,7 @@ package cifar
 import (
 	"archive/tar"
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -318,11 +320,13 @@ func (c *collector) add(name, rel string, size int64, r io.Reader, file string) 
 		return fmt.Errorf("%s: %d bytes, larger than any CIFAR-10 batch file (corrupt?)", name, size)
 	}
 	if info.kind == kindBinary && info.batch == c.next {
-		if c.train.Len() == 0 && size > 0 { // room for five batches like this one
-			c.train.Images = make([]uint8, 0, NumTrainBatches*int(size/RecordSize)*ImageSize)
-		}
+		first := c.train.Len() == 0
 		if err := appendBinary(c.train, r, name, size); err != nil {
 			return err
+		}
+		if first { // room for four more batches like this one, now that it was read
+			c.train.Images = slices.Grow(c.train.Images, (NumTrainBatches-1)*len(c.train.Images))
+			c.train.Labels = slices.Grow(c.train.Labels, (NumTrainBatches-1)*len(c.train.Labels))
 		}
 		c.next++
 		c.flushBatches()
@@ -363,6 +367,9 @@ func (c *collector) flushBatches() {
 const (
 	maxBatchBytes = 100_000 * RecordSize
 	maxImageBytes = 1 << 20
+	// maxTrustedBytes is the most the readers allocate on the word of a
+	// size in a header before reading the bytes: an official batch.
+	maxTrustedBytes = 10_000 * RecordSize
 )
 
 // readEntry reads a whole file of the given size (-1: unknown).
@@ -374,11 +381,16 @@ func readEntry(r io.Reader, size int64, name string) ([]byte, error) {
 		}
 		return b, nil
 	}
-	b := make([]byte, size)
-	if n, err := io.ReadFull(r, b); err != nil {
+	// The size comes from an archive's header: memory grows with the bytes
+	// actually read, past a first official batch's worth.
+	buf := bytes.NewBuffer(make([]byte, 0, min(size, maxTrustedBytes)))
+	if n, err := io.CopyN(buf, r, size); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
 		return nil, fmt.Errorf("%s: truncated at byte offset %d, want %d bytes: %w", name, n, size, err)
 	}
-	return b, nil
+	return buf.Bytes(), nil
 }
 
 // classIndex returns the label of a class name, or -1.

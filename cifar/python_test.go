@@ -58,10 +58,14 @@ func TestReadPythonErrors(t *testing.T) {
 
 // FuzzReadPython checks that corrupt pickles give errors, never panics.
 func FuzzReadPython(f *testing.F) {
-	f.Add(py2Pickle(synth(2), "b"))
-	f.Add(py3Pickle(synth(1), "b"))
+	addMutations(f, py2Pickle(synth(2), "b"))
+	addMutations(f, py3Pickle(synth(1), "b"))
+	f.Add([]byte{0x80, 0x02, '.'})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := readPythonBytes(data, "fuzz")
+		if err != nil && d != nil {
+			t.Fatal("a dataset with an error")
+		}
 		if err == nil {
 			if err := d.Validate(); err != nil {
 				t.Fatal(err)

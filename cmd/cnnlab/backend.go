@@ -15,7 +15,7 @@ import (
 // backendConvFlag defines --backend-conv (layers.BackendConv) on fs.
 func backendConvFlag(fs *flag.FlagSet) *bool {
 	return fs.Bool("backend-conv", layers.BackendConv, "with the fast layers: Conv2D on the patched Go backend's convolution kernel where "+
-		"the build has one (`cnnlab backend info`); --backend-conv=false uses the im2col and Winograd formulations instead, for A/B measurements")
+		"the build has one (see cnnlab backend info); --backend-conv=false uses the im2col and Winograd formulations instead, for A/B measurements")
 }
 
 // setSwitch sets one of package layers' switches (layers.Winograd,

@@ -20,7 +20,7 @@ func init() {
 		name:    "bench",
 		summary: "time the real training step, Evaluate and Predict of a course model (random data), or one real epoch (--epoch)",
 		usage: "[--model baseline] [--width 1] [--batch 64] [--steps 40] [--warmup 10] [--eval-batch 256] [--eval-steps 20] " +
-			"[--epoch [--data PATH] [--limit N]] [--impl auto|fast|native] [--winograd=false] [--backend-conv] [--seed S] [--json] [--quiet] [--cpuprofile FILE]",
+			"[--epoch [--data PATH] [--limit N]] [--impl auto|fast|native] [--winograd=false] [--backend-conv=false] [--skip-train | --skip-eval] [--seed S] [--json] [--quiet] [--cpuprofile FILE]",
 		run: runBench,
 	})
 }
@@ -33,7 +33,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	warmup := fs.Int("warmup", 10, "untimed training steps before timing (at least 1: the first step compiles the graph)")
 	evalBatch := fs.Int("eval-batch", 256, "Evaluate and Predict batch size")
 	evalSteps := fs.Int("eval-steps", 20, "batches of the timed Evaluate and Predict calls")
-	epoch := fs.Bool("epoch", false, "time one real epoch of `cnnlab train` on CIFAR-10 (the course's 15% hold-out validates) instead of random data")
+	epoch := fs.Bool("epoch", false, "time one real epoch of \"cnnlab train\" on CIFAR-10 (the course's 15% hold-out validates) instead of random data")
 	dataPath := dataFlag(fs)
 	limit := fs.Int("limit", 0, "with --epoch: train on N images drawn with the seed (0: all 50,000)")
 	implName := fs.String("impl", "auto", "layers implementation: auto (fast on the Go backend, native elsewhere), fast or native")
@@ -96,7 +96,11 @@ func runBench(fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
-		cfg := bench.EpochConfig{Model: *modelName, Width: *width, Train: data.Train.Sample(*limit, *seed),
+		train, err := sample(data.Train, *limit, *seed)
+		if err != nil {
+			return err
+		}
+		cfg := bench.EpochConfig{Model: *modelName, Width: *width, Train: train,
 			Batch: *batch, Seed: *seed, Impl: impl}
 		if !*quiet {
 			cfg.OnStep = stepProgress("epoch")

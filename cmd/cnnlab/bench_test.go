@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cnnlab/cnnlab/internal/version"
 	"github.com/cnnlab/cnnlab/pkg/backend"
 )
 
@@ -42,10 +43,13 @@ func TestBenchCLIJSON(t *testing.T) {
 		t.Fatalf("decoding %q: %v", stdout, err)
 	}
 	for _, key := range []string{"train_images_per_sec", "eval_images_per_sec", "predict_images_per_sec", "train_ms_per_step",
-		"train_gflops_per_sec", "peak_rss_bytes", "backend", "simd", "impl", "winograd", "backend_conv", "cpu"} {
+		"train_gflops_per_sec", "peak_rss_bytes", "backend", "simd", "impl", "winograd", "backend_conv", "cpu", "cnnlab_version"} {
 		if _, ok := got[key]; !ok {
 			t.Errorf("JSON lacks %q: %s", key, stdout)
 		}
+	}
+	if got["cnnlab_version"] != version.String() {
+		t.Errorf("cnnlab_version = %v, want %q", got["cnnlab_version"], version.String())
 	}
 	if got["model"] != "gap" || got["params"] != float64(293968) || got["batch"] != float64(2) ||
 		got["warmup_steps"] != float64(1) {

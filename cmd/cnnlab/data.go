@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -28,7 +29,7 @@ func init() {
 	register(&command{
 		name:    "data show",
 		summary: "write a PNG grid of images titled with their class names",
-		usage:   "[--data PATH] [--split train|test] [--n 8] [--start I] [--cols 8] [--scale 3] --out grid.png",
+		usage:   "[--data PATH] [--split train|test] [--n 8] [--start I | --seed S] [--cols 8] [--scale 3] --out grid.png",
 		run:     runDataShow,
 	})
 	register(&command{
@@ -50,6 +51,9 @@ func loadData(path string) (*cifar.Data, error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	data, err := cifar.Open(ctx, path, os.Stderr)
+	if errors.Is(err, cifar.ErrNoCopy) {
+		return nil, fmt.Errorf("%w; or pass --data PATH", err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +61,33 @@ func loadData(path string) (*cifar.Data, error) {
 		fmt.Fprintf(os.Stderr, "cnnlab: using %s (%s format)\n", data.Source, data.Format)
 	}
 	return data, nil
+}
+
+// allowImbalanceFlag declares --allow-imbalance, which checkClasses reads.
+func allowImbalanceFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("allow-imbalance", false, "train even when the training images lack a class or hold a class with fewer than half the images of the mean class")
+}
+
+// checkClasses fails, naming the classes, when the training images lack a
+// class or hold one far below the others (see cifar.Dataset.CheckClasses),
+// unless allow (--allow-imbalance).
+func checkClasses(data *cifar.Data, allow bool) error {
+	if allow {
+		return nil
+	}
+	if err := data.Train.CheckClasses(); err != nil {
+		return fmt.Errorf("the training images of %s: %w (pass --allow-imbalance to train on them anyway)", data.Source, err)
+	}
+	return nil
+}
+
+// sample returns limit images of d drawn with seed (all of them for 0); a
+// limit above the images d holds is a usage error, never a silent clamp.
+func sample(d *cifar.Dataset, limit int, seed int64) (*cifar.Dataset, error) {
+	if limit > d.Len() {
+		return nil, usageError("--limit %d is more than the %d training images of the data: use at most %d, or 0 for all", limit, d.Len(), d.Len())
+	}
+	return d.Sample(limit, seed), nil
 }
 
 // classCounts marshals per-class counts as a JSON object in label order.

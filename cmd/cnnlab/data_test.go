@@ -194,8 +194,14 @@ func TestDataCommandErrors(t *testing.T) {
 		if code != tt.code || !strings.Contains(stderr, tt.stderr) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tt.args, code, stderr, tt.code, tt.stderr)
 		}
-		if strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
-			t.Errorf("%v: error is not one line: %q", tt.args, stderr)
+		// One line; usage errors add a second pointing at -h.
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		wantLines := 1
+		if tt.code == 2 {
+			wantLines = 2
+		}
+		if len(lines) != wantLines || (wantLines == 2 && lines[1] != `run "cnnlab `+strings.Join(tt.args[:2], " ")+` -h" for the flags`) {
+			t.Errorf("%v: error is not one line (and the -h pointer for a usage error): %q", tt.args, stderr)
 		}
 	}
 }

@@ -14,7 +14,7 @@ func init() {
 	register(&command{
 		name:    "evaluate",
 		summary: "test accuracy of trained weights, optionally with BatchNorm statistics updated at those weights",
-		usage:   "[--data PATH] --weights FILE --model NAME [--width F] [--batch-size B] [--update-statistics N [--seed S]]",
+		usage:   "[--data PATH] --weights FILE [--model NAME --width F] [--batch-size B] [--update-statistics N [--seed S]]",
 		run:     runEvaluate,
 	})
 }
@@ -38,11 +38,12 @@ func runEvaluate(fs *flag.FlagSet, args []string) error {
 	case *update < 0:
 		return usageError("--update-statistics must be 0 or more images, got %d", *update)
 	}
-	data, err := loadData(*dataPath)
+	// The weights first: a wrong file fails before the data is read.
+	tr, _, err := w.load(fit.Options{Seed: *seed})
 	if err != nil {
 		return err
 	}
-	tr, err := w.load(fit.Options{Seed: *seed})
+	data, err := loadData(*dataPath)
 	if err != nil {
 		return err
 	}
@@ -55,7 +56,10 @@ func runEvaluate(fs *flag.FlagSet, args []string) error {
 	if *update == 0 {
 		return nil
 	}
-	n := min(*update, data.Train.Len())
+	if *update > data.Train.Len() {
+		return usageError("--update-statistics %d is more than the %d training images of the data", *update, data.Train.Len())
+	}
+	n := *update
 	train := data.Train.Subset(cifar.Permutation(data.Train.Len(), *seed)[:n])
 	moving, err := tr.MovingAverages()
 	if err != nil {

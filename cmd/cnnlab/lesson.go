@@ -24,7 +24,7 @@ func init() {
 	register(&command{
 		name:    "lesson run",
 		summary: "run a lesson (or all) and write its results.json and report.html",
-		usage:   "NAME|all [--preset smoke|quick|full] [--seeds K] [--data PATH] [--out ROOT] [--shard i/N] [--verbose 0|1|2]",
+		usage:   "NAME|all [--preset smoke|quick|full] [--seeds K] [--data PATH] [--out ROOT] [--shard i/N] [--verbose 0|1|2] [--allow-imbalance]",
 		run:     runLesson,
 	})
 	register(&command{
@@ -79,19 +79,21 @@ func runLessonList(fs *flag.FlagSet, args []string) error {
 }
 
 func runLesson(fs *flag.FlagSet, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return parseFlags(fs, args)
-		}
-		return usageError("name a lesson (%s) or all", strings.Join(lessons.Names(), ", "))
-	}
-	name, args := args[0], args[1:]
 	preset := presetFlag(fs)
 	seeds := fs.Int("seeds", 0, "seeds of the repeated runs (0: the preset's: quick 2, full 3)")
 	dataPath := dataFlag(fs)
 	out := fs.String("out", filepath.Join("out", "lessons"), "results root: each lesson writes ROOT/PRESET/NAME (the layout notebooks use with CNNLAB_OUT=ROOT)")
 	shardFlag := fs.String("shard", "", "run only shard i of N (i/N: every N-th run from i), into the same --out")
 	verbose := fs.Int("verbose", 2, "training progress: 0 none, 1 a live bar, 2 one line per epoch")
+	allowImbalance := allowImbalanceFlag(fs)
+	// The lesson's name comes first; flags may follow it.
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		return usageError("name a lesson (%s) or all", strings.Join(lessons.Names(), ", "))
+	}
+	name, args := args[0], args[1:]
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -123,6 +125,9 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 	}
 	data, err := loadData(*dataPath)
 	if err != nil {
+		return err
+	}
+	if err := checkClasses(data, *allowImbalance); err != nil {
 		return err
 	}
 	_, info, err := backend.New()

@@ -39,8 +39,8 @@ func register(c *command) {
 	commands[c.name] = c
 }
 
-// errUsage marks an error caused by bad arguments: the usage line is printed
-// after it.
+// errUsage marks an error caused by bad arguments: it is printed on one
+// line, followed by a pointer to the command's -h.
 var errUsage = errors.New("usage")
 
 // usageError returns an error for bad command-line arguments.
@@ -96,7 +96,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cnnlab "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "cnnlab %s: %s\n\nusage: cnnlab %s %s\n\nflags:\n", cmd.name, cmd.summary, cmd.name, cmd.usage)
+		fmt.Fprintf(fs.Output(), "cnnlab %s: %s\n\nusage: cnnlab %s %s\n\n", cmd.name, cmd.summary, cmd.name, cmd.usage)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n == 0 {
+			fmt.Fprintln(fs.Output(), "flags: none")
+			return
+		}
+		fmt.Fprintln(fs.Output(), "flags:")
 		fs.PrintDefaults()
 	}
 	err := cmd.run(fs, rest)
@@ -106,8 +113,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "cnnlab %s: %s (usage: cnnlab %s %s)\n", cmd.name,
-			strings.TrimPrefix(err.Error(), errUsage.Error()+": "), cmd.name, cmd.usage)
+		fmt.Fprintf(stderr, "cnnlab %s: %s\nrun \"cnnlab %s -h\" for the flags\n", cmd.name,
+			strings.TrimPrefix(err.Error(), errUsage.Error()+": "), cmd.name)
 		return 2
 	default:
 		fmt.Fprintf(stderr, "cnnlab %s: %v\n", cmd.name, err)
@@ -116,8 +123,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // parseFlags parses args with fs and rejects positional arguments. Flag
-// errors are returned as usage errors (the flag package has already printed
-// its own message).
+// errors are returned as usage errors (the flag package's own printing is
+// silenced); -h prints the command's usage and flags on stdout.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard) // one-line errors: we print them ourselves
 	if err := fs.Parse(args); err != nil {

@@ -14,7 +14,7 @@ func init() {
 	register(&command{
 		name:    "predict",
 		summary: "classify a 32x32 PNG or JPEG image with trained weights",
-		usage:   "--weights FILE --model NAME [--width F] --image PNG_OR_JPG [--json]",
+		usage:   "--weights FILE [--model NAME --width F] --image PNG_OR_JPG [--json]",
 		run:     runPredict,
 	})
 }
@@ -51,7 +51,7 @@ func runPredict(fs *flag.FlagSet, args []string) error {
 	x := make([]float32, cifar.ImageSize)
 	cifar.UnitScaling.Apply(x, pix)
 
-	tr, err := w.load(fit.Options{})
+	tr, m, err := w.load(fit.Options{})
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func runPredict(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if n != cifar.NumClasses {
-		return fmt.Errorf("model %s has %d outputs, want %d", *w.model, n, cifar.NumClasses)
+		return fmt.Errorf("model %s has %d outputs, want %d", m.Name(), n, cifar.NumClasses)
 	}
 	class := fit.Argmax(probs, n)[0]
 	if *asJSON {

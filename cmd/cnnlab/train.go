@@ -12,6 +12,7 @@ import (
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
+	"github.com/cnnlab/cnnlab/internal/version"
 	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
@@ -28,7 +29,7 @@ func init() {
 			"[--val-split F | --val-holdout F] [--optimizer adam|sgd] [--lr X] [--momentum M] " +
 			"[--lr-schedule NAME:key=value,...] [--reduce-lr-patience P --reduce-lr-factor F] [--early-stop-patience P] [--restore-best] [--monitor NAME] " +
 			"[--csv-log FILE] " +
-			"[--checkpoint TEMPLATE [--save-best-only] [--weights-only]] [--resume FILE] [--test] [--verbose 0|1|2] [--backend-conv] --out DIR",
+			"[--checkpoint TEMPLATE [--save-best-only] [--weights-only]] [--resume FILE] [--test] [--verbose 0|1|2] [--backend-conv=false] [--allow-imbalance] --out DIR",
 		run: runTrain,
 	})
 }
@@ -54,13 +55,14 @@ type trainConfig struct {
 	BackendConv bool      `json:"backend_conv"` // Conv2D on the patched backend's kernel (layers.UsesBackendConv)
 	Resumed     string    `json:"resumed_from,omitempty"`
 	Started     string    `json:"started"`
+	Version     string    `json:"cnnlab_version"` // cnnlab's module version and VCS revision
 }
 
 func runTrain(fs *flag.FlagSet, args []string) error {
 	dataPath := dataFlag(fs)
 	modelName := fs.String("model", "", "course model: "+strings.Join(nn.Names(), ", "))
 	width := widthFlag(fs)
-	limit := fs.Int("limit", 0, "train on N training images drawn with the seed (0: all)")
+	limit := fs.Int("limit", 0, "train on N training images drawn with the seed (0: all; more than the data holds is an error)")
 	epochs := fs.Int("epochs", 10, "epochs to train")
 	batchSize := fs.Int("batch-size", course.Defaults.BatchSize, "images per training step (the course's; Keras's default is 32)")
 	noShuffle := fs.Bool("no-shuffle", false, "visit the images in order instead of reshuffling every epoch")
@@ -87,6 +89,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	evalTest := fs.Bool("test", false, "evaluate the final model on the test set")
 	verbose := fs.Int("verbose", 1, "0 silent, 1 progress bar, 2 one line per epoch (Keras's verbose)")
 	backendConv := backendConvFlag(fs)
+	allowImbalance := allowImbalanceFlag(fs)
 	outDir := fs.String("out", "", "folder for history.json, curves.svg (learning curves), run.json, final.weights.ckpt and the checkpoints")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -133,18 +136,8 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return usageError("%v", err)
 	}
 
-	data, err := loadData(*dataPath)
-	if err != nil {
-		return err
-	}
-	train := data.Train.Sample(*limit, *seed)
-
-	b, info, err := backend.New()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "backend: %s\n", info.String())
-
+	// Everything the flags name is checked before the data is read: the
+	// schedule, the callbacks, the checkpoint to resume from.
 	var opt fit.Optimizer = fit.Adam(*lr)
 	if *optName == "sgd" {
 		opt = fit.SGD(*lr, *momentum)
@@ -155,18 +148,14 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 			return usageError("--lr-schedule and --reduce-lr-patience: a schedule's rate cannot be changed by ReduceLROnPlateau (as in Keras)")
 		}
 		if schedule, err = fit.ParseSchedule(*scheduleSpec, opt.InitialLearningRate()); err != nil {
-			return usageError("--lr-schedule: %v", err)
+			return usageError("--lr-schedule: %s", strings.TrimPrefix(err.Error(), "fit: "))
 		}
 	}
-	tr, err := fit.Compile(b, m, fit.Options{Optimizer: opt, Seed: *seed, Schedule: schedule})
-	if err != nil {
-		return err
-	}
-
+	validation := *valSplit > 0 || *valHoldOut > 0
 	mon := *monitor
 	if mon == "" {
 		mon = "val_loss"
-		if *valSplit == 0 && *valHoldOut == 0 {
+		if !validation {
 			mon = "loss"
 		}
 	}
@@ -190,7 +179,6 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		c.Monitor, c.SaveBestOnly, c.SaveWeightsOnly = mon, *bestOnly, *weightsOnly
 		cbs = append(cbs, c)
 	}
-
 	if *csvLog != "" {
 		path := *csvLog
 		if !filepath.IsAbs(path) {
@@ -200,7 +188,22 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		c.Append = *resume != ""
 		cbs = append(cbs, c)
 	}
+	if err := fit.CheckCallbacks(cbs, fit.LogKeys(validation)); err != nil {
+		return usageError("%s", strings.TrimPrefix(err.Error(), "fit: "))
+	}
+	if set["monitor"] && *reducePatience == 0 && *stopPatience == 0 && !*bestOnly {
+		return usageError("--monitor %s: no callback monitors it (set --reduce-lr-patience, --early-stop-patience or --checkpoint --save-best-only)", mon)
+	}
 
+	b, info, err := backend.New()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "backend: %s\n", info.String())
+	tr, err := fit.Compile(b, m, fit.Options{Optimizer: opt, Seed: *seed, Schedule: schedule})
+	if err != nil {
+		return err
+	}
 	var state *fit.TrainState
 	if *resume != "" {
 		if state, err = tr.LoadCheckpoint(*resume); err != nil {
@@ -214,6 +217,18 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 				"drop --lr, or start a new run to train at another rate", *lr, *resume, first[0])
 		}
 		fmt.Fprintf(os.Stderr, "resuming from %s after epoch %d\n", *resume, state.Epoch)
+	}
+
+	data, err := loadData(*dataPath)
+	if err != nil {
+		return err
+	}
+	if err := checkClasses(data, *allowImbalance); err != nil {
+		return err
+	}
+	train, err := sample(data.Train, *limit, *seed)
+	if err != nil {
+		return err
 	}
 
 	fitOpts := fit.FitOptions{
@@ -231,6 +246,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
 		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: *scheduleSpec,
 		Momentum: *momentum, Backend: info.String(), BackendConv: layers.UsesBackendConv(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
+		Version: version.String(),
 	}
 	cfgJSON, _ := json.MarshalIndent(cfg, "", "  ")
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {

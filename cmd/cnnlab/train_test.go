@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -16,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/internal/version"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 )
 
@@ -192,10 +194,65 @@ func TestTrainCallbackExperiment(t *testing.T) {
 		t.Errorf("predict printed %q", stdout)
 	}
 
-	// Weights of another width: a clear error naming the variable.
-	code, _, stderr = runCLI(t, "predict", "--weights", weights, "--model", "baseline", "--width", "0.25", "--image", imgPath)
-	if code != 1 || !strings.Contains(stderr, "variable /") || !strings.Contains(stderr, "--width") {
-		t.Errorf("predict with the wrong width: exit %d, stderr %q", code, stderr)
+	// The file records its model: predict needs neither --model nor
+	// --width; another model or width is an error naming both models.
+	code, stdout, stderr = runCLI(t, "predict", "--weights", weights, "--image", imgPath, "--json")
+	if code != 0 || !strings.Contains(stdout, `"class": "`+pred.Class+`"`) {
+		t.Errorf("predict with the file's model: exit %d, stdout %q, stderr %q; want class %s", code, stdout, stderr, pred.Class)
+	}
+	for _, wrong := range [][]string{{"--width", "0.25"}, {"--model", "strided"}, {"--model", "strided", "--width", "0.125"}} {
+		args := append([]string{"predict", "--weights", weights, "--image", imgPath}, wrong...)
+		code, _, stderr = runCLI(t, args...)
+		if code != 2 || !strings.Contains(stderr, wrong[0]+" "+wrong[1]) || !strings.Contains(stderr, `"baseline_w0.125" (preset baseline, width 0.125)`) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming the flag and the file's model", wrong, code, stderr)
+		}
+	}
+
+	// A file written before weights files recorded their model loads into
+	// --model and --width by shapes, with a one-line warning; without
+	// --model it is a usage error; a wrong width names the variable and
+	// hints at the flags.
+	old := filepath.Join(out, "old.weights.ckpt")
+	writeWithoutModel(t, weights, old)
+	code, stdout, stderr = runCLI(t, "predict", "--weights", old, "--model", "baseline", "--width", "0.125", "--image", imgPath, "--json")
+	if code != 0 || !strings.Contains(stdout, `"class": "`+pred.Class+`"`) || strings.Count(stderr, "warning") != 1 ||
+		!strings.Contains(stderr, "records no model") {
+		t.Errorf("predict with an older file: exit %d, stdout %q, stderr %q; want the same class and one warning", code, stdout, stderr)
+	}
+	if code, _, stderr = runCLI(t, "predict", "--weights", old, "--image", imgPath); code != 2 || !strings.Contains(stderr, "--model") {
+		t.Errorf("an older file without --model: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "predict", "--weights", old, "--model", "baseline", "--width", "0.25", "--image", imgPath)
+	if code != 1 || !strings.Contains(stderr, "variable /") || !strings.Contains(stderr, "are --model and --width") {
+		t.Errorf("an older file into the wrong width: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// writeWithoutModel copies the weights file src to dst without the model
+// declaration and version in its header: a file as cnnlab wrote them before
+// it recorded them.
+func writeWithoutModel(t *testing.T, src, dst string) {
+	t.Helper()
+	raw, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := binary.LittleEndian.Uint64(raw[8:16])
+	var h map[string]json.RawMessage
+	if err := json.Unmarshal(raw[16:16+n], &h); err != nil {
+		t.Fatal(err)
+	}
+	if h["model"] == nil {
+		t.Fatalf("%s records no model", src)
+	}
+	delete(h, "model")
+	delete(h, "cnnlab_version")
+	hdr, _ := json.Marshal(h)
+	out := append([]byte{}, raw[:8]...)
+	out = binary.LittleEndian.AppendUint64(out, uint64(len(hdr)))
+	out = append(append(out, hdr...), raw[16+n:]...)
+	if err := os.WriteFile(dst, out, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -214,7 +271,8 @@ func TestTrainPredictUsage(t *testing.T) {
 		{[]string{"predict", "--model", "baseline", "--image", "i.png"}, "--weights"},
 		{[]string{"predict", "--weights", "w", "--model", "baseline"}, "--image"},
 		{[]string{"evaluate", "--model", "baseline"}, "--weights"},
-		{[]string{"evaluate", "--weights", "w"}, "--model"},
+		{[]string{"evaluate", "--weights", "w", "--model", "nope"}, "nope"},
+		{[]string{"predict", "--weights", "w", "--width", "0", "--image", "i.png"}, "--width"},
 		{[]string{"evaluate", "--weights", "w", "--model", "bn", "--update-statistics", "-1"}, "--update-statistics"},
 	}
 	for _, tc := range tests {
@@ -230,10 +288,21 @@ func TestTrainPredictUsage(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "/nonexistent/cifar.tar.gz") {
 		t.Errorf("train with a missing $%s: exit %d, stderr %q", cifar.EnvDataset, code, stderr)
 	}
-	// A missing image or weights file is a runtime error (exit 1) naming it.
+	// A missing image or weights file is a runtime error (exit 1) naming
+	// it, without hints about other flags.
 	code, _, stderr = runCLI(t, "predict", "--weights", "w", "--model", "baseline", "--image", "/nonexistent.png")
 	if code != 1 || !strings.Contains(stderr, "/nonexistent.png") {
 		t.Errorf("missing image: exit %d, stderr %q", code, stderr)
+	}
+	var blank bytes.Buffer
+	_ = png.Encode(&blank, image.NewRGBA(image.Rect(0, 0, 32, 32)))
+	img := filepath.Join(t.TempDir(), "i.png")
+	if err := os.WriteFile(img, blank.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCLI(t, "predict", "--weights", "/nonexistent.ckpt", "--model", "baseline", "--image", img)
+	if code != 1 || !strings.Contains(stderr, "/nonexistent.ckpt") || strings.Contains(stderr, "--model") {
+		t.Errorf("missing weights: exit %d, stderr %q; want 1, the file, no hint about --model", code, stderr)
 	}
 }
 
@@ -305,5 +374,86 @@ func TestEvaluateBatchNormLag(t *testing.T) {
 	}
 	if !(sum > 0) {
 		t.Errorf("lags %q: all zero after an update from near-initial averages", fields)
+	}
+}
+
+// TestTrainChecksBeforeData: every flag, the schedule's arguments and the
+// callbacks' settings are checked before the data is read (--data names a
+// file that does not exist, so reaching it would fail otherwise), with
+// Keras's required arguments named.
+func TestTrainChecksBeforeData(t *testing.T) {
+	base := []string{"train", "--data", "/nonexistent/cifar.tar.gz", "--model", "baseline", "--out", t.TempDir()}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--lr-schedule", "cosine"}, "decay_steps is required (Keras's required arguments of CosineDecay: decay_steps)"},
+		{[]string{"--lr-schedule", "exponential:decay_steps=10"}, "decay_rate is required"},
+		{[]string{"--lr-schedule", "piecewise:boundaries=10"}, "values is required"},
+		{[]string{"--early-stop-patience", "2", "--monitor", "val_acc"}, `EarlyStopping monitors "val_acc", which training does not log`},
+		{[]string{"--early-stop-patience", "2", "--val-holdout", "0"}, `"loss"`}, // passes the check: reaches the data
+		{[]string{"--reduce-lr-patience", "2", "--val-holdout", "0", "--monitor", "val_loss"}, `ReduceLROnPlateau monitors "val_loss"`},
+		{[]string{"--checkpoint", "w.{val_loss:.2f}.ckpt", "--val-holdout", "0"}, `no value named "val_loss"`},
+		{[]string{"--checkpoint", "w.{epoch:q}.ckpt"}, "{epoch:q}"},
+		{[]string{"--checkpoint", "w.h5"}, "cannot write .h5"},
+		{[]string{"--monitor", "val_accuracy"}, "no callback monitors it"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCLI(t, append(base, tt.args...)...)
+		reached := strings.Contains(stderr, "/nonexistent/cifar.tar.gz")
+		if tt.want == `"loss"` {
+			if code != 1 || !reached {
+				t.Errorf("%v: exit %d, stderr %q; want the data error", tt.args, code, stderr)
+			}
+			continue
+		}
+		if code != 2 || reached || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q before the data is read", tt.args, code, stderr, tt.want)
+		}
+	}
+}
+
+// TestTrainDataChecks: --limit above the data's size is an error (never a
+// silent clamp), and training data that lacks classes is an error naming
+// them unless --allow-imbalance.
+func TestTrainDataChecks(t *testing.T) {
+	data := trainArchive(t, 100, 20)
+	out := t.TempDir()
+	code, _, stderr := runCLI(t, "train", "--data", data, "--model", "baseline", "--width", "0.125", "--limit", "100000", "--epochs", "1", "--out", out)
+	if code != 2 || !strings.Contains(stderr, "--limit 100000 is more than the 100 training images") {
+		t.Errorf("--limit above the data: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "run.json")); err == nil {
+		t.Error("run.json written for a refused --limit")
+	}
+
+	// Two classes of ten.
+	two := &cifar.Data{Train: &cifar.Dataset{Images: make([]uint8, 60*cifar.ImageSize), Labels: make([]uint8, 60)},
+		Test: &cifar.Dataset{Images: make([]uint8, 10*cifar.ImageSize), Labels: make([]uint8, 10)}}
+	for i := range two.Train.Labels {
+		two.Train.Labels[i] = uint8(i % 2)
+	}
+	var buf bytes.Buffer
+	if err := cifar.WriteBinaryArchive(&buf, two); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "cifar-10-binary.tar.gz")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"train", "--data", path, "--model", "baseline", "--width", "0.125", "--epochs", "1", "--val-holdout", "0", "--verbose", "0", "--out", out}
+	code, _, stderr = runCLI(t, args...)
+	if code != 1 || !strings.Contains(stderr, "no images of 8 of the 10 classes: bird, cat, deer, dog, frog, horse, ship, truck") ||
+		!strings.Contains(stderr, "--allow-imbalance") {
+		t.Errorf("two classes: exit %d, stderr %q; want an error naming the 8 missing classes", code, stderr)
+	}
+	if code, stdout, stderr := runCLI(t, append(args, "--allow-imbalance")...); code != 0 {
+		t.Errorf("two classes with --allow-imbalance: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// run.json records the cnnlab version.
+	raw, err := os.ReadFile(filepath.Join(out, "run.json"))
+	var cfg trainConfig
+	if err != nil || json.Unmarshal(raw, &cfg) != nil || cfg.Version != version.String() || cfg.Limit != 0 {
+		t.Errorf("run.json %s (%v): want cnnlab_version %q and limit 0", raw, err, version.String())
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/internal/version"
 	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
@@ -56,6 +57,7 @@ type Machine struct {
 	CPUs            int         `json:"cpus"`
 	GOMAXPROCS      int         `json:"gomaxprocs"`
 	GoVersion       string      `json:"go_version"`
+	Version         string      `json:"cnnlab_version"` // cnnlab's module version and VCS revision (internal/version)
 }
 
 // Result is what [Run] measured. Images per second count the timed steps
@@ -137,7 +139,8 @@ func machine(info backend.Info, kernelCalls int64) Machine {
 	return Machine{Backend: info.Name, BackendConfig: info.Config, SIMD: info.SIMD, Impl: impl,
 		Winograd: fast && layers.Winograd && !layers.UsesBackendConv(), BackendConv: fast && layers.UsesBackendConv(),
 		Patched: info.Patched, ConvKernel: info.ConvKernel, ConvKernelCalls: backend.ConvKernelCalls() - kernelCalls,
-		CPU: info.CPU, CPUs: info.CPUs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: info.GoVersion}
+		CPU: info.CPU, CPUs: info.CPUs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: info.GoVersion,
+		Version: version.String()}
 }
 
 // compile returns the named model and its trainer (Adam 1e-3, the course's

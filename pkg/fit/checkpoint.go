@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
+	"github.com/cnnlab/cnnlab/internal/version"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -26,6 +29,7 @@ import (
 //	next H      header, JSON: {"format":"cnnlab-weights","version":1,
 //	            "kind":"weights"|"checkpoint","data_bytes":N,"crc32":C,
 //	            "variables":[{"path","dtype","shape","offset","bytes"}...],
+//	            "model":{"name":...,...}, "cnnlab_version":"...",
 //	            "state":{...}}  (state only in checkpoints)
 //	next N      the variables' values, raw little-endian, row-major, at the
 //	            given offsets; C is the IEEE CRC-32 of these N bytes.
@@ -34,7 +38,10 @@ import (
 // Weights files hold the model's variables (trainable or not, e.g. batch
 // normalization averages); checkpoints add the optimizer state (under
 // StateScope), the random-number state and the training state needed to
-// resume. Files are written atomically: a temporary file in the same
+// resume. The model's declaration (see [Declared]) and the cnnlab version
+// that wrote the file are recorded since cnnlab recorded them: older files
+// lack both, and load by variable names and shapes alone ([WeightsInfo]
+// says which a file is). Files are written atomically: a temporary file in the same
 // folder, then a rename.
 const (
 	fileMagic   = "CNNLABW1"
@@ -77,6 +84,59 @@ type fileHeader struct {
 	CRC32     uint32      `json:"crc32"`
 	Variables []varRecord `json:"variables"`
 	State     *TrainState `json:"state,omitempty"`
+	// Model is the declaration of the model the file was saved from
+	// (models that implement Declared); absent in older files.
+	Model json.RawMessage `json:"model,omitempty"`
+	// CnnlabVersion is the version of cnnlab that wrote the file.
+	CnnlabVersion string `json:"cnnlab_version,omitempty"`
+}
+
+// Declared is a [Model] that declares itself (nn.Model does): weights
+// files and checkpoints saved from it record the declaration, and loading
+// a file whose recorded declaration differs fails, naming both models.
+type Declared interface {
+	Model
+	// Declaration returns the model's declaration: a JSON object with a
+	// "name" (and, for the CLI's presets, "preset" and "width") besides
+	// everything that changes what the model computes from its weights.
+	// Two models whose declarations are equal JSON values take each
+	// other's weights. Nil means no declaration.
+	Declaration() json.RawMessage
+}
+
+// WeightsInfo is what a weights file or checkpoint says about itself;
+// see [ReadWeightsInfo].
+type WeightsInfo struct {
+	Kind string // "weights" or "checkpoint"
+	// Model is the declaration of the model the file was saved from (see
+	// [Declared]); nil in files written before cnnlab recorded it, and for
+	// models that do not declare themselves.
+	Model json.RawMessage
+	// Version is the cnnlab version that wrote the file ("" in older files).
+	Version string
+	// Variables lists the variables held, in file order.
+	Variables []VariableInfo
+}
+
+// VariableInfo names one variable of a weights file and its shape.
+type VariableInfo struct {
+	Path  string // GoMLX store path, e.g. "/conv2d/kernel"
+	DType string // e.g. "Float32"
+	Shape []int
+}
+
+// ReadWeightsInfo reads the header of a weights file or checkpoint
+// (checking the whole file as loading does).
+func ReadWeightsInfo(path string) (*WeightsInfo, error) {
+	h, _, err := readCheckpoint(path)
+	if err != nil {
+		return nil, err
+	}
+	info := &WeightsInfo{Kind: h.Kind, Model: h.Model, Version: h.CnnlabVersion}
+	for _, v := range h.Variables {
+		info.Variables = append(info.Variables, VariableInfo{Path: v.Path, DType: v.DType, Shape: slices.Clone(v.Shape)})
+	}
+	return info, nil
 }
 
 // savedVar is one variable's value copied out of the store.
@@ -227,7 +287,34 @@ func (t *Trainer) SaveWeights(path string) error {
 	if err != nil {
 		return fmt.Errorf("fit: saving %s: %w", path, err)
 	}
-	return writeCheckpoint(path, kindWeights, vars, nil)
+	return writeCheckpoint(path, kindWeights, vars, nil, t.declaration())
+}
+
+// declaration returns the model's declaration, nil when it has none.
+func (t *Trainer) declaration() json.RawMessage {
+	if d, ok := t.model.(Declared); ok {
+		return d.Declaration()
+	}
+	return nil
+}
+
+// checkModel fails when the file at path records the declaration of a model
+// other than t's. Files without one (older files, models that do not
+// declare themselves) pass: they load by variable names and shapes.
+func (t *Trainer) checkModel(h *fileHeader, path string) error {
+	mine := t.declaration()
+	if len(h.Model) == 0 || len(mine) == 0 {
+		return nil
+	}
+	diff, err := firstDifference(h.Model, mine)
+	if err != nil {
+		return fmt.Errorf("fit: %s: the model it records: %w", path, err)
+	}
+	if diff == "" {
+		return nil
+	}
+	return fmt.Errorf("fit: %s holds the weights of model %s, not of this model %s (%s)",
+		path, declName(h.Model), declName(mine), diff)
 }
 
 // SaveCheckpoint writes the weights, the optimizer and random state, and
@@ -244,7 +331,7 @@ func (t *Trainer) SaveCheckpoint(path string, state *TrainState) error {
 		state = &TrainState{}
 	}
 	state.Seed, state.Optimizer = t.seed, t.opt.Name()
-	return writeCheckpoint(path, kindCkpt, vars, state)
+	return writeCheckpoint(path, kindCkpt, vars, state, t.declaration())
 }
 
 // LoadWeights sets the model's weights from a weights file or a full
@@ -256,7 +343,9 @@ func (t *Trainer) LoadWeights(path string) error {
 	if err != nil {
 		return err
 	}
-	_ = h
+	if err := t.checkModel(h, path); err != nil {
+		return err
+	}
 	if err := t.build(); err != nil {
 		return err
 	}
@@ -277,6 +366,9 @@ func (t *Trainer) LoadCheckpoint(path string) (*TrainState, error) {
 	if h.Kind != kindCkpt || h.State == nil {
 		return nil, fmt.Errorf("fit: %s holds weights only (saved with save_weights_only); resuming needs a full checkpoint", path)
 	}
+	if err := t.checkModel(h, path); err != nil {
+		return nil, err
+	}
 	if h.State.Optimizer != "" && h.State.Optimizer != t.opt.Name() {
 		return nil, fmt.Errorf("fit: %s was saved with optimizer %q, this trainer uses %q", path, h.State.Optimizer, t.opt.Name())
 	}
@@ -289,8 +381,9 @@ func (t *Trainer) LoadCheckpoint(path string) (*TrainState, error) {
 	return h.State, nil
 }
 
-func writeCheckpoint(path, kind string, vars []savedVar, state *TrainState) error {
-	h := fileHeader{Format: "cnnlab-weights", Version: fileVersion, Kind: kind, State: state}
+func writeCheckpoint(path, kind string, vars []savedVar, state *TrainState, model json.RawMessage) error {
+	h := fileHeader{Format: "cnnlab-weights", Version: fileVersion, Kind: kind, State: state,
+		Model: model, CnnlabVersion: version.String()}
 	var data bytes.Buffer
 	for _, s := range vars {
 		h.Variables = append(h.Variables, varRecord{
@@ -318,6 +411,12 @@ func readCheckpoint(path string) (*fileHeader, []savedVar, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("fit: reading checkpoint: %w", err)
 	}
+	return parseCheckpoint(path, raw)
+}
+
+// parseCheckpoint checks and decodes the bytes of the file named path. The
+// variables' data alias raw.
+func parseCheckpoint(path string, raw []byte) (*fileHeader, []savedVar, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("fit: %s is not a valid cnnlab weights file: %s", path, fmt.Sprintf(format, args...))
 	}
@@ -335,6 +434,17 @@ func readCheckpoint(path string) (*fileHeader, []savedVar, error) {
 	if h.Version != fileVersion {
 		return nil, nil, bad("version %d, this build reads %d", h.Version, fileVersion)
 	}
+	if h.Kind != kindWeights && h.Kind != kindCkpt {
+		return nil, nil, bad("kind %q (want %q or %q)", h.Kind, kindWeights, kindCkpt)
+	}
+	if h.State != nil && h.State.Epoch < 0 {
+		return nil, nil, bad("training state at epoch %d", h.State.Epoch)
+	}
+	if len(h.Model) > 0 {
+		if _, err := declFields(h.Model); err != nil {
+			return nil, nil, bad("model declaration: %v", err)
+		}
+	}
 	data := raw[16+n:]
 	if int64(len(data)) != h.DataBytes {
 		return nil, nil, bad("%d data bytes, header says %d (truncated?)", len(data), h.DataBytes)
@@ -348,8 +458,17 @@ func readCheckpoint(path string) (*fileHeader, []savedVar, error) {
 		if !ok {
 			return nil, nil, bad("variable %s has unknown dtype %q", r.Path, r.DType)
 		}
+		// Bound the element count by the data size before shapes.Make, so
+		// that no product of dimensions overflows.
+		elems := int64(1)
+		for _, d := range r.Shape {
+			if d < 0 || (d > 0 && elems > (h.DataBytes*8+8)/int64(d)) {
+				return nil, nil, bad("variable %s: shape %v does not fit in %d data bytes", r.Path, r.Shape, h.DataBytes)
+			}
+			elems *= int64(d)
+		}
 		shape := shapes.Make(dt, r.Shape...)
-		if r.Offset < 0 || r.Bytes != shape.ByteSize() || r.Offset+r.Bytes > h.DataBytes {
+		if r.Offset < 0 || r.Bytes < 0 || r.Bytes != int64(shape.ByteSize()) || r.Offset > h.DataBytes-r.Bytes {
 			return nil, nil, bad("variable %s: bad extent (offset %d, %d bytes, shape %s)", r.Path, r.Offset, r.Bytes, shape)
 		}
 		vars[i] = savedVar{path: r.Path, shape: shape, data: data[r.Offset : r.Offset+r.Bytes]}
@@ -448,6 +567,89 @@ func parseDType(name string) (dtypes.DType, error) {
 		return dtypes.InvalidDType, fmt.Errorf("fit: unknown dtype %q", name)
 	}
 	return dt, nil
+}
+
+// declFields decodes a recorded declaration: a JSON object.
+func declFields(raw json.RawMessage) (map[string]any, error) {
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, errors.New("null, want a JSON object")
+	}
+	return m, nil
+}
+
+// declName names the model of a declaration: its "name", with "preset" and
+// "width" when present, e.g. `"baseline_w0.25" (preset baseline, width 0.25)`.
+func declName(raw json.RawMessage) string {
+	m, _ := declFields(raw)
+	s := fmt.Sprintf("%q", m["name"])
+	if p, ok := m["preset"].(string); ok {
+		s += fmt.Sprintf(" (preset %s, width %v)", p, m["width"])
+	}
+	return s
+}
+
+// firstDifference compares two declarations as JSON values and describes
+// their first difference, by sorted key and then by position in a list
+// ("" when they are equal), e.g. `layers[1]: "a" in the file, "b" in the
+// model`.
+func firstDifference(file, model json.RawMessage) (string, error) {
+	a, err := declFields(file)
+	if err != nil {
+		return "", err
+	}
+	b, err := declFields(model)
+	if err != nil {
+		return "", err
+	}
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sortStrings(keys)
+	show := func(v any, ok bool) string {
+		if !ok {
+			return "nothing"
+		}
+		raw, _ := json.Marshal(v)
+		return string(raw)
+	}
+	for _, k := range keys {
+		va, okA := a[k]
+		vb, okB := b[k]
+		if okA && okB && reflect.DeepEqual(va, vb) {
+			continue
+		}
+		la, isListA := va.([]any)
+		lb, isListB := vb.([]any)
+		if isListA && isListB {
+			for i := range max(len(la), len(lb)) {
+				ea, okA := at(la, i)
+				eb, okB := at(lb, i)
+				if !okA || !okB || !reflect.DeepEqual(ea, eb) {
+					return fmt.Sprintf("%s[%d]: %s in the file, %s in the model", k, i, show(ea, okA), show(eb, okB)), nil
+				}
+			}
+		}
+		return fmt.Sprintf("%s: %s in the file, %s in the model", k, show(va, okA), show(vb, okB)), nil
+	}
+	return "", nil
+}
+
+// at returns l[i] and whether i is in range.
+func at(l []any, i int) (any, bool) {
+	if i < len(l) {
+		return l[i], true
+	}
+	return nil, false
 }
 
 // shapeStr formats a shape as "float32[48 16]".

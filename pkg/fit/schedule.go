@@ -310,6 +310,14 @@ func positiveSteps(what string, v float64) error {
 var errScheduled = errors.New("fit: this trainer was compiled with a learning-rate schedule, hence its learning rate is not settable " +
 	"(Keras: \"If you need the learning rate to be settable, you should instantiate the optimizer with a float learning_rate\")")
 
+// scheduleRequired lists, by ParseSchedule name, the arguments Keras
+// requires (initial_learning_rate aside: it defaults to the optimizer's).
+var scheduleRequired = map[string][]string{
+	"exponential": {"decay_steps", "decay_rate"}, "inverse_time": {"decay_steps", "decay_rate"},
+	"piecewise": {"boundaries", "values"}, "polynomial": {"decay_steps"}, "cosine": {"decay_steps"},
+	"cosine_restarts": {"first_decay_steps"},
+}
+
 // scheduleKinds maps the names ParseSchedule takes to their Keras classes.
 var scheduleKinds = map[string]string{
 	"exponential": "ExponentialDecay", "piecewise": "PiecewiseConstantDecay", "polynomial": "PolynomialDecay",
@@ -325,7 +333,9 @@ var scheduleKinds = map[string]string{
 //
 // NAME is exponential, piecewise, polynomial, inverse_time, cosine or
 // cosine_restarts; initial_learning_rate defaults to initial. Unknown names
-// and keys are errors that list the valid ones.
+// and keys are errors that list the valid ones; a missing required argument
+// (Keras's: decay_steps, decay_rate, boundaries, values, first_decay_steps)
+// is an error naming it.
 func ParseSchedule(spec string, initial float64) (Schedule, error) {
 	name, args, _ := strings.Cut(spec, ":")
 	kv := map[string]string{}
@@ -370,6 +380,20 @@ func ParseSchedule(spec string, initial float64) (Schedule, error) {
 	}
 	if p.err != nil {
 		return nil, p.err
+	}
+	var missing []string
+	for _, k := range scheduleRequired[name] {
+		if _, ok := kv[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		verb := " is"
+		if len(missing) > 1 {
+			verb = " are"
+		}
+		return nil, fmt.Errorf("fit: schedule %q: %s%s required (Keras's required arguments of %s: %s)",
+			spec, strings.Join(missing, " and "), verb, scheduleKinds[name], strings.Join(scheduleRequired[name], ", "))
 	}
 	for k := range kv {
 		if !p.used[k] {

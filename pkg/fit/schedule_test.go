@@ -146,10 +146,16 @@ func TestParseSchedule(t *testing.T) {
 		t.Errorf("exponential: %+v, %v", s, err)
 	}
 	for spec, want := range map[string]string{
-		"warmup:x=1":                         "known: cosine, cosine_restarts, exponential",
-		"cosine:decay_steps=10,decay_rate=2": `takes no "decay_rate"`,
-		"cosine:decay_steps=ten":             "is not a number",
-		"cosine":                             "decay_steps must be > 0",
+		"warmup:x=1":                                  "known: cosine, cosine_restarts, exponential",
+		"cosine:decay_steps=10,decay_rate=2":          `takes no "decay_rate"`,
+		"cosine:decay_steps=ten":                      "is not a number",
+		"cosine":                                      "decay_steps is required (Keras's required arguments of CosineDecay: decay_steps)",
+		"cosine:decay_steps=0":                        "decay_steps must be > 0",
+		"exponential:decay_rate=0.5":                  "decay_steps is required",
+		"inverse_time":                                "decay_steps and decay_rate are required",
+		"piecewise:values=1/2":                        "boundaries is required",
+		"polynomial:power=2":                          "decay_steps is required",
+		"cosine_restarts:alpha=0.1":                   "first_decay_steps is required",
 		"exponential:decay_steps=10,decay_rate=0.5,x": "is not key=value",
 	} {
 		if _, err := ParseSchedule(spec, 1e-3); err == nil || !strings.Contains(err.Error(), want) {

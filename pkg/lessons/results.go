@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -121,34 +120,6 @@ type Series struct {
 	Y    []float64 `json:"y"`
 }
 
-// version returns cnnlab's version: the module version and VCS revision
-// the binary was built from.
-func version() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	v := info.Main.Version
-	var rev, dirty string
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				dirty = "+dirty"
-			}
-		}
-	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	if rev != "" {
-		v += " " + rev + dirty
-	}
-	return strings.TrimSpace(v)
-}
-
 // runsDir is the folder of the per-run files inside a lesson's folder.
 const runsDir = "runs"
 
@@ -177,10 +148,34 @@ func readRuns(dir string) ([]RunResult, error) {
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return nil, fmt.Errorf("lessons: reading %s: %w (delete it to run it again)", f, err)
 		}
+		if err := r.check(f); err != nil {
+			return nil, fmt.Errorf("lessons: %s is not a finished run: %w (delete it to run it again)", f, err)
+		}
 		runs = append(runs, r)
 	}
 	slices.SortFunc(runs, func(a, b RunResult) int { return a.Index - b.Index })
 	return runs, nil
+}
+
+// check rejects what is not a finished run as the runner writes them to
+// file: its key must be the file's name, and it must name its lesson and
+// preset and hold at least one epoch.
+func (r *RunResult) check(file string) error {
+	want := strings.TrimSuffix(filepath.Base(file), ".json")
+	switch {
+	case r.Key != want:
+		return fmt.Errorf("its key is %q, not the file's name %q", r.Key, want)
+	case r.Lesson == "":
+		return errors.New("it names no lesson")
+	case r.Index < 0:
+		return fmt.Errorf("its index %d is negative", r.Index)
+	case r.History == nil || len(r.History.Epochs) == 0:
+		return errors.New("it holds no epoch")
+	}
+	if _, err := SettingsFor(string(r.Preset)); err != nil {
+		return err
+	}
+	return nil
 }
 
 // ReadResults reads dir/results.json.

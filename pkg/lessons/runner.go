@@ -15,6 +15,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/internal/version"
 	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/nn"
@@ -200,7 +201,7 @@ func (e *Env) merge(facts bool) (*Results, error) {
 	r := &Results{
 		Lesson: l.Name, Number: l.Number, Title: l.Title, Korean: l.Korean, About: l.About,
 		Settings: e.Settings, Planned: len(l.Plan(e.Settings)), Runs: runs,
-		Machine: Machine{Backend: e.Info.String(), CPU: e.Info.CPU.String()}, Version: version(),
+		Machine: Machine{Backend: e.Info.String(), CPU: e.Info.CPU.String()}, Version: version.String(),
 	}
 	if facts && r.Complete() {
 		e.Results = r
@@ -277,7 +278,7 @@ func (e *Env) train(p Planned, o Options) (*RunResult, error) {
 	}
 	res := &RunResult{Lesson: e.Lesson.Name, Index: p.Index, Key: p.Key(), Run: run, Seed: p.Seed, Preset: s.Preset, History: hist,
 		Split: fit.Split{Method: "holdout", Fraction: s.HoldOut, Train: train.Len(), Val: val.Len()},
-		Test:  e.Test.Len(), Backend: e.Info.String(), CPU: e.Info.CPU.String(), Version: version(), Order: order}
+		Test:  e.Test.Len(), Backend: e.Info.String(), CPU: e.Info.CPU.String(), Version: version.String(), Order: order}
 	res.Params, res.NonTrainable = m.NumParams()
 	res.FLOPs = m.FLOPs()
 	for _, l := range hist.Epochs {

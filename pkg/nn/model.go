@@ -24,6 +24,9 @@ type Model struct {
 	layers []*spec
 	infos  []LayerInfo
 	err    error
+
+	preset string  // the name given to Named ("" otherwise), for Declaration
+	width  float64 // the width given to Named or set in the Arch
 }
 
 // LayerInfo describes one layer of a model, as a row of [Model.Summary].

@@ -202,6 +202,7 @@ func (a Arch) Model(name string) (*Model, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
+	m.width = a.Width
 	return m, nil
 }
 
@@ -272,5 +273,10 @@ func Named(name string, width float64) (*Model, error) {
 	if width != 1 {
 		modelName = fmt.Sprintf("%s_w%g", name, width)
 	}
-	return a.Model(modelName)
+	m, err := a.Model(modelName)
+	if err != nil {
+		return nil, err
+	}
+	m.preset = name
+	return m, nil
 }
