@@ -19,7 +19,7 @@
 #        go:parallelism=1 for cnnlab, --threads 1 for PyTorch), a comparison that
 #        stays meaningful when other processes load the machine
 #        NICE=-10: run both at this niceness (needs root for negative values)
-#        ARGS="": more `cnnlab bench` flags, e.g. --backend-conv with the binary
+#        ARGS="": more `cnnlab bench` flags, e.g. --backend-conv=false (without the conv kernel)
 #        bench/upstream/run.sh builds (bin/upstream/cnnlab-patched)
 set -eu
 CNNLAB=${1:-bin/cnnlab}
