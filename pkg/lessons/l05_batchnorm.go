@@ -29,9 +29,11 @@ var _ = register(&Lesson{
 		}
 	},
 	Facts: []FactSpec{
-		{Name: "examples", Title: "Min-max and z-score of [20, 30, 40]", Compute: scalingExamples},
+		{Name: "examples", Title: "Min-max and z-score of [20, 30, 40]", Compute: scalingExamples,
+			Labels: map[string]string{"minmax_30": "min-max of 30", "half": "0.5", "zscore_40": "z-score of 40", "z40": "√1.5"}},
 		{Name: "pixels", Title: "Per-channel pixel statistics of the training images", Compute: pixelStats},
-		{Name: "modes", Title: "BatchNorm in training and in inference mode", Compute: bnModes},
+		{Name: "modes", Title: "BatchNorm in training and in inference mode", Compute: bnModes,
+			Labels: map[string]string{"differ": "outputs differ between the modes (1 yes, 0 no)", "one": "yes (1)"}},
 		{Name: "momentum", Title: "What the moving averages still remember", Compute: bnMemory},
 		{Name: "statistics", Title: "Moving averages against statistics recomputed at the final weights", Compute: bnStatistics},
 	},

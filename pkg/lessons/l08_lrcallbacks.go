@@ -36,7 +36,8 @@ var _ = register(&Lesson{
 
 // BestMinusLast is the test accuracy of the best epoch's checkpoint minus
 // that of the last epoch's weights.
-var BestMinusLast = Metric{Name: "best checkpoint − last weights (test accuracy)", Higher: true, MinEffect: 0.005,
+var BestMinusLast = Metric{Name: "test accuracy of the best checkpoint minus that of the last weights", Higher: true,
+	MinEffect: 0.005, Learned: true, Images: testImages,
 	Of: func(r *RunResult) float64 { return float64(r.BestTestAccuracy - r.TestAccuracy) }}
 
 // lrSchedule reports, for each run, where the rate was reduced, where

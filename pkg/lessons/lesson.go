@@ -36,6 +36,10 @@ type Lesson struct {
 type FactSpec struct {
 	Name, Title string
 	Compute     func(e *Env) (Fact, error)
+	// Labels names in words the values that claims read, e.g.
+	// "params_inline": "parameters with the activation inline"; verdicts
+	// show these instead of the keys.
+	Labels map[string]string
 }
 
 // RunSpec declares one training run. Zero fields take the preset's settings

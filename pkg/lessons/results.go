@@ -96,8 +96,10 @@ type Fact struct {
 	Title string `json:"title"`
 	Text  string `json:"text,omitempty"` // Markdown
 	// Values holds named numbers (e.g. "sparse_loss"), which claims and
-	// checks read.
+	// checks read; Labels names some of them in words (from
+	// [FactSpec].Labels), for verdicts.
 	Values map[string]float64 `json:"values,omitempty"`
+	Labels map[string]string  `json:"labels,omitempty"`
 	Table  *Table             `json:"table,omitempty"`
 	// Series are lines to plot (x, y), e.g. activation spread by depth.
 	Series []Series `json:"series,omitempty"`

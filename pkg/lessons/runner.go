@@ -210,7 +210,7 @@ func (e *Env) merge(facts bool) (*Results, error) {
 			if err != nil {
 				return nil, fmt.Errorf("lessons: %s: computing fact %q: %w", l.Name, f.Name, err)
 			}
-			fact.Name, fact.Title = f.Name, f.Title
+			fact.Name, fact.Title, fact.Labels = f.Name, f.Title, f.Labels
 			r.Facts = append(r.Facts, fact)
 		}
 	} else if old, err := ReadResults(e.Dir); err == nil && old.Settings.Preset == e.Settings.Preset {

@@ -2,18 +2,23 @@ package lessons
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/cnnlab/cnnlab/pkg/fit"
 )
 
-// handMade returns results whose runs labelled "A" and "B" have the given
-// test accuracies, one run per seed (seed 0, 1, …).
-func handMade(a, b []float64) *Results {
-	r := &Results{}
+// handMade returns quick-preset results whose runs labelled "A" and "B"
+// have the given test accuracies on 10,000 test images, one run per seed
+// (seed 0, 1, …).
+func handMade(a, b []float64) *Results { return handMadeOn(10000, a, b) }
+
+// handMadeOn is handMade with test accuracies counted on n images.
+func handMadeOn(n int, a, b []float64) *Results {
+	r := &Results{Settings: Settings{Preset: Quick}}
 	for label, accs := range map[string][]float64{"A": a, "B": b} {
 		for seed, acc := range accs {
-			r.Runs = append(r.Runs, RunResult{Run: RunSpec{Label: label}, Seed: int64(seed), TestAccuracy: Float(acc),
+			r.Runs = append(r.Runs, RunResult{Run: RunSpec{Label: label}, Seed: int64(seed), TestAccuracy: Float(acc), Test: n,
 				History: &fit.History{Epochs: []fit.Logs{{"accuracy": acc}}}})
 		}
 	}
@@ -43,9 +48,13 @@ func TestJudge(t *testing.T) {
 		{"noisy", better, []float64{0.74, 0.68}, []float64{0.70, 0.70}, Unclear},
 		// Below MinEffect (0.01) even without spread.
 		{"tiny", better, []float64{0.705, 0.705}, []float64{0.70, 0.70}, Unclear},
-		// One seed: the threshold is 2·MinEffect = 0.02.
-		{"one seed, small", better, []float64{0.715}, []float64{0.70}, Unclear},
-		{"one seed, large", better, []float64{0.75}, []float64{0.70}, Agrees},
+		// One seed: too small to judge, however large the difference.
+		{"one seed, small", better, []float64{0.715}, []float64{0.70}, TooSmall},
+		{"one seed, large", better, []float64{0.75}, []float64{0.70}, TooSmall},
+		// Every run at chance (≤ 1,060 of 10,000 right): too small.
+		{"all at chance", better, []float64{0.106, 0.105}, []float64{0.09, 0.08}, TooSmall},
+		// One group at chance is a measurement (a class-sorted order).
+		{"one group at chance", better, []float64{0.75, 0.77}, []float64{0.10, 0.10}, Agrees},
 		{"similar and similar", similar, []float64{0.705, 0.695}, []float64{0.70, 0.70}, Agrees},
 		{"similar but not", similar, []float64{0.80, 0.81}, []float64{0.70, 0.70}, Contrary},
 		// At least as well: only a clear loss contradicts it.
@@ -87,11 +96,123 @@ func TestJudge(t *testing.T) {
 	}
 	// A against zero (B empty).
 	gain := Claim{Text: "best beats last", Metric: BestMinusLast, Expect: Better, A: []string{"A"}}
-	r = &Results{Runs: []RunResult{
+	r = &Results{Settings: Settings{Preset: Quick}, Runs: []RunResult{
 		{Run: RunSpec{Label: "A"}, Seed: 0, TestAccuracy: 0.70, BestTestAccuracy: 0.72},
 		{Run: RunSpec{Label: "A"}, Seed: 1, TestAccuracy: 0.70, BestTestAccuracy: 0.73}}}
 	if v := Judge(gain, r); v.Outcome != Agrees {
 		t.Errorf("against zero: %s", v)
+	}
+	// The smoke preset judges no comparison of runs, but fact values.
+	r = handMade([]float64{0.75, 0.77}, []float64{0.70, 0.70})
+	r.Settings.Preset = Smoke
+	if v := Judge(better, r); v.Outcome != TooSmall || v.Why != "smoke preset" {
+		t.Errorf("smoke: %s", v)
+	}
+	facts.Settings.Preset = Smoke
+	eq.Values[1] = "losses.one_hot"
+	if v := Judge(eq, facts); v.Outcome != Agrees {
+		t.Errorf("smoke, equal facts: %s", v)
+	}
+}
+
+// TestAtChance pins the boundary: at most n/10 + 2·√(n·0.09) right.
+func TestAtChance(t *testing.T) {
+	tests := []struct {
+		correct, n int
+		want       bool
+	}{
+		{0, 100, true},
+		{10, 100, true},
+		{16, 100, true}, // 10 + 2·3: exactly on the boundary
+		{17, 100, false},
+		{1060, 10000, true},
+		{1061, 10000, false},
+		{33, 240, true}, // 24 + 2·√21.6 = 33.3
+		{34, 240, false},
+		{5, 0, false}, // unknown size
+	}
+	for _, tc := range tests {
+		if got := AtChance(tc.correct, tc.n); got != tc.want {
+			t.Errorf("AtChance(%d, %d) = %v, want %v", tc.correct, tc.n, got, tc.want)
+		}
+	}
+	if r := (RunResult{TestAccuracy: 0.16, Test: 100}); r.Correct() != 16 || !AtChance(r.Correct(), r.Test) {
+		t.Errorf("0.16 of 100: %d right", r.Correct())
+	}
+}
+
+// TestResolution: thresholds are compared in whole images. The reported
+// case: a smoke run of batchnorm had 0.08 − 0.06 = 0.020000000000000004
+// pass a threshold of 0.02 on 100 test images.
+func TestResolution(t *testing.T) {
+	tests := []struct {
+		x, threshold, step float64
+		want               bool
+	}{
+		{0.08 - 0.06, 0.02, 1.0 / 100, false}, // 2 images is not more than 2
+		{0.38 - 0.36, 0.02, 1.0 / 100, false},
+		{0.09 - 0.06, 0.02, 1.0 / 100, true},
+		{0.58 - 0.56, 0.01, 1.0 / 100, true}, // 0.019999999999999907: 2 images > 1
+		{0.0102, 0.01, 1.0 / 10000, true},
+		{0.01, 0.01, 1.0 / 10000, false},
+		{0.08 - 0.06, 0.02, 0, false}, // no resolution: a relative 1e-9 for rounding
+		{0.021, 0.02, 0, true},
+	}
+	for _, tc := range tests {
+		if got := exceeds(tc.x, tc.threshold, tc.step); got != tc.want {
+			t.Errorf("exceeds(%v, %v, %v) = %v, want %v", tc.x, tc.threshold, tc.step, got, tc.want)
+		}
+	}
+	// Through Judge: 2 seeds on 100 images, a metric whose minimum effect
+	// is 0.02, the same difference of 2 images on both seeds.
+	m := TestAccuracy
+	m.MinEffect = 0.02
+	c := Claim{Text: "A beats B", Metric: m, Expect: Better, A: []string{"A"}, B: []string{"B"}}
+	v := Judge(c, handMadeOn(100, []float64{0.38, 0.38}, []float64{0.36, 0.36}))
+	if v.Outcome != Unclear || float64(v.Diff) != 0.02 || float64(v.Resolution) != 1.0/200 {
+		t.Errorf("2 images of 100 against a threshold of 0.02: %s (diff %v, resolution %v)", v, float64(v.Diff), float64(v.Resolution))
+	}
+	if v := Judge(c, handMadeOn(100, []float64{0.39, 0.39}, []float64{0.36, 0.36})); v.Outcome != Agrees {
+		t.Errorf("3 images of 100: %s", v)
+	}
+	// Group sizes and seeds refine the step: 2 seeds, groups of 2 and 1.
+	c.A = []string{"A", "C"}
+	if got := resolution(handMadeOn(100, []float64{0.5}, []float64{0.4}), c, 2); got != 1.0/400 {
+		t.Errorf("resolution = %v, want 1/400", got)
+	}
+}
+
+// TestVerdictTexts pins the rendered verdicts: the measured quantity in
+// words, never a fact's key.
+func TestVerdictTexts(t *testing.T) {
+	facts := &Results{Settings: Settings{Preset: Quick}, Facts: []Fact{{Name: "activation",
+		Values: map[string]float64{"params_inline": 1234, "params_layer": 1234},
+		Labels: map[string]string{"params_inline": "the parameters with the activation inline", "params_layer": "as its own layer"}}}}
+	better := Claim{Text: "BN improves test accuracy", Metric: TestAccuracy, Expect: Better, A: []string{"A"}, B: []string{"B"}}
+	tests := []struct {
+		name string
+		v    Verdict
+		want string
+	}{
+		{"fact values", Judge(Claim{Text: "the same parameters", Expect: Equal,
+			Values: [2]string{"activation.params_inline", "activation.params_layer"}}, facts),
+			"the same parameters: the parameters with the activation inline 1234 and as its own layer 1234 (difference 0, tolerance 0): agrees with the course"},
+		{"fact without a label", Judge(Claim{Text: "x", Expect: Equal, Values: [2]string{"activation.params_inline", "activation.other"}}, facts),
+			"x: —: not measured"},
+		{"runs", Judge(better, handMade([]float64{0.75, 0.77}, []float64{0.70, 0.70})),
+			"BN improves test accuracy: test accuracy: A 0.76 vs B 0.7 (+0.06 ± 0.014 over 2 seeds; counts above 0.02): agrees with the course"},
+		{"one seed", Judge(better, handMade([]float64{0.75}, []float64{0.70})),
+			"BN improves test accuracy: test accuracy: A 0.75 vs B 0.7 (+0.05 ± 0 over 1 seed; counts above 0.02): too small to judge (one seed)"},
+		{"old fact verdict", Verdict{Claim: "same", Metric: "a.x = a.y", B: "1 and 1", Outcome: Agrees},
+			"same: a.x = a.y: 1 and 1 (difference 0): agrees with the course"},
+	}
+	for _, tc := range tests {
+		if got := tc.v.String(); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
+		if strings.Contains(tc.v.Measured(), "params_") {
+			t.Errorf("%s: a key in the text: %s", tc.name, tc.v.Measured())
+		}
 	}
 }
 
@@ -102,5 +223,31 @@ func TestEpochSpread(t *testing.T) {
 	}
 	if !math.IsNaN(epochSpread([]float64{0.1, 0.2})) {
 		t.Error("epochSpread of two values is not NaN")
+	}
+}
+
+// Every fact value a claim reads has a label in words.
+func TestClaimValuesLabelled(t *testing.T) {
+	for _, l := range All() {
+		for _, c := range l.Claims {
+			if c.Expect != Equal {
+				if c.Metric.Name == "" || strings.ContainsAny(c.Metric.Name, "_.") {
+					t.Errorf("%s: claim %q: metric name %q is not in words", l.Name, c.Text, c.Metric.Name)
+				}
+				continue
+			}
+			for _, name := range c.Values {
+				fact, value, _ := strings.Cut(name, ".")
+				found := false
+				for _, f := range l.Facts {
+					if f.Name == fact && f.Labels[value] != "" {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("%s: claim %q reads %s, which has no label", l.Name, c.Text, name)
+				}
+			}
+		}
 	}
 }

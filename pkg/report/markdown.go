@@ -18,7 +18,7 @@ func LessonMarkdown(r *lessons.Results) string {
 	if len(r.Verdicts) > 0 {
 		b.WriteString("| the course says | measured | verdict |\n|---|---|---|\n")
 		for _, v := range r.Verdicts {
-			fmt.Fprintf(&b, "| %s | %s | **%s** |\n", cell(v.Claim), cell(measured(v)), v.Outcome)
+			fmt.Fprintf(&b, "| %s | %s | **%s** |\n", cell(v.Claim), cell(measured(v)), v.Result())
 		}
 		b.WriteString("\n")
 	}
