@@ -32,7 +32,7 @@ build:
 # The main job: get CIFAR-10 (DATA=path, else $$CNNLAB_DATASET, else the cached
 # official release, downloaded on first use) and run the first-CNN lesson in
 # the quick preset (full on a GPU backend) on the best backend available; it
-# ends by printing where its report is. PRESET=smoke|quick|full overrides.
+# ends by printing where its report is. PRESET=smoke|quick|standard|full overrides.
 DATA ?=
 PRESET ?=
 DATAFLAG := $(if $(DATA),--data $(DATA))

@@ -24,7 +24,7 @@ func init() {
 	register(&command{
 		name:    "lesson run",
 		summary: "run a lesson (or all) and write its results.json and report.html",
-		usage:   "NAME|all [--preset smoke|quick|full] [--seeds K] [--data PATH] [--out ROOT] [--shard i/N] [--verbose 0|1|2] [--allow-imbalance]",
+		usage:   "NAME|all [--preset " + strings.Join(lessons.Presets(), "|") + "] [--seeds K] [--data PATH] [--out ROOT] [--shard i/N] [--verbose 0|1|2] [--allow-imbalance]",
 		run:     runLesson,
 	})
 	register(&command{
@@ -80,7 +80,7 @@ func runLessonList(fs *flag.FlagSet, args []string) error {
 
 func runLesson(fs *flag.FlagSet, args []string) error {
 	preset := presetFlag(fs)
-	seeds := fs.Int("seeds", 0, "seeds of the repeated runs (0: the preset's: quick 2, full 3)")
+	seeds := fs.Int("seeds", 0, "seeds of the repeated runs (0: the preset's: quick 2, standard and full 3)")
 	dataPath := dataFlag(fs)
 	out := fs.String("out", filepath.Join("out", "lessons"), "results root: each lesson writes ROOT/PRESET/NAME (the layout notebooks use with CNNLAB_OUT=ROOT)")
 	shardFlag := fs.String("shard", "", "run only shard i of N (i/N: every N-th run from i), into the same --out")

@@ -14,7 +14,7 @@ func TestLessonCLIUsageErrors(t *testing.T) {
 	}{
 		{[]string{"lesson", "run"}, "name a lesson (data, first-cnn"},
 		{[]string{"lesson", "run", "nope"}, `unknown lesson "nope" (known: data, first-cnn, filter-size`},
-		{[]string{"lesson", "run", "gap", "--preset", "huge"}, `unknown preset "huge" (known: smoke, quick, full)`},
+		{[]string{"lesson", "run", "gap", "--preset", "huge"}, `unknown preset "huge" (known: smoke, quick, standard, full)`},
 		{[]string{"lesson", "run", "gap", "--shard", "3/2"}, "--shard"},
 		{[]string{"lesson", "run", "gap", "--seeds", "-1"}, "--seeds"},
 		{[]string{"lesson", "list", "--preset", "tiny"}, "unknown preset"},

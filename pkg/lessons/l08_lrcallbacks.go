@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/nn"
@@ -12,14 +13,18 @@ var _ = register(&Lesson{
 	Number: 8, Name: "lr-callbacks", Title: "ReduceLROnPlateau, EarlyStopping, ModelCheckpoint", Korean: "학습률 스케줄링과 콜백", QuickMinutes: 7.1,
 	About: "The course trains with Adam 1e-3 and batch 32, ReduceLROnPlateau(val_loss, factor 0.2, patience 5), " +
 		"EarlyStopping(patience 10) and ModelCheckpoint(save_best_only, `weights.{epoch:02d}-{val_loss:.2f}`), then " +
-		"reloads the best checkpoint and evaluates it on the test set. The smaller presets use patiences 2 and 4. " +
+		"reloads the best checkpoint and evaluates it on the test set, over 40 epochs. The other presets train for their " +
+		"epochs (three times as many in the smoke and quick presets) and scale the patiences with the epochs: " +
+		"ReduceLROnPlateau's is 5·epochs/40, rounded, at least 1, and EarlyStopping's twice that, the course's ratio " +
+		"(standard: 20 epochs, patiences 3 and 6; quick: 12 epochs, 2 and 4), so that both callbacks can fire. " +
 		"A run with a constant rate and no callbacks, for the same epochs, is the reference.",
 	Runs: func(s Settings) []RunSpec {
-		epochs := Pick(s, 40, 3*s.Epochs)
+		epochs := Pick(s, 40, s.LongerEpochs(3))
+		reduce, stop := callbackPatiences(epochs)
 		return []RunSpec{
 			{Label: "callbacks", Arch: nn.Arch{}, BatchSize: 32, Epochs: epochs,
-				ReduceLR:  &ReduceLR{Factor: 0.2, Patience: Pick(s, 5, 2)},
-				EarlyStop: &EarlyStop{Patience: Pick(s, 10, 4)}, CheckpointBest: true},
+				ReduceLR:  &ReduceLR{Factor: 0.2, Patience: reduce},
+				EarlyStop: &EarlyStop{Patience: stop}, CheckpointBest: true},
 			{Label: "constant", Arch: nn.Arch{}, BatchSize: 32, Epochs: epochs, CheckpointBest: true},
 		}
 	},
@@ -33,6 +38,15 @@ var _ = register(&Lesson{
 			Expect: AtLeast, A: []string{"constant"}},
 	},
 })
+
+// callbackPatiences returns the patiences of ReduceLROnPlateau and
+// EarlyStopping for a run of epochs: the course's 5 and 10 at its 40
+// epochs, scaled with the epochs (rounded, at least 1), EarlyStopping's
+// twice ReduceLROnPlateau's.
+func callbackPatiences(epochs int) (reduce, stop int) {
+	reduce = max(1, int(math.Round(5*float64(epochs)/40)))
+	return reduce, 2 * reduce
+}
 
 // BestMinusLast is the test accuracy of the best epoch's checkpoint minus
 // that of the last epoch's weights.

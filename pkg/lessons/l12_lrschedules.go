@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/nn"
@@ -13,12 +14,16 @@ var _ = register(&Lesson{
 	About: "Beyond the course: the same model and budget with a constant rate (Adam 1e-3), ReduceLROnPlateau " +
 		"(factor 0.2), Keras's CosineDecay with a linear warm-up over the first 5% of the steps to twice the rate, and " +
 		"ExponentialDecay (the rate halves every quarter of the steps). Schedules set the rate of every step from the " +
-		"step counter, as Keras's `LearningRateSchedule` does.",
+		"step counter, as Keras's `LearningRateSchedule` does. The smoke and quick presets train twice their epochs; " +
+		"ReduceLROnPlateau's patience is 5 at 30 epochs, scaled with the epochs (at least 2).",
 	Runs: func(s Settings) []RunSpec {
-		epochs := Pick(s, s.Epochs, 2*s.Epochs)
+		epochs := s.LongerEpochs(2)
+		// Patience 5 at the full preset's 30 epochs, scaled with the
+		// epochs, at least 2.
+		patience := max(2, int(math.Round(5*float64(epochs)/30)))
 		return []RunSpec{
 			{Label: "constant", Arch: nn.Arch{}, Epochs: epochs},
-			{Label: "reduce on plateau", Arch: nn.Arch{}, Epochs: epochs, ReduceLR: &ReduceLR{Factor: 0.2, Patience: Pick(s, 5, 2)}},
+			{Label: "reduce on plateau", Arch: nn.Arch{}, Epochs: epochs, ReduceLR: &ReduceLR{Factor: 0.2, Patience: patience}},
 			{Label: "cosine + warm-up", Arch: nn.Arch{}, Epochs: epochs, Schedule: cosineWarmup},
 			{Label: "exponential", Arch: nn.Arch{}, Epochs: epochs, Schedule: func(steps int, lr float64) fit.Schedule {
 				return fit.ExponentialDecay(lr, float64(steps)/4, 0.5, false)

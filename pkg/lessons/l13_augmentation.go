@@ -10,7 +10,7 @@ var _ = register(&Lesson{
 		"a 32x32 RandomCrop of the image padded by 4 zero pixels. Augmentation shows the model a new variant of every " +
 		"image each epoch: it should overfit less, and need more epochs to fit.",
 	Runs: func(s Settings) []RunSpec {
-		epochs := Pick(s, s.Epochs, 2*s.Epochs)
+		epochs := s.LongerEpochs(2)
 		return []RunSpec{
 			{Label: "none", Arch: nn.Arch{}, Epochs: epochs},
 			{Label: "flip", Arch: nn.Arch{Augment: nn.Augment{Flip: true}}, Epochs: epochs},

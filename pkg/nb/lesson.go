@@ -18,7 +18,7 @@ import (
 
 // Environment variables of the lesson notebooks.
 const (
-	// EnvPreset picks the lesson preset: smoke, quick or full (default:
+	// EnvPreset picks the lesson preset: smoke, quick, standard or full (default:
 	// quick on a CPU, full on a GPU backend).
 	EnvPreset = "CNNLAB_PRESET"
 	// EnvOut is the folder of the lessons' results, one sub-folder per

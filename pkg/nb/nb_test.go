@@ -48,7 +48,7 @@ func TestPresetAndDir(t *testing.T) {
 		t.Errorf("Preset() with %s=smoke: %v, %v", EnvPreset, p, err)
 	}
 	t.Setenv(EnvPreset, "huge")
-	if _, err := Preset(); err == nil || !strings.Contains(err.Error(), "smoke, quick, full") {
+	if _, err := Preset(); err == nil || !strings.Contains(err.Error(), "smoke, quick, standard, full") {
 		t.Errorf("Preset() with a bad preset: %v", err)
 	}
 	t.Setenv(EnvPreset, "")
