@@ -17,7 +17,7 @@ import (
 func init() {
 	register(&command{
 		name:    "lesson list",
-		summary: "list the course's lessons with their number of runs and measured quick time",
+		summary: "list the course's lessons with their number of runs and measured time in a preset",
 		usage:   "[--preset quick]",
 		run:     runLessonList,
 	})
@@ -63,26 +63,34 @@ func runLessonList(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	s, _ := lessons.SettingsFor(*preset)
-	fmt.Printf("%-3s %-15s %-5s %-11s %s\n", "#", "name", "runs", "quick time", "title")
+	p := lessons.Preset(*preset)
+	fmt.Printf("%-3s %-15s %-5s %-11s %s\n", "#", "name", "runs", "time", "title")
 	for _, l := range lessons.All() {
-		quick := "—"
-		switch {
-		case l.QuickMinutes >= 0.1:
-			quick = fmt.Sprintf("%.1f min", l.QuickMinutes)
-		case l.QuickMinutes > 0:
-			quick = "< 0.1 min"
-		}
-		fmt.Printf("%-3d %-15s %-5d %-11s %s\n", l.Number, l.Name, len(l.Plan(s)), quick, l.Heading())
+		fmt.Printf("%-3d %-15s %-5d %-11s %s\n", l.Number, l.Name, len(l.Plan(s)), formatMinutes(l.Minutes(p)), l.Heading())
 	}
-	fmt.Printf("\nruns: in the %s preset (%d seed(s)); quick time: measured on 2 CPU cores with the pure Go backend (docs/RESULTS.md)\n", *preset, s.Seeds)
+	fmt.Printf("\nruns and time: in the %s preset (%d seed(s)); time: measured on 2 CPU cores with the pure Go backend "+
+		"(docs/RESULTS.md), every run trained; – where not measured\n", *preset, s.Seeds)
 	return nil
+}
+
+// formatMinutes formats a measured time in minutes, "–" when not measured.
+func formatMinutes(m float64, measured bool) string {
+	switch {
+	case !measured:
+		return "–"
+	case m < 0.1:
+		return "< 0.1 min"
+	case m < 60:
+		return fmt.Sprintf("%.1f min", m)
+	}
+	return fmt.Sprintf("%.1f h", m/60)
 }
 
 func runLesson(fs *flag.FlagSet, args []string) error {
 	preset := presetFlag(fs)
 	seeds := fs.Int("seeds", 0, "seeds of the repeated runs (0: the preset's: quick 2, standard and full 3)")
 	dataPath := dataFlag(fs)
-	out := fs.String("out", filepath.Join("out", "lessons"), "results root: each lesson writes ROOT/PRESET/NAME (the layout notebooks use with CNNLAB_OUT=ROOT)")
+	out := fs.String("out", filepath.Join("out", "lessons"), "results root: each lesson writes ROOT/PRESET/NAME (the layout notebooks use with CNNLAB_OUT=ROOT); runs shared between lessons are trained once, kept in ROOT/PRESET/_runs")
 	shardFlag := fs.String("shard", "", "run only shard i of N (i/N: every N-th run from i), into the same --out")
 	verbose := fs.Int("verbose", 2, "training progress: 0 none, 1 a live bar, 2 one line per epoch")
 	allowImbalance := allowImbalanceFlag(fs)
@@ -142,7 +150,10 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 	for _, l := range todo {
 		dir := filepath.Join(*out, string(p), l.Name)
 		began := time.Now()
-		opts := lessons.Options{Preset: p, Seeds: *seeds, Data: data, Out: dir, Shard: shard,
+		opts := lessons.Options{Preset: p, Seeds: *seeds, Data: data, Out: dir, Shard: shard, Shared: lessons.SharedDir(dir),
+			Reused: func(p lessons.Planned) {
+				fmt.Printf("[%s] %s, seed %d: trained before with the same settings (%s)\n", l.Name, p.Run.Label, p.Seed, lessons.SharedDir(dir))
+			},
 			Log: os.Stdout, AfterRun: func(r *lessons.Results) error { return report.WriteLesson(dir, r) },
 			Progress: func(p lessons.RunProgress) {
 				eta := ""

@@ -62,3 +62,39 @@ func TestLessonCLIRunAndReport(t *testing.T) {
 		t.Errorf("lesson list: exit %d\n%s", code, stdout)
 	}
 }
+
+// lesson list shows the measured time of the chosen preset, "–" where it
+// was not measured.
+func TestLessonList(t *testing.T) {
+	tests := []struct {
+		preset string
+		want   []string // lines that must appear, as regular-expression-free substrings
+	}{
+		{"", []string{"5   batchnorm       8     4.5 min", "1   data            0     < 0.1 min", "in the quick preset (2 seed(s))"}},
+		{"standard", []string{"5   batchnorm       12    –", "in the standard preset (3 seed(s))"}},
+		{"full", []string{"7   batch-size      36    –"}},
+	}
+	for _, tc := range tests {
+		args := []string{"lesson", "list"}
+		if tc.preset != "" {
+			args = append(args, "--preset", tc.preset)
+		}
+		code, stdout, stderr := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("%v: no %q in\n%s", args, w, stdout)
+			}
+		}
+	}
+	for m, want := range map[float64]string{0.01: "< 0.1 min", 4.5: "4.5 min", 90: "1.5 h"} {
+		if got := formatMinutes(m, true); got != want {
+			t.Errorf("formatMinutes(%g) = %q, want %q", m, got, want)
+		}
+	}
+	if got := formatMinutes(0, false); got != "–" {
+		t.Errorf("not measured: %q", got)
+	}
+}

@@ -14,7 +14,7 @@ import (
 
 // Lesson 1: the data.
 var _ = register(&Lesson{
-	Number: 1, Name: "data", Title: "CIFAR-10: loading, looking, scaling, labels", Korean: "CIFAR-10 데이터 세트", QuickMinutes: 0.01,
+	Number: 1, Name: "data", Title: "CIFAR-10: loading, looking, scaling, labels", Korean: "CIFAR-10 데이터 세트",
 	About: "The course loads CIFAR-10 with `keras.datasets.cifar10.load_data()` (50,000 training and 10,000 test " +
 		"images, 32x32x3 uint8, labels of shape (N, 1)), shows images with their class names, divides the pixels " +
 		"by 255, and trains with sparse labels and `sparse_categorical_crossentropy`, or with one-hot labels and " +

@@ -13,7 +13,7 @@ import (
 
 // Lesson 2: the first CNN.
 var _ = register(&Lesson{
-	Number: 2, Name: "first-cnn", Title: "A first CNN", Korean: "CNN 모델 구현", QuickMinutes: 1.0,
+	Number: 2, Name: "first-cnn", Title: "A first CNN", Korean: "CNN 모델 구현",
 	About: "The course's baseline: three blocks of two 3x3 \"same\" convolutions with ReLU (32, 64, 128 filters), " +
 		"each block followed by 2x2 max pooling, then Flatten, Dropout(0.5), Dense(300, relu), Dropout(0.3) and " +
 		"Dense(10, softmax): 904,718 parameters. An activation can be a Conv2D argument or its own layer; max pooling " +

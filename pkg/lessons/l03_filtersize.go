@@ -4,7 +4,7 @@ import "github.com/cnnlab/cnnlab/pkg/nn"
 
 // Lesson 3: 3x3 against 5x5 convolutions.
 var _ = register(&Lesson{
-	Number: 3, Name: "filter-size", Title: "Filter size: 3x3 vs 5x5", Korean: "필터 크기", QuickMinutes: 2.8,
+	Number: 3, Name: "filter-size", Title: "Filter size: 3x3 vs 5x5", Korean: "필터 크기",
 	About: "The course trains the baseline with 3x3 and with 5x5 convolutions and compares accuracy, " +
 		"parameters and time. A 5x5 kernel sees more at once but has 25/9 ≈ 2.8 times the weights and " +
 		"multiplications; two stacked 3x3 convolutions already see 5x5.",

@@ -21,7 +21,7 @@ var inits = []struct {
 
 // Lesson 4: weight initialization.
 var _ = register(&Lesson{
-	Number: 4, Name: "weight-init", Title: "Weight initialization: normal, Glorot, He", Korean: "가중치 초기화", QuickMinutes: 8.0,
+	Number: 4, Name: "weight-init", Title: "Weight initialization: normal, Glorot, He", Korean: "가중치 초기화",
 	About: "The course draws from a normal distribution, then trains the baseline with Keras's random_normal " +
 		"(stddev 0.05), Glorot (Xavier) uniform and He normal kernels. Beyond the course, the spread of every " +
 		"layer's activations at initialization shows why: with ReLU, He keeps the spread steady with depth, a " +

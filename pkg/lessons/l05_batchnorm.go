@@ -14,7 +14,7 @@ import (
 
 // Lesson 5: feature scaling and BatchNorm.
 var _ = register(&Lesson{
-	Number: 5, Name: "batchnorm", Title: "Feature scaling and BatchNorm", Korean: "배치 정규화", QuickMinutes: 4.5,
+	Number: 5, Name: "batchnorm", Title: "Feature scaling and BatchNorm", Korean: "배치 정규화",
 	About: "Min-max scaling maps [20, 30, 40] to [0, 0.5, 1] and the z-score to [-1.22, 0, 1.22]. The course " +
 		"trains on /255, min-max and z-score inputs, then puts BatchNormalization after each convolution and before " +
 		"its ReLU. BatchNorm normalizes with the batch's statistics while training and with its moving averages " +

@@ -4,7 +4,7 @@ import "github.com/cnnlab/cnnlab/pkg/nn"
 
 // Lesson 6: shuffling.
 var _ = register(&Lesson{
-	Number: 6, Name: "shuffle", Title: "Shuffling the training data", Korean: "셔플", QuickMinutes: 2.9,
+	Number: 6, Name: "shuffle", Title: "Shuffling the training data", Korean: "셔플",
 	About: "The course trains with and without `shuffle` (batch 64, 30 epochs) and says that shuffling makes " +
 		"training stable. We measure stability as the epoch-to-epoch spread of val_accuracy (per seed), besides the " +
 		"accuracy. \"No shuffle\" visits the images in the same order every epoch: the order of the source (the " +

@@ -10,7 +10,7 @@ import (
 
 // Lesson 8: learning-rate callbacks.
 var _ = register(&Lesson{
-	Number: 8, Name: "lr-callbacks", Title: "ReduceLROnPlateau, EarlyStopping, ModelCheckpoint", Korean: "학습률 스케줄링과 콜백", QuickMinutes: 7.1,
+	Number: 8, Name: "lr-callbacks", Title: "ReduceLROnPlateau, EarlyStopping, ModelCheckpoint", Korean: "학습률 스케줄링과 콜백",
 	About: "The course trains with Adam 1e-3 and batch 32, ReduceLROnPlateau(val_loss, factor 0.2, patience 5), " +
 		"EarlyStopping(patience 10) and ModelCheckpoint(save_best_only, `weights.{epoch:02d}-{val_loss:.2f}`), then " +
 		"reloads the best checkpoint and evaluates it on the test set, over 40 epochs. The other presets train for their " +

@@ -4,7 +4,7 @@ import "github.com/cnnlab/cnnlab/pkg/nn"
 
 // Lesson 9: filters and depth; stride against pooling.
 var _ = register(&Lesson{
-	Number: 9, Name: "depth-stride", Title: "Filters and depth; stride-2 convolution vs pooling", Korean: "필터 수와 층 깊이, 스트라이드", QuickMinutes: 7.0,
+	Number: 9, Name: "depth-stride", Title: "Filters and depth; stride-2 convolution vs pooling", Korean: "필터 수와 층 깊이, 스트라이드",
 	About: "The course varies the number of filters and of convolution blocks, and replaces max pooling by a " +
 		"stride-2 convolution (the second of each block): similar accuracy, faster. Every model here is the " +
 		"baseline with one change.",

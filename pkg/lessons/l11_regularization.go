@@ -9,7 +9,7 @@ import (
 
 // Lesson 11: weight regularization.
 var _ = register(&Lesson{
-	Number: 11, Name: "regularization", Title: "Weight regularization: L1, L2, L1_L2", Korean: "가중치 규제", QuickMinutes: 6.5,
+	Number: 11, Name: "regularization", Title: "Weight regularization: L1, L2, L1_L2", Korean: "가중치 규제",
 	About: "The course adds l2(1e-5) or l1_l2(l1=1e-5, l2=1e-4) penalties to the kernels of the convolutions or " +
 		"of the Dense layers. Keras adds the penalty to the loss (l2: factor·Σw², no ½); the report shows it apart " +
 		"from the data loss. A too-large factor shows the other side.",

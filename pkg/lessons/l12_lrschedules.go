@@ -10,7 +10,7 @@ import (
 
 // Lesson 12, beyond the course: learning-rate schedules.
 var _ = register(&Lesson{
-	Number: 12, Name: "lr-schedules", Title: "Learning-rate schedules (beyond the course)", Korean: "학습률 스케줄", QuickMinutes: 9.2,
+	Number: 12, Name: "lr-schedules", Title: "Learning-rate schedules (beyond the course)", Korean: "학습률 스케줄",
 	About: "Beyond the course: the same model and budget with a constant rate (Adam 1e-3), ReduceLROnPlateau " +
 		"(factor 0.2), Keras's CosineDecay with a linear warm-up over the first 5% of the steps to twice the rate, and " +
 		"ExponentialDecay (the rate halves every quarter of the steps). Schedules set the rate of every step from the " +

@@ -4,7 +4,7 @@ import "github.com/cnnlab/cnnlab/pkg/nn"
 
 // Lesson 13, beyond the course: data augmentation.
 var _ = register(&Lesson{
-	Number: 13, Name: "augmentation", Title: "Data augmentation (beyond the course)", Korean: "데이터 증강", QuickMinutes: 8.7,
+	Number: 13, Name: "augmentation", Title: "Data augmentation (beyond the course)", Korean: "데이터 증강",
 	About: "Beyond the course: Keras's preprocessing layers as the first layers of the model, active while training " +
 		"only: RandomFlip(\"horizontal\"), RandomTranslation(0.1, 0.1) with reflected borders, and the CIFAR recipe of " +
 		"a 32x32 RandomCrop of the image padded by 4 zero pixels. Augmentation shows the model a new variant of every " +

@@ -26,9 +26,6 @@ type Lesson struct {
 	Facts []FactSpec
 	// Claims are the course's claims that the verdicts check.
 	Claims []Claim
-	// QuickMinutes is the measured wall time of the quick preset on a
-	// 2-core CPU with the pure Go backend (docs/RESULTS.md).
-	QuickMinutes float64
 }
 
 // FactSpec declares one fact of a lesson: its name (which claims and

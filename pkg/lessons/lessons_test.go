@@ -238,60 +238,25 @@ func TestBatchNormMomentumOfPresets(t *testing.T) {
 }
 
 // Every lesson carries its measured quick time (docs/RESULTS.md), which
-// must be within the quick preset's budget of 10 minutes on 2 cores.
-func TestQuickMinutes(t *testing.T) {
+// must be within the quick preset's budget of 10 minutes on 2 cores; the
+// table of measured times names only lessons and presets that exist.
+func TestMeasuredMinutes(t *testing.T) {
 	for _, l := range All() {
-		if !(l.QuickMinutes > 0 && l.QuickMinutes <= 10) {
-			t.Errorf("lesson %s: QuickMinutes %g, want a measured time in (0, 10]", l.Name, l.QuickMinutes)
+		if m, ok := l.Minutes(Quick); !ok || !(m > 0 && m <= 10) {
+			t.Errorf("lesson %s: quick time %g (measured %v), want a measured time in (0, 10]", l.Name, m, ok)
 		}
 	}
-}
-
-// The standard preset sits between quick and full, and lessons whose
-// settings depend on the size stay sensible there: lesson 8's callbacks
-// can both fire within its epochs, and the quick preset's settings did
-// not change.
-func TestStandardPreset(t *testing.T) {
-	s, err := SettingsFor("standard")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.Train != 10000 || s.Test != 0 || s.Width != 1 || s.Epochs != 20 || s.Seeds != 3 || s.BatchNormMomentum() != 0.99 || s.Full() {
-		t.Errorf("standard preset %+v", s)
-	}
-	if got := strings.Join(Presets(), ","); got != "smoke,quick,standard,full" {
-		t.Errorf("Presets() = %s", got)
-	}
-	l8, _ := Get("lr-callbacks")
-	tests := []struct {
-		preset               string
-		epochs, reduce, stop int
-	}{
-		{"smoke", 3, 1, 2},
-		{"quick", 12, 2, 4},
-		{"standard", 20, 3, 6},
-		{"full", 40, 5, 10},
-	}
-	for _, tc := range tests {
-		s, _ := SettingsFor(tc.preset)
-		run := l8.Runs(s)[0]
-		if run.Epochs != tc.epochs || run.ReduceLR.Patience != tc.reduce || run.EarlyStop.Patience != tc.stop {
-			t.Errorf("%s: lesson 8 trains %d epochs with patiences %d and %d, want %d, %d, %d", tc.preset,
-				run.Epochs, run.ReduceLR.Patience, run.EarlyStop.Patience, tc.epochs, tc.reduce, tc.stop)
+	for name, row := range measuredMinutes {
+		if _, err := Get(name); err != nil {
+			t.Error(err)
 		}
-		// EarlyStopping fires after patience epochs without improvement,
-		// after at least one reduction: both fit in the run.
-		if run.ReduceLR.Patience >= run.EarlyStop.Patience || run.EarlyStop.Patience+1 > run.Epochs {
-			t.Errorf("%s: the callbacks cannot both fire in %d epochs", tc.preset, run.Epochs)
-		}
-	}
-	for _, name := range []string{"lr-schedules", "augmentation"} {
-		l, _ := Get(name)
-		for preset, want := range map[string]int{"quick": 8, "standard": 20, "full": 30} {
-			s, _ := SettingsFor(preset)
-			if got := l.Runs(s)[0].Epochs; got != want {
-				t.Errorf("%s at %s: %d epochs, want %d", name, preset, got, want)
+		for p, m := range row {
+			if !isPreset(string(p)) || !(m > 0) {
+				t.Errorf("measuredMinutes[%s][%s] = %g", name, p, m)
 			}
 		}
+	}
+	if l, _ := Get("gap"); func() bool { _, ok := l.Minutes(Full); return ok }() {
+		t.Error("gap's full preset reads as measured")
 	}
 }

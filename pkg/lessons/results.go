@@ -74,6 +74,12 @@ type RunResult struct {
 	Backend      string  `json:"backend"`
 	CPU          string  `json:"cpu"`
 	Version      string  `json:"cnnlab_version"`
+	// SharedRun is the run's identity ([RunID]) when it was trained or
+	// reused with a shared folder of runs; ReusedFrom names the lesson
+	// and run ("first-cnn/00-baseline-seed42") that trained it when this
+	// lesson copied it instead of training it.
+	SharedRun  string `json:"shared_run,omitempty"`
+	ReusedFrom string `json:"reused_from,omitempty"`
 	// ConvKernelCalls counts the convolutions that the patched Go
 	// backend's kernel (backend.ConvKernel) ran during the run: 0 when it
 	// did not run (released GoMLX, another backend, or --backend-conv=false).

@@ -28,8 +28,17 @@ type Options struct {
 	Data   *cifar.Data // the dataset (required for runs and facts)
 	Out    string      // the lesson's folder (required)
 	Shard  Shard       // run only this share of the runs
+	// Shared is the folder of runs shared between lessons (the CLI and
+	// notebooks use ROOT/PRESET/_runs): a planned run whose identity
+	// ([RunID]) is there is copied into the lesson's folder instead of
+	// trained again, and every run trained here is put there. "" shares
+	// nothing.
+	Shared string
 	// Progress is called before each run this process trains.
 	Progress func(RunProgress)
+	// Reused is called for each run copied from Shared instead of
+	// trained.
+	Reused func(Planned)
 	// FitProgress returns the training progress of each run (e.g. Keras's
 	// bar); nil trains silently.
 	FitProgress func() fit.Progress
@@ -78,6 +87,8 @@ type Env struct {
 	Train, Test *cifar.Dataset
 	// Results holds the finished runs when facts are computed.
 	Results *Results
+
+	dataHash string // dataID's, once computed
 }
 
 // newEnv prepares the environment of a lesson under options.
@@ -131,17 +142,51 @@ func Run(l *Lesson, o Options) (*Results, error) {
 			return nil, fmt.Errorf("lessons: %s holds runs of the %s preset, not %s: use another folder", e.Dir, r.Preset, e.Settings.Preset)
 		}
 	}
-	var todo []Planned
+	var planned []Planned
 	for _, p := range l.Plan(e.Settings) {
 		if o.Shard.has(p.Index) && !slices.ContainsFunc(done, func(r RunResult) bool { return r.Key == p.Key() }) {
-			todo = append(todo, p)
+			planned = append(planned, p)
 		}
 	}
-	if len(todo) > 0 && e.Data == nil {
+	if len(planned) > 0 && e.Data == nil {
 		return nil, errors.New("lessons: no dataset to train on")
 	}
+	// Runs that another lesson (or shard) already trained with the same
+	// identity are copied from the shared folder; the rest are trained.
+	var todo []*prepared
+	reused := 0
+	for _, p := range planned {
+		q, err := e.prepare(p)
+		if err != nil {
+			return nil, fmt.Errorf("lessons: %s run %s: %w", l.Name, p.Key(), err)
+		}
+		ok, err := e.reuse(q, o.Shared)
+		if err != nil {
+			return nil, fmt.Errorf("lessons: %s run %s: %w", l.Name, p.Key(), err)
+		}
+		if ok {
+			reused++
+			if o.Reused != nil {
+				o.Reused(p)
+			}
+			continue
+		}
+		todo = append(todo, q)
+	}
+	if reused > 0 {
+		r, err := e.merge(false)
+		if err != nil {
+			return nil, err
+		}
+		if o.AfterRun != nil {
+			if err := o.AfterRun(r); err != nil {
+				return nil, err
+			}
+		}
+	}
 	began := time.Now()
-	for i, p := range todo {
+	for i, q := range todo {
+		p := q.Planned
 		if o.Progress != nil {
 			var eta time.Duration
 			if i > 0 {
@@ -149,12 +194,22 @@ func Run(l *Lesson, o Options) (*Results, error) {
 			}
 			o.Progress(RunProgress{Lesson: l.Name, Run: p, Number: i + 1, Total: len(todo), ETA: eta})
 		}
-		res, err := e.train(p, o)
+		res, err := e.train(q, o)
 		if err != nil {
 			return nil, fmt.Errorf("lessons: %s run %s: %w", l.Name, p.Key(), err)
 		}
+		if o.Shared != "" {
+			if res.SharedRun, err = e.runID(q); err != nil {
+				return nil, err
+			}
+		}
 		if err := writeJSON(filepath.Join(e.Dir, runsDir, p.Key()+".json"), res); err != nil {
 			return nil, err
+		}
+		if o.Shared != "" {
+			if err := e.publish(q, res, o.Shared); err != nil {
+				return nil, fmt.Errorf("lessons: %s run %s: sharing: %w", l.Name, p.Key(), err)
+			}
 		}
 		r, err := e.merge(false)
 		if err != nil {
@@ -225,31 +280,54 @@ func (e *Env) merge(facts bool) (*Results, error) {
 	return r, nil
 }
 
-// train runs one planned run: it trains with fit (resuming from the run's
-// checkpoint if a killed process left one), evaluates on the test images
-// and saves the final weights.
-func (e *Env) train(p Planned, o Options) (*RunResult, error) {
+// prepared is a planned run with every setting resolved: the model, the
+// batch size, epochs and rate, the images and their order and scaling,
+// the schedule.
+type prepared struct {
+	Planned
+	model                *nn.Model
+	batch, epochs        int
+	lr                   float64
+	train, val           *cifar.Dataset
+	order                string
+	scaling              cifar.Scaling
+	schedule             fit.Schedule
+	runModel, schedWords string
+}
+
+// prepare resolves a planned run's settings: p.Run with the preset's
+// defaults, its model described (Run.Model) and its schedule named.
+func (e *Env) prepare(p Planned) (*prepared, error) {
 	s := e.Settings
-	run := p.Run
-	started := time.Now()
-	kernelCalls := backend.ConvKernelCalls()
-	m, err := e.model(run)
+	m, err := e.model(p.Run)
 	if err != nil {
 		return nil, err
 	}
-	run.Model = m.Name() + ": " + s.sized(run.Arch).String()
-	batch, epochs, lr := or(run.BatchSize, s.BatchSize), or(run.Epochs, s.Epochs), run.LearningRate
-	if lr == 0 {
-		lr = s.LearningRate
+	q := &prepared{Planned: p, model: m}
+	q.Run.Model = m.Name() + ": " + s.sized(p.Run.Arch).String()
+	q.batch, q.epochs, q.lr = or(p.Run.BatchSize, s.BatchSize), or(p.Run.Epochs, s.Epochs), p.Run.LearningRate
+	if q.lr == 0 {
+		q.lr = s.LearningRate
 	}
-	train, val, order := e.split(run.Order)
-	scaling := scalingOf(run.Scaling, train)
-	var schedule fit.Schedule
-	if run.Schedule != nil {
-		schedule = run.Schedule(trainingSteps(train.Len(), batch, epochs), lr)
-		run.ScheduleName = schedule.Name() + strings.TrimPrefix(fmt.Sprintf("%+v", schedule), "&")
+	q.train, q.val, q.order = e.split(p.Run.Order)
+	q.scaling = scalingOf(p.Run.Scaling, q.train)
+	if p.Run.Schedule != nil {
+		q.schedule = p.Run.Schedule(trainingSteps(q.train.Len(), q.batch, q.epochs), q.lr)
+		q.Run.ScheduleName = q.schedule.Name() + strings.TrimPrefix(fmt.Sprintf("%+v", q.schedule), "&")
 	}
-	tr, err := fit.Compile(e.Backend, m, fit.Options{Optimizer: fit.Adam(lr), Seed: p.Seed, Schedule: schedule})
+	return q, nil
+}
+
+// train runs one planned run: it trains with fit (resuming from the run's
+// checkpoint if a killed process left one), evaluates on the test images
+// and saves the final weights.
+func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
+	s := e.Settings
+	p, run, m := q.Planned, q.Run, q.model
+	started := time.Now()
+	kernelCalls := backend.ConvKernelCalls()
+	train, val, scaling := q.train, q.val, q.scaling
+	tr, err := fit.Compile(e.Backend, m, fit.Options{Optimizer: fit.Adam(q.lr), Seed: p.Seed, Schedule: q.schedule})
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +340,7 @@ func (e *Env) train(p Planned, o Options) (*RunResult, error) {
 	resumePath, bestPath := base+".resume.ckpt", base+".best.weights.ckpt"
 	cbs := callbacks(run, bestPath)
 	cbs = append(cbs, fit.NewModelCheckpoint(resumePath)) // every epoch: a killed run resumes here
-	opts := fit.FitOptions{Epochs: epochs, BatchSize: batch, NoShuffle: run.Order != "",
+	opts := fit.FitOptions{Epochs: q.epochs, BatchSize: q.batch, NoShuffle: run.Order != "",
 		ValidationData: fit.CIFAR(val, scaling), Callbacks: cbs, Output: log}
 	if o.FitProgress != nil {
 		opts.Progress = o.FitProgress()
@@ -278,7 +356,7 @@ func (e *Env) train(p Planned, o Options) (*RunResult, error) {
 	}
 	res := &RunResult{Lesson: e.Lesson.Name, Index: p.Index, Key: p.Key(), Run: run, Seed: p.Seed, Preset: s.Preset, History: hist,
 		Split: fit.Split{Method: "holdout", Fraction: s.HoldOut, Train: train.Len(), Val: val.Len()},
-		Test:  e.Test.Len(), Backend: e.Info.String(), CPU: e.Info.CPU.String(), Version: version.String(), Order: order}
+		Test:  e.Test.Len(), Backend: e.Info.String(), CPU: e.Info.CPU.String(), Version: version.String(), Order: q.order}
 	res.Params, res.NonTrainable = m.NumParams()
 	res.FLOPs = m.FLOPs()
 	for _, l := range hist.Epochs {
@@ -451,7 +529,14 @@ func (e *Env) Trained(label string) (*fit.Trainer, *nn.Model, *RunResult, error)
 				run = d
 			}
 		}
-		m, err := e.model(run)
+		// The name the weights were saved with: the label of the run
+		// that trained them, which for a shared run may be another
+		// lesson's.
+		name, _, _ := strings.Cut(r.Run.Model, ": ")
+		if name == "" {
+			name = slug(run.Label)
+		}
+		m, err := e.Settings.sized(run.Arch).Model(name)
 		if err != nil {
 			return nil, nil, nil, err
 		}

@@ -80,7 +80,7 @@ func RunLesson(name string) (*lessons.Results, error) {
 	}
 	showLine(fmt.Sprintf("%s: preset %s on %s; CPU %s; data %s (%s)", l.Heading(), p, info, info.CPU, data.Source, data.Format))
 	line, bar := newCellID("lesson"), newCellID("fit")
-	opts := lessons.Options{Preset: p, Data: data, Out: dir,
+	opts := lessons.Options{Preset: p, Data: data, Out: dir, Shared: lessons.SharedDir(dir),
 		AfterRun: func(r *lessons.Results) error { return report.WriteLesson(dir, r) }}
 	if gonbui.IsNotebook {
 		opts.Progress = func(rp lessons.RunProgress) {

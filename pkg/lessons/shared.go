@@ -1,0 +1,238 @@
+package lessons
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/internal/atomicfile"
+)
+
+// Runs shared between lessons: the baseline at a preset and seed is the
+// control of most lessons, and several lessons train other identical runs.
+// Each run has an identity computed from everything that decides what it
+// trains ([RunID]); with Options.Shared, a run trained once is kept in
+// SHARED/ID/ (run.json, weights.ckpt, identity.json) and every later
+// lesson planning a run of the same identity copies it instead of
+// training it again.
+
+// SharedFolder is the folder of shared runs beside the lessons' folders
+// of one preset: ROOT/PRESET/_runs.
+const SharedFolder = "_runs"
+
+// SharedDir returns the shared folder of the lessons beside lessonDir:
+// ROOT/PRESET/_runs for ROOT/PRESET/NAME.
+func SharedDir(lessonDir string) string {
+	return filepath.Join(filepath.Dir(filepath.Clean(lessonDir)), SharedFolder)
+}
+
+// identityVersion changes when what a run trains changes for the same
+// settings (new fields in the identity, a fix in training), so that old
+// shared runs are not reused.
+const identityVersion = 1
+
+// runIdentity is what decides a run's numbers: its model, its training
+// settings, its seed, the preset's sizes and the images.
+type runIdentity struct {
+	Version int `json:"version"`
+	// Model is the model's declaration (every layer's settings) without
+	// its name, and Arch its description, which names the initializer
+	// too.
+	Model          json.RawMessage `json:"model"`
+	Arch           string          `json:"arch"`
+	Scaling        string          `json:"scaling"`
+	Order          string          `json:"order"`
+	BatchSize      int             `json:"batch_size"`
+	Epochs         int             `json:"epochs"`
+	LearningRate   float64         `json:"learning_rate"`
+	Schedule       string          `json:"schedule"`
+	ReduceLR       *ReduceLR       `json:"reduce_lr"`
+	EarlyStop      *EarlyStop      `json:"early_stop"`
+	CheckpointBest bool            `json:"checkpoint_best"`
+	Seed           int64           `json:"seed"`
+	// Sizes are the preset's settings, less the number of seeds (which
+	// decides how many runs there are, not what one trains).
+	Sizes Settings `json:"sizes"`
+	// Data is a SHA-256 of the training and test images and labels of the
+	// preset's subsets.
+	Data string `json:"data"`
+}
+
+// identity returns the identity of a prepared run.
+func (e *Env) identity(q *prepared) (runIdentity, error) {
+	d := q.model.Declare()
+	d.Name = ""
+	model, err := json.Marshal(d)
+	if err != nil {
+		return runIdentity{}, fmt.Errorf("encoding the model's declaration: %w", err)
+	}
+	sizes := e.Settings
+	sizes.Seeds = 0
+	return runIdentity{Version: identityVersion, Model: model, Arch: e.Settings.sized(q.Run.Arch).String(),
+		Scaling: q.Run.Scaling, Order: q.Run.Order, BatchSize: q.batch, Epochs: q.epochs, LearningRate: q.lr,
+		Schedule: q.Run.ScheduleName, ReduceLR: q.Run.ReduceLR, EarlyStop: q.Run.EarlyStop,
+		CheckpointBest: q.Run.CheckpointBest, Seed: q.Seed, Sizes: sizes, Data: e.dataID()}, nil
+}
+
+// RunID returns the identity of a lesson's planned run at settings s
+// with data (a hexadecimal hash): runs of equal identity train the same
+// model with the same settings, seed and images, whatever their lesson
+// and label. It needs the data to draw the preset's subsets.
+func RunID(l *Lesson, s Settings, data *cifar.Data, p Planned) (string, error) {
+	e := &Env{Lesson: l, Settings: s, Data: data}
+	e.Train = data.Train.Sample(s.Train, s.DataSeed)
+	e.Test = data.Test.Sample(s.Test, s.DataSeed)
+	q, err := e.prepare(p)
+	if err != nil {
+		return "", err
+	}
+	return e.runID(q)
+}
+
+// runID returns the hash of a prepared run's identity.
+func (e *Env) runID(q *prepared) (string, error) {
+	id, err := e.identity(q)
+	if err != nil {
+		return "", err
+	}
+	raw, err := json.Marshal(id)
+	if err != nil {
+		return "", fmt.Errorf("encoding a run's identity: %w", err)
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:16]), nil
+}
+
+// dataID returns (once per Env) a SHA-256 of the preset's training and
+// test subsets, images and labels.
+func (e *Env) dataID() string {
+	if e.dataHash != "" {
+		return e.dataHash
+	}
+	h := sha256.New()
+	for _, d := range []*cifar.Dataset{e.Train, e.Test} {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(d.Len()))
+		h.Write(n[:])
+		h.Write(d.Images)
+		h.Write(d.Labels)
+	}
+	e.dataHash = hex.EncodeToString(h.Sum(nil))
+	return e.dataHash
+}
+
+// The files of a shared run in SHARED/ID/.
+const (
+	sharedRecord   = "run.json"
+	sharedWeights  = "weights.ckpt"
+	sharedIdentity = "identity.json"
+)
+
+// reuse copies the shared run of q's identity, if shared holds one, into
+// the lesson's folder as q's run (its record and final weights), and
+// reports whether it did.
+func (e *Env) reuse(q *prepared, shared string) (bool, error) {
+	if shared == "" {
+		return false, nil
+	}
+	id, err := e.runID(q)
+	if err != nil {
+		return false, err
+	}
+	dir := filepath.Join(shared, id)
+	raw, err := os.ReadFile(filepath.Join(dir, sharedRecord))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	var res RunResult
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return false, fmt.Errorf("reading the shared run %s: %w (delete it to train the run again)", dir, err)
+	}
+	if res.History == nil || len(res.History.Epochs) == 0 || res.SharedRun != id {
+		return false, fmt.Errorf("the shared run %s is not a finished run of this identity (delete it to train the run again)", dir)
+	}
+	from := res.Lesson + "/" + res.Key
+	if res.ReusedFrom != "" {
+		from = res.ReusedFrom
+	}
+	// The record as this lesson declares the run; the model keeps the
+	// name its weights were saved with (Env.Trained reads it).
+	model := res.Run.Model
+	res.Run = q.Run
+	res.Run.Model = model
+	res.Lesson, res.Index, res.Key, res.Seed, res.ReusedFrom = e.Lesson.Name, q.Index, q.Key(), q.Seed, from
+	base := filepath.Join(e.Dir, runsDir, q.Key())
+	if err := copyFile(filepath.Join(dir, sharedWeights), base+".weights.ckpt"); err != nil {
+		return false, err
+	}
+	if err := writeJSON(base+".json", &res); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// publish puts a run just trained into the shared folder, under its
+// identity: it writes the folder's files into a temporary folder and
+// renames it into place, so that readers see a whole shared run or none.
+// When another process published the same identity first, that one stays.
+func (e *Env) publish(q *prepared, res *RunResult, shared string) error {
+	dir := filepath.Join(shared, res.SharedRun)
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(shared, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(shared, ".tmp-"+res.SharedRun+"-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) // gone after the rename; left over otherwise
+	if err := copyFile(filepath.Join(e.Dir, runsDir, res.Key+".weights.ckpt"), filepath.Join(tmp, sharedWeights)); err != nil {
+		return err
+	}
+	if err := writeJSON(filepath.Join(tmp, sharedRecord), res); err != nil {
+		return err
+	}
+	id, err := e.identity(q)
+	if err != nil {
+		return err
+	}
+	if err := writeJSON(filepath.Join(tmp, sharedIdentity), id); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, statErr := os.Stat(dir); statErr == nil {
+			return nil // another process published it first
+		}
+		return err
+	}
+	return nil
+}
+
+// copyFile copies src to dst atomically: a hard link when both are on one
+// file system (shared runs are never rewritten in place), else a copy.
+func copyFile(src, dst string) error {
+	tmp := dst + ".link"
+	_ = os.Remove(tmp)
+	if err := os.Link(src, tmp); err == nil {
+		return os.Rename(tmp, dst)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(dst, data)
+}

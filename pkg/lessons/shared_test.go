@@ -1,0 +1,137 @@
+package lessons
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cnnlab/cnnlab/pkg/nn"
+)
+
+// TestSharedRuns: with a shared folder, a run that one lesson trained is
+// not trained again by another lesson planning the same run (the baseline
+// is gap's "flatten", first-cnn's "baseline" and batchnorm's "/255"),
+// whose facts still load its weights; runs that differ in any setting
+// (a model, a scaling, a seed) are trained.
+func TestSharedRuns(t *testing.T) {
+	root := t.TempDir()
+	shared := filepath.Join(root, "smoke", "_runs")
+	run := func(name string, seeds int) (trained, reused []string, r *Results) {
+		t.Helper()
+		l, err := Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err = Run(l, Options{Preset: Smoke, Seeds: seeds, Data: smokeData, Out: filepath.Join(root, "smoke", name), Shared: shared,
+			Progress: func(p RunProgress) { trained = append(trained, p.Run.Key()) },
+			Reused:   func(p Planned) { reused = append(reused, p.Key()) }})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !r.Complete() {
+			t.Fatalf("%s: %d of %d runs", name, len(r.Runs), r.Planned)
+		}
+		return trained, reused, r
+	}
+	trained, reused, gap := run("gap", 1)
+	if len(trained) != 2 || len(reused) != 0 {
+		t.Fatalf("gap, first: trained %v, reused %v; want both trained", trained, reused)
+	}
+	// first-cnn's only run is gap's flatten: trained once, and its facts
+	// (predict, misclassified) load the weights saved under gap's label.
+	trained, reused, first := run("first-cnn", 1)
+	if len(trained) != 0 || len(reused) != 1 {
+		t.Fatalf("first-cnn: trained %v, reused %v; want the baseline reused", trained, reused)
+	}
+	base, flatten := first.Runs[0], gap.Runs[0]
+	if base.SharedRun == "" || base.SharedRun != flatten.SharedRun || base.TestAccuracy != flatten.TestAccuracy ||
+		base.ReusedFrom != "gap/00-flatten-seed42" || base.Run.Label != "baseline" || base.Key != "00-baseline-seed42" {
+		t.Errorf("first-cnn's baseline %+v\nis not gap's flatten %+v", base, flatten)
+	}
+	if gap.Runs[1].SharedRun == flatten.SharedRun {
+		t.Error("gap and flatten share an identity")
+	}
+	if len(first.Facts) != 5 {
+		t.Errorf("first-cnn computed %d facts, want 5", len(first.Facts))
+	}
+	// batchnorm: /255 is the baseline; min-max and z-score (another
+	// scaling) and BN (another model) are not.
+	trained, reused, _ = run("batchnorm", 1)
+	if len(trained) != 3 || len(reused) != 1 || reused[0] != "00-255-seed42" {
+		t.Errorf("batchnorm: trained %v, reused %v; want /255 reused and 3 trained", trained, reused)
+	}
+	// A second seed trains new runs and reuses the first seed's.
+	trained, reused, _ = run("depth-stride", 2)
+	if len(reused) != 1 || reused[0] != "00-baseline-seed42" || len(trained) != 11 {
+		t.Errorf("depth-stride with 2 seeds: trained %v, reused %v", trained, reused)
+	}
+	entries, err := os.ReadDir(shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// gap 2 + batchnorm 3 + depth-stride 11, no temporary folder left.
+	if len(entries) != 16 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("%d shared runs, want 16: %v", len(entries), names)
+	}
+}
+
+// TestRunIdentity: the identity follows every setting that changes what a
+// run trains, and nothing else (its label, Once, a default written out).
+func TestRunIdentity(t *testing.T) {
+	l, _ := Get("gap")
+	s, _ := SettingsFor("smoke")
+	id := func(r RunSpec, seed int64, s Settings) string {
+		t.Helper()
+		got, err := RunID(l, s, smokeData, Planned{Run: r, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	base := id(RunSpec{Label: "baseline", Arch: nn.Arch{}}, 42, s)
+	same := []RunSpec{
+		{Label: "another label", Arch: nn.Arch{}},
+		{Label: "x", Arch: nn.Arch{KernelSize: 3, Filters: []int{32, 64, 128}}, BatchSize: 64, Once: true},
+		{Label: "x", Arch: nn.Arch{}, LearningRate: 1e-3},
+	}
+	for _, r := range same {
+		if got := id(r, 42, s); got != base {
+			t.Errorf("%+v: identity %s, want the baseline's %s", r, got, base)
+		}
+	}
+	seen := map[string]string{base: "baseline"}
+	quick, _ := SettingsFor("quick")
+	more := s
+	more.Train = 200
+	for name, got := range map[string]string{
+		"5x5":         id(RunSpec{Label: "r", Arch: nn.Arch{KernelSize: 5}}, 42, s),
+		"he":          id(RunSpec{Label: "r", Arch: nn.Arch{KernelInitializer: inits[2].init}}, 42, s),
+		"normal":      id(RunSpec{Label: "r", Arch: nn.Arch{KernelInitializer: inits[0].init}}, 42, s),
+		"batch 32":    id(RunSpec{Label: "r", Arch: nn.Arch{}, BatchSize: 32}, 42, s),
+		"2 epochs":    id(RunSpec{Label: "r", Arch: nn.Arch{}, Epochs: 2}, 42, s),
+		"zscore":      id(RunSpec{Label: "r", Arch: nn.Arch{}, Scaling: "zscore"}, 42, s),
+		"fixed order": id(RunSpec{Label: "r", Arch: nn.Arch{}, Order: "fixed"}, 42, s),
+		"seed 43":     id(RunSpec{Label: "r", Arch: nn.Arch{}}, 43, s),
+		"quick":       id(RunSpec{Label: "r", Arch: nn.Arch{}}, 42, quick),
+		"200 images":  id(RunSpec{Label: "r", Arch: nn.Arch{}}, 42, more),
+		"checkpoint":  id(RunSpec{Label: "r", Arch: nn.Arch{}, CheckpointBest: true}, 42, s),
+		"reduce lr":   id(RunSpec{Label: "r", Arch: nn.Arch{}, ReduceLR: &ReduceLR{Factor: 0.2, Patience: 2}}, 42, s),
+		"reduce lr 3": id(RunSpec{Label: "r", Arch: nn.Arch{}, ReduceLR: &ReduceLR{Factor: 0.2, Patience: 3}}, 42, s),
+	} {
+		if other, ok := seen[got]; ok {
+			t.Errorf("%s has the identity of %s", name, other)
+		}
+		seen[got] = name
+	}
+	other := testData(300, 120)
+	for i := range other.Train.Images {
+		other.Train.Images[i]++
+	}
+	if got, _ := RunID(l, s, other, Planned{Run: RunSpec{Label: "r", Arch: nn.Arch{}}, Seed: 42}); got == base {
+		t.Error("other images, the same identity")
+	}
+}
