@@ -63,7 +63,7 @@ var presets = map[Preset]Settings{
 	// Test 0: all 10,000; BNMomentum 0: Keras's 0.99 (133 steps an epoch
 	// leave 0.99^2660 of the initial averages after 20 epochs).
 	Standard: {Preset: Standard, Train: 10000, Test: 0, Width: 1, Epochs: 20, Seeds: 3},
-	Full:  {Preset: Full, Train: 0, Test: 0, Width: 1, Epochs: course.Defaults.Epochs, Seeds: 3},
+	Full:     {Preset: Full, Train: 0, Test: 0, Width: 1, Epochs: course.Defaults.Epochs, Seeds: 3},
 }
 
 // Presets returns the preset names, smallest first.
