@@ -107,7 +107,7 @@ jupyter: deps
 
 # gofmt, go vet, shellcheck on the scripts, and a lint of docker/Dockerfile
 # (no Docker engine needed).
-SCRIPTS := .ci/run scripts/install-deps scripts/lint-dockerfile scripts/jupyter notebooks/run docker/smoke-test.sh docker/build-local.sh docker/gpu-check.sh docker/cnnlab-jupyter docker/cnnlab-healthcheck $(wildcard bench/*.sh) $(wildcard bench/*/*.sh)
+SCRIPTS := .ci/run scripts/install-deps scripts/lint-dockerfile scripts/jupyter notebooks/run docker/smoke-test.sh docker/build-local.sh docker/gpu-check.sh docker/cnnlab-jupyter docker/cnnlab-healthcheck $(wildcard bench/*.sh) $(wildcard bench/*/*.sh) deploy/local-array.sh deploy/slurm/lesson-array.sbatch
 # Training and inference speed of the course's models, cnnlab against the
 # identical PyTorch model (Debian python3-torch), one after the other, and the
 # ratios. MODELS="baseline" make bench for one model. See docs/PERFORMANCE.md.

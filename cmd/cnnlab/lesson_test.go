@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cnnlab/cnnlab/pkg/lessons"
 )
 
 func TestLessonCLIUsageErrors(t *testing.T) {
@@ -97,4 +103,89 @@ func TestLessonList(t *testing.T) {
 	if got := formatMinutes(0, false); got != "–" {
 		t.Errorf("not measured: %q", got)
 	}
+}
+
+// TestLessonShardsAsProcesses does what deploy/ asks of a cluster, with
+// local processes: the shards of a lesson run as several processes at
+// once (as array tasks would), lesson report merges them, and the merged
+// runs are the runs of one process (times aside).
+func TestLessonShardsAsProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a lesson three times over")
+	}
+	data := trainArchive(t, 300, 100)
+	sharded, single := t.TempDir(), t.TempDir()
+	const shards = 3
+	var procs []*exec.Cmd
+	var outs []*bytes.Buffer
+	for i := range shards {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestBackendChild$")
+		cmd.Env = append(os.Environ(), fmt.Sprintf("CNNLAB_TEST_CHILD=lesson run batchnorm --preset smoke --data %s --out %s --shard %d/%d --verbose 0",
+			data, sharded, i, shards))
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		procs, outs = append(procs, cmd), append(outs, &out)
+	}
+	for i, cmd := range procs {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("shard %d/%d: %v\n%s", i, shards, err, outs[i])
+		}
+	}
+	dir := filepath.Join(sharded, "smoke", "batchnorm")
+	if code, stdout, stderr := runCLI(t, "lesson", "report", "--dir", dir, "--data", data); code != 0 || !strings.Contains(stdout, "4 of 4 runs") {
+		t.Fatalf("lesson report: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr := runCLI(t, "lesson", "run", "batchnorm", "--preset", "smoke", "--data", data, "--out", single, "--verbose", "0"); code != 0 {
+		t.Fatalf("one process: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	got, err := lessons.ReadResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := lessons.ReadResults(filepath.Join(single, "smoke", "batchnorm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := runSet(t, got), runSet(t, want); a != b {
+		t.Errorf("merged shards differ from one process:\n got %s\nwant %s", a, b)
+	}
+	if len(got.Facts) != len(want.Facts) || len(got.Verdicts) != len(want.Verdicts) {
+		t.Errorf("merged: %d facts, %d verdicts; one process: %d, %d", len(got.Facts), len(got.Verdicts), len(want.Facts), len(want.Verdicts))
+	}
+}
+
+// runSet returns a lesson's runs as JSON without what differs between two
+// trainings of the same run: times, and the record of where it ran.
+func runSet(t *testing.T, r *lessons.Results) string {
+	t.Helper()
+	type run struct {
+		Key       string
+		Seed      int64
+		Accuracy  float64
+		Loss      float64
+		Confusion [10][10]int
+		History   []map[string]float64
+	}
+	var runs []run
+	for _, x := range r.Runs {
+		h := []map[string]float64{}
+		for _, l := range x.History.Epochs {
+			c := map[string]float64{}
+			for k, v := range l {
+				if k != "time" {
+					c[k] = v
+				}
+			}
+			h = append(h, c)
+		}
+		runs = append(runs, run{x.Key, x.Seed, float64(x.TestAccuracy), float64(x.TestLoss), x.Confusion, h})
+	}
+	b, err := json.Marshal(runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
