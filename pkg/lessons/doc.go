@@ -16,7 +16,12 @@
 // epoch's checkpoint) and gives the same results. [Options].Shard runs only
 // every N-th run, so that the runs of a lesson can be spread over several
 // processes or machines writing to one folder; [Merge] combines what is
-// there. Package report renders [Results] as a self-contained report.html.
+// there. With [Options].Shared (ROOT/PRESET/_runs, [SharedDir]), a run
+// is trained once for all lessons: each run has an identity from its
+// settings ([RunID]: model, training settings, seed, the preset's sizes,
+// the images), a run trained by one lesson is kept under it, and a later
+// lesson planning the same run copies it. Package report renders
+// [Results] as a self-contained report.html.
 //
 // The verdict of a claim ([Verdict]) compares the mean of a metric over
 // seeds between two groups of runs, with the spread over seeds: "agrees
