@@ -18,7 +18,7 @@ var _ = register(&Lesson{
 	About: "Min-max scaling maps [20, 30, 40] to [0, 0.5, 1] and the z-score to [-1.22, 0, 1.22]. The course " +
 		"trains on /255, min-max and z-score inputs, then puts BatchNormalization after each convolution and before " +
 		"its ReLU. BatchNorm normalizes with the batch's statistics while training and with its moving averages " +
-		"(momentum 0.99) at inference, so the same batch gives different outputs in the two modes. The smoke and quick " +
+		"(momentum 0.99) at inference, so the same batch gives different outputs in the two modes. The small " +
 		"presets use momentum 0.9: with their few training steps, 0.99's averages would still remember their initial values.",
 	Runs: func(s Settings) []RunSpec {
 		return []RunSpec{

@@ -11,7 +11,7 @@ var _ = register(&Lesson{
 	Number: 7, Name: "batch-size", Title: "Batch size", Korean: "배치 크기",
 	About: "The course trains with several batch sizes, with and without BatchNorm, and says that smaller batches " +
 		"(between 8 and 32) do better, smaller still with BN. Smaller batches take more (noisier) steps per epoch " +
-		"and each epoch takes longer on a CPU. The full preset compares six sizes, the others three (16, 64, 256).",
+		"and each epoch takes longer on a CPU. The quick preset uses three sizes.",
 	Runs: func(s Settings) []RunSpec {
 		var runs []RunSpec
 		for _, bn := range []bool{false, true} {

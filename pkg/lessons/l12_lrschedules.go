@@ -14,8 +14,7 @@ var _ = register(&Lesson{
 	About: "Beyond the course: the same model and budget with a constant rate (Adam 1e-3), ReduceLROnPlateau " +
 		"(factor 0.2), Keras's CosineDecay with a linear warm-up over the first 5% of the steps to twice the rate, and " +
 		"ExponentialDecay (the rate halves every quarter of the steps). Schedules set the rate of every step from the " +
-		"step counter, as Keras's `LearningRateSchedule` does. The smoke and quick presets train twice their epochs; " +
-		"ReduceLROnPlateau's patience is 5 at 30 epochs, scaled with the epochs (at least 2).",
+		"step counter, as Keras's `LearningRateSchedule` does.",
 	Runs: func(s Settings) []RunSpec {
 		epochs := s.LongerEpochs(2)
 		// Patience 5 at the full preset's 30 epochs, scaled with the
