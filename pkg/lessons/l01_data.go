@@ -26,7 +26,7 @@ var _ = register(&Lesson{
 		{Name: "scaling", Title: "Scaling by 255", Compute: dataScaling,
 			Labels: map[string]string{"max": "the largest scaled pixel", "one": "1"}},
 		{Name: "losses", Title: "Sparse and one-hot labels: the same loss", Compute: dataLosses,
-			Labels: map[string]string{"sparse": "the cross-entropy with sparse labels", "one_hot": "with one-hot labels"}},
+			Labels: map[string]string{"sparse": "the cross-entropy with sparse labels", "one_hot": "the cross-entropy with one-hot labels"}},
 	},
 	Claims: []Claim{
 		{Text: "sparse and one-hot labels give the same cross-entropy", Expect: Equal,

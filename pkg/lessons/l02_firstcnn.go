@@ -26,7 +26,7 @@ var _ = register(&Lesson{
 		{Name: "summary", Title: "model.summary() of the course's baseline", Compute: firstSummary},
 		{Name: "activation", Title: "Activation inline or as its own layer", Compute: firstActivation,
 			Labels: map[string]string{"params_inline": "the parameters with the activation inline",
-				"params_layer": "as its own layer", "max_diff": "the largest difference of their outputs", "zero": "0"}},
+				"params_layer": "the parameters with it as its own layer", "max_diff": "the largest difference of their outputs", "zero": "0"}},
 		{Name: "pooling", Title: "Three spellings of max pooling", Compute: firstPooling,
 			Labels: map[string]string{"max_diff": "the largest difference of their output shapes and outputs", "zero": "0"}},
 		{Name: "predict", Title: "predict, argmax, and one image", Compute: firstPredict,

@@ -33,7 +33,7 @@ var _ = register(&Lesson{
 			Labels: map[string]string{"minmax_30": "min-max of 30", "half": "0.5", "zscore_40": "z-score of 40", "z40": "√1.5"}},
 		{Name: "pixels", Title: "Per-channel pixel statistics of the training images", Compute: pixelStats},
 		{Name: "modes", Title: "BatchNorm in training and in inference mode", Compute: bnModes,
-			Labels: map[string]string{"differ": "outputs differ between the modes (1 yes, 0 no)", "one": "yes (1)"}},
+			Labels: map[string]string{"differ": "whether the outputs differ between the modes (1 yes, 0 no)", "one": "1"}},
 		{Name: "momentum", Title: "What the moving averages still remember", Compute: bnMemory},
 		{Name: "statistics", Title: "Moving averages against statistics recomputed at the final weights", Compute: bnStatistics},
 	},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -161,8 +162,8 @@ func (v Verdict) Measured() string {
 	case v.Outcome == NotMeasured:
 		return "—"
 	case v.Facts:
-		return fmt.Sprintf("%s %.6g and %s %.6g (difference %.3g, tolerance %.3g)", v.A, float64(v.MeanA), v.B, float64(v.MeanB),
-			float64(v.Diff), float64(v.Threshold))
+		return fmt.Sprintf("%s against %s (difference %.3g, tolerance %.3g)", factSide(v.A, float64(v.MeanA)),
+			factSide(v.B, float64(v.MeanB)), float64(v.Diff), float64(v.Threshold))
 	case v.A == "": // fact values, as results.json held them before labels
 		return fmt.Sprintf("%s: %s (difference %.3g)", v.Metric, v.B, float64(v.Diff))
 	}
@@ -176,6 +177,15 @@ func (v Verdict) Measured() string {
 	}
 	return fmt.Sprintf("%s: %s %.4g vs %s %.4g (%+.3g%s ± %.2g over %d %s; counts above %.2g)", v.Metric, v.A, float64(v.MeanA),
 		v.B, float64(v.MeanB), float64(v.Diff), unit, float64(v.Spread), v.Seeds, seeds, float64(v.Threshold))
+}
+
+// factSide shows a fact value with its label, "min-max of 30 = 0.5", or
+// the label alone when it is a number (a constant such as "1").
+func factSide(label string, x float64) string {
+	if _, err := strconv.ParseFloat(label, 64); err == nil {
+		return label
+	}
+	return fmt.Sprintf("%s = %.6g", label, x)
 }
 
 // chanceSigmas is how many binomial standard errors above 1/10 a test

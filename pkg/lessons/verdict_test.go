@@ -186,8 +186,8 @@ func TestResolution(t *testing.T) {
 // words, never a fact's key.
 func TestVerdictTexts(t *testing.T) {
 	facts := &Results{Settings: Settings{Preset: Quick}, Facts: []Fact{{Name: "activation",
-		Values: map[string]float64{"params_inline": 1234, "params_layer": 1234},
-		Labels: map[string]string{"params_inline": "the parameters with the activation inline", "params_layer": "as its own layer"}}}}
+		Values: map[string]float64{"params_inline": 1234, "params_layer": 1234, "zero": 0},
+		Labels: map[string]string{"params_inline": "the parameters with the activation inline", "params_layer": "as its own layer", "zero": "0"}}}}
 	better := Claim{Text: "BN improves test accuracy", Metric: TestAccuracy, Expect: Better, A: []string{"A"}, B: []string{"B"}}
 	tests := []struct {
 		name string
@@ -196,7 +196,9 @@ func TestVerdictTexts(t *testing.T) {
 	}{
 		{"fact values", Judge(Claim{Text: "the same parameters", Expect: Equal,
 			Values: [2]string{"activation.params_inline", "activation.params_layer"}}, facts),
-			"the same parameters: the parameters with the activation inline 1234 and as its own layer 1234 (difference 0, tolerance 0): agrees with the course"},
+			"the same parameters: the parameters with the activation inline = 1234 against as its own layer = 1234 (difference 0, tolerance 0): agrees with the course"},
+		{"fact against a constant", Judge(Claim{Text: "none", Expect: Equal, Values: [2]string{"activation.params_inline", "activation.zero"}, Tolerance: 1}, facts),
+			"none: the parameters with the activation inline = 1234 against 0 (difference 1.23e+03, tolerance 1): contrary to the course"},
 		{"fact without a label", Judge(Claim{Text: "x", Expect: Equal, Values: [2]string{"activation.params_inline", "activation.other"}}, facts),
 			"x: —: not measured"},
 		{"runs", Judge(better, handMade([]float64{0.75, 0.77}, []float64{0.70, 0.70})),
