@@ -319,3 +319,45 @@ func TestGradientNativeMatchesFast(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchNormalizationWithoutScale declares airbench's block norm, Keras's
+// BatchNormalization(scale=False, momentum=0.6) followed by GELU: the layer
+// has "beta" and the moving averages but no "gamma", and NumParams counts
+// what the variables hold.
+func TestBatchNormalizationWithoutScale(t *testing.T) {
+	m := Sequential("airbench_block", Input(8, 8, 3),
+		Conv2D(4, 3, Padding("same"), UseBias(false)),
+		MaxPooling2D(2),
+		BatchNormalization(Scale(false), Momentum(0.6)),
+		Activation("gelu"),
+		GlobalAveragePooling2D(),
+		Dense(10))
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	x := tensors.FromFlatDataAndDimensions(make([]float32, 2*8*8*3), 2, 8, 8, 3)
+	_, _, store := apply(t, m, x, true)
+	var trainable, nonTrainable int
+	var names []string
+	for v := range store.IterVariables() {
+		if strings.Contains(v.Name(), "#") {
+			continue
+		}
+		names = append(names, v.Path())
+		if v.Trainable {
+			trainable += v.Shape().Size()
+		} else {
+			nonTrainable += v.Shape().Size()
+		}
+	}
+	// conv 3·3·3·4 = 108, beta 4, dense 4·10+10 = 50; moving averages 2·4.
+	if wantTr, wantNtr := m.NumParams(); trainable != wantTr || nonTrainable != wantNtr || wantTr != 162 || wantNtr != 8 {
+		t.Errorf("variables hold %d + %d values, NumParams says %d + %d, want 162 + 8", trainable, nonTrainable, wantTr, wantNtr)
+	}
+	if slices.Contains(names, "/batch_normalization/gamma") || !slices.Contains(names, "/batch_normalization/beta") {
+		t.Errorf("Scale(false): want beta and no gamma, got %v", names)
+	}
+	if d := m.Declare().Layers[2]; !strings.Contains(d, "scale=false") || !strings.Contains(d, "momentum=0.6") {
+		t.Errorf("declaration %q does not record scale=false and momentum=0.6", d)
+	}
+}
