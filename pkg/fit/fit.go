@@ -642,6 +642,9 @@ func (t *Trainer) Fit(data Data, opts FitOptions) (*History, error) {
 		}
 		last = logs
 	}
+	if err := t.finalizeEMA(); err != nil {
+		return hist, err
+	}
 	if err := cbs.trainEnd(t, last); err != nil {
 		return hist, err
 	}
@@ -735,5 +738,37 @@ func (t *Trainer) trainStep(b Batch, sum *epochSums) error {
 	sum.correct += scalar(res[2])
 	sum.seen += b.Size()
 	finalize(res)
+	return nil
+}
+
+// finalizeEMA replaces the trainable variables with their moving averages
+// when the optimizer keeps them (Base.UseEMA): Keras's
+// optimizer.finalize_variable_values at the end of fit.
+func (t *Trainer) finalizeEMA() error {
+	b := baseOf(t.opt)
+	if b == nil || !b.UseEMA {
+		return nil
+	}
+	for v := range t.store.IterVariables() {
+		if !v.Trainable || isStatePath(v.Path()) {
+			continue
+		}
+		e := t.store.GetVariable(EMAScope + v.Path())
+		if e == nil || !e.HasValue() {
+			continue // not trained yet
+		}
+		s, err := copyVar(e)
+		if err != nil {
+			return fmt.Errorf("fit: finalizing the EMA: %w", err)
+		}
+		s.path = v.Path()
+		val, err := s.tensor()
+		if err == nil {
+			err = v.SetValue(val)
+		}
+		if err != nil {
+			return fmt.Errorf("fit: finalizing the EMA of %s: %w", v.Path(), err)
+		}
+	}
 	return nil
 }
