@@ -28,7 +28,6 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-
 // alternateFlip mirrors left-right, in place, the images of b that
 // AlternatingFlipped selects; shape is one sample's [H, W, C].
 func alternateFlip(b Batch, shape []int, seed int64, epoch int) {
