@@ -361,3 +361,46 @@ func TestBatchNormalizationWithoutScale(t *testing.T) {
 		t.Errorf("declaration %q does not record scale=false and momentum=0.6", d)
 	}
 }
+
+// TestWhitening declares airbench's whitening layer with a kernel computed
+// by layers.WhiteningKernel: [8, 8, 3] becomes [7, 7, 24], the kernel is a
+// non-trainable variable holding the given values, the bias is trainable,
+// and NumParams counts them so.
+func TestWhitening(t *testing.T) {
+	images := make([]float32, 10*8*8*3)
+	for i := range images {
+		images[i] = float32(math.Sin(float64(i)*0.37) + 0.1*math.Cos(float64(i)*1.3))
+	}
+	kernel, err := layers.WhiteningKernel(images, 10, 8, 8, 3, 5e-4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := Sequential("whitened", Input(8, 8, 3),
+		Whitening(kernel, Activation("gelu")),
+		Conv2D(4, 3, Padding("same")),
+		GlobalAveragePooling2D(),
+		Dense(10))
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Layers()[0].OutputShape; !slices.Equal(got, []int{7, 7, 24}) {
+		t.Errorf("whitening output %v, want [7 7 24]", got)
+	}
+	x := tensors.FromFlatDataAndDimensions(images[:2*8*8*3], 2, 8, 8, 3)
+	_, _, store := apply(t, m, x, true)
+	k := store.GetVariable("/whitening/kernel")
+	if k == nil || k.Trainable || !slices.Equal(tensors.MustCopyFlatData[float32](k.MustValue()), kernel) {
+		t.Fatalf("whitening kernel %v: want a non-trainable variable holding the computed kernel", k)
+	}
+	if b := store.GetVariable("/whitening/bias"); b == nil || !b.Trainable {
+		t.Errorf("whitening bias %v: want a trainable variable", b)
+	}
+	// whitening bias 24; conv 3·3·24·4+4 = 868; dense 4·10+10 = 50; kernel 288 frozen.
+	if tr, ntr := m.NumParams(); tr != 24+868+50 || ntr != 288 {
+		t.Errorf("NumParams = %d + %d, want 942 + 288", tr, ntr)
+	}
+	bad := Sequential("bad", Input(8, 8, 3), Whitening(kernel[:10]))
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "whitening kernel of 10 values") {
+		t.Errorf("short kernel: %v", err)
+	}
+}
