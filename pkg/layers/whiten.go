@@ -178,4 +178,3 @@ func Whitening(scope *model.Scope, x *graph.Node, kernel []float32, filters int,
 	}
 	return graph.Reshape(out, b, h-1, w-1, filters)
 }
-
