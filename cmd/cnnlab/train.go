@@ -26,7 +26,9 @@ func init() {
 		name:    "train",
 		summary: "train a preset model on CIFAR-10 with Keras-like callbacks and checkpoints",
 		usage: "[--data PATH] --model NAME [--width F] [--limit N] [--epochs E] [--batch-size B] [--no-shuffle] [--seed S] " +
-			"[--val-split F | --val-holdout F] [--optimizer adam|sgd] [--lr X] [--momentum M] " +
+			"[--val-split F | --val-holdout F] [--optimizer adam|sgd] [--lr X] [--momentum M] [--nesterov] " +
+			"[--weight-decay F [--exclude-from-weight-decay P,...]] [--use-ema [--ema-momentum F] [--ema-overwrite-frequency N]] " +
+			"[--label-smoothing F] [--alternating-flip] [--tta none|mirror|mirror_translate] " +
 			"[--lr-schedule NAME:key=value,...] [--reduce-lr-patience P --reduce-lr-factor F] [--early-stop-patience P] [--restore-best] [--monitor NAME] " +
 			"[--csv-log FILE] " +
 			"[--checkpoint TEMPLATE [--save-best-only] [--weights-only]] [--resume FILE] [--test] [--verbose 0|1|2] [--backend-conv=false] [--allow-imbalance] --out DIR",
@@ -51,6 +53,14 @@ type trainConfig struct {
 	LR          float64   `json:"learning_rate"`
 	Schedule    string    `json:"lr_schedule,omitempty"`
 	Momentum    float64   `json:"momentum,omitempty"`
+	Nesterov    bool      `json:"nesterov,omitempty"`
+	WeightDecay float64   `json:"weight_decay,omitempty"`
+	NoDecay     []string  `json:"exclude_from_weight_decay,omitempty"`
+	EMA         float64   `json:"ema_momentum,omitempty"` // set when --use-ema
+	EMAOverwr   int       `json:"ema_overwrite_frequency,omitempty"`
+	Smoothing   float64   `json:"label_smoothing,omitempty"`
+	AltFlip     bool      `json:"alternating_flip,omitempty"`
+	TTA         string    `json:"tta,omitempty"` // of the --test evaluation
 	Backend     string    `json:"backend"`
 	BackendConv bool      `json:"backend_conv"` // Conv2D on the patched backend's kernel (layers.UsesBackendConv)
 	Resumed     string    `json:"resumed_from,omitempty"`
@@ -72,10 +82,22 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	optName := fs.String("optimizer", course.Defaults.Optimizer, "optimizer: adam or sgd")
 	lr := fs.Float64("lr", 0, "learning rate (0: the default, 1e-3 for adam as in the course and Keras, 0.01 for sgd)")
 	momentum := fs.Float64("momentum", 0, "SGD momentum")
+	nesterov := fs.Bool("nesterov", false, "Keras's SGD(nesterov=True): Nesterov momentum (needs --optimizer sgd and --momentum)")
+	weightDecay := fs.Float64("weight-decay", 0, "Keras 3's decoupled weight_decay: w -= lr*wd*w before every update (0: none)")
+	noDecay := fs.String("exclude-from-weight-decay", "", "Keras's exclude_from_weight_decay(var_names=...): comma-separated regular expressions; "+
+		"variables whose path matches are not decayed, e.g. beta,bias")
+	useEMA := fs.Bool("use-ema", false, "Keras's use_ema: keep an exponential moving average of the weights, which replaces them when training ends")
+	emaMomentum := fs.Float64("ema-momentum", 0.99, "Keras's ema_momentum (with --use-ema)")
+	emaOverwrite := fs.Int("ema-overwrite-frequency", 0, "Keras's ema_overwrite_frequency: copy the averages into the weights every N steps (with --use-ema; 0: only at the end)")
+	smoothing := fs.Float64("label-smoothing", 0, "label smoothing of the cross-entropy, Keras's/PyTorch's label_smoothing: targets y*(1-e)+e/10")
+	altFlip := fs.Bool("alternating-flip", false, "airbench's alternating flip: mirror each training image in every other epoch, starting from a random half")
+	ttaName := fs.String("tta", "none", "test-time augmentation of the --test evaluation: none, mirror or mirror_translate (airbench's levels 0, 1, 2)")
 	scheduleSpec := fs.String("lr-schedule", "", "Keras learning-rate schedule per step, NAME:key=value,... with Keras's argument names: "+
 		"exponential (decay_steps, decay_rate, staircase), piecewise (boundaries=a/b, values=x/y/z), polynomial (decay_steps, end_learning_rate, power, cycle), "+
 		"inverse_time (decay_steps, decay_rate, staircase), cosine (decay_steps, alpha, warmup_target, warmup_steps), cosine_restarts (first_decay_steps, t_mul, m_mul, alpha); "+
-		"initial_learning_rate defaults to --lr. E.g. cosine:decay_steps=20000,warmup_steps=500,warmup_target=0.002")
+		"initial_learning_rate defaults to --lr. E.g. cosine:decay_steps=20000,warmup_steps=500,warmup_target=0.002. "+
+		"Also piecewise_linear (boundaries=0/100/500, values=0.002/0.01/0: numpy.interp, airbench's triangle) and "+
+		"one_cycle (PyTorch OneCycleLR's total_steps, max_lr (default --lr), pct_start, div_factor, final_div_factor; linear)")
 	csvLog := fs.String("csv-log", "", "Keras's CSVLogger: write every epoch's logs to this CSV file in --out (appended to when resuming)")
 	reducePatience := fs.Int("reduce-lr-patience", 0, "ReduceLROnPlateau patience in epochs (0: no ReduceLROnPlateau)")
 	reduceFactor := fs.Float64("reduce-lr-factor", 0.1, "ReduceLROnPlateau factor")
@@ -115,6 +137,18 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return usageError("--optimizer must be adam or sgd, got %q", *optName)
 	case *lr < 0 || *momentum < 0 || *momentum >= 1:
 		return usageError("--lr must be >= 0 and --momentum in [0, 1)")
+	case *nesterov && (*optName != "sgd" || *momentum == 0):
+		return usageError("--nesterov needs --optimizer sgd and a --momentum")
+	case !(*weightDecay >= 0):
+		return usageError("--weight-decay must be >= 0, got %g", *weightDecay)
+	case *noDecay != "" && *weightDecay == 0:
+		return usageError("--exclude-from-weight-decay needs --weight-decay")
+	case (set["ema-momentum"] || set["ema-overwrite-frequency"]) && !*useEMA:
+		return usageError("--ema-momentum and --ema-overwrite-frequency need --use-ema")
+	case !(*emaMomentum >= 0 && *emaMomentum <= 1) || *emaOverwrite < 0:
+		return usageError("--ema-momentum must be in [0, 1] and --ema-overwrite-frequency >= 0")
+	case !(*smoothing >= 0 && *smoothing <= 1):
+		return usageError("--label-smoothing must be in [0, 1], got %g", *smoothing)
 	case *reducePatience < 0 || *stopPatience < 0:
 		return usageError("patiences must not be negative")
 	case *reduceFactor <= 0 || *reduceFactor >= 1:
@@ -138,9 +172,38 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 
 	// Everything the flags name is checked before the data is read: the
 	// schedule, the callbacks, the checkpoint to resume from.
-	var opt fit.Optimizer = fit.Adam(*lr)
+	tta, err := fit.ParseTTA(*ttaName)
+	if err != nil {
+		return usageError("--tta: %s", strings.TrimPrefix(err.Error(), "fit: "))
+	}
+	if tta != fit.NoTTA && !*evalTest {
+		return usageError("--tta applies to the --test evaluation: add --test")
+	}
+	base := fit.Base{WeightDecay: *weightDecay, UseEMA: *useEMA, EMAOverwriteFrequency: *emaOverwrite}
+	if *noDecay != "" {
+		base.ExcludeFromWeightDecay = strings.Split(*noDecay, ",")
+	}
+	if *useEMA {
+		base.EMAMomentum = *emaMomentum
+	}
+	if err := base.Validate(); err != nil {
+		return usageError("%s", strings.TrimPrefix(err.Error(), "fit: "))
+	}
+	var opt fit.Optimizer
 	if *optName == "sgd" {
-		opt = fit.SGD(*lr, *momentum)
+		sgd := fit.SGD(*lr, *momentum)
+		sgd.Nesterov, sgd.Base = *nesterov, base
+		opt = sgd
+	} else {
+		adam := fit.Adam(*lr)
+		adam.Base = base
+		opt = adam
+	}
+	var loss fit.LossFn
+	if *smoothing > 0 {
+		if loss, err = fit.SmoothedSparseCategoricalCrossentropy(*smoothing); err != nil {
+			return usageError("%s", strings.TrimPrefix(err.Error(), "fit: "))
+		}
 	}
 	var schedule fit.Schedule
 	if *scheduleSpec != "" {
@@ -200,7 +263,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "backend: %s\n", info.String())
-	tr, err := fit.Compile(b, m, fit.Options{Optimizer: opt, Seed: *seed, Schedule: schedule})
+	tr, err := fit.Compile(b, m, fit.Options{Optimizer: opt, Seed: *seed, Schedule: schedule, Loss: loss})
 	if err != nil {
 		return err
 	}
@@ -235,6 +298,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		Epochs: *epochs, BatchSize: *batchSize, NoShuffle: *noShuffle,
 		ValidationSplit: *valSplit, ValidationHoldOut: *valHoldOut,
 		Callbacks: cbs, Verbose: fit.Verbosity(*verbose), Output: os.Stdout, Resume: state,
+		AlternatingFlip: *altFlip,
 	}
 	trainData := fit.CIFAR(train, cifar.UnitScaling)
 	_, _, split, err := fit.SplitValidation(trainData, fitOpts, *seed)
@@ -245,8 +309,16 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		Data: data.Source, Model: m.Name(), Width: *width, Limit: *limit, Split: split,
 		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
 		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: *scheduleSpec,
-		Momentum: *momentum, Backend: info.String(), BackendConv: layers.UsesBackendConv(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
+		Momentum: *momentum, Nesterov: *nesterov, WeightDecay: *weightDecay, NoDecay: base.ExcludeFromWeightDecay,
+		EMAOverwr: base.EMAOverwriteFrequency, Smoothing: *smoothing, AltFlip: *altFlip,
+		Backend: info.String(), BackendConv: layers.UsesBackendConv(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
 		Version: version.String(),
+	}
+	if *useEMA {
+		cfg.EMA = *emaMomentum
+	}
+	if tta != fit.NoTTA {
+		cfg.TTA = tta.String()
 	}
 	cfgJSON, _ := json.MarshalIndent(cfg, "", "  ")
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
@@ -274,11 +346,15 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	fmt.Printf("wrote %s (%d epochs), curves.svg and %s\n", filepath.Join(*outDir, "history.json"), len(hist.Epochs),
 		filepath.Join(*outDir, "final.weights.ckpt"))
 	if *evalTest {
-		loss, acc, err := tr.Evaluate(fit.CIFAR(data.Test, cifar.UnitScaling), 256)
+		loss, acc, err := tr.Evaluate(fit.CIFAR(data.Test, cifar.UnitScaling), 256, fit.WithTTA(tta))
 		if err != nil {
 			return err
 		}
-		fmt.Printf("test: loss %.4f, accuracy %.4f (%d images)\n", loss, acc, data.Test.Len())
+		with := ""
+		if tta != fit.NoTTA {
+			with = ", test-time augmentation " + tta.String()
+		}
+		fmt.Printf("test: loss %.4f, accuracy %.4f (%d images%s)\n", loss, acc, data.Test.Len(), with)
 	}
 	return nil
 }

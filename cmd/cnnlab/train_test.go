@@ -337,6 +337,46 @@ func TestTrainScheduleAndCSV(t *testing.T) {
 	}
 }
 
+// TestTrainFastRecipeFlags trains with every flag of the airbench-style
+// recipe (Nesterov SGD with decoupled weight decay, BN betas excluded, EMA,
+// label smoothing, alternating flip, the one-cycle schedule, test-time
+// augmentation of the test evaluation): it runs, run.json records them,
+// and the rate follows PyTorch's OneCycleLR.
+func TestTrainFastRecipeFlags(t *testing.T) {
+	data := trainArchive(t, 200, 20)
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, "train", "--data", data, "--model", "bn", "--width", "0.125", "--epochs", "2",
+		"--batch-size", "34", "--optimizer", "sgd", "--lr", "0.1", "--momentum", "0.85", "--nesterov",
+		"--weight-decay", "5e-4", "--exclude-from-weight-decay", "beta,bias", "--use-ema", "--ema-momentum", "0.9",
+		"--label-smoothing", "0.2", "--alternating-flip", "--lr-schedule", "one_cycle:total_steps=10,pct_start=0.3,div_factor=5,final_div_factor=inf",
+		"--test", "--tta", "mirror_translate", "--verbose", "0", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "test-time augmentation mirror_translate") {
+		t.Errorf("test line without the TTA: %s", stdout)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"nesterov": true`, `"weight_decay": 0.0005`, `"beta"`, `"ema_momentum": 0.9`,
+		`"label_smoothing": 0.2`, `"alternating_flip": true`, `"tta": "mirror_translate"`, `"lr_schedule": "one_cycle:`} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("run.json lacks %s:\n%s", want, raw)
+		}
+	}
+	// 5 steps an epoch; OneCycleLR(0.1, 10 steps, 30%, /5, /inf): 0.02 at
+	// step 0 up to 0.1 at step 2, down to 0 at step 9; epoch 1 ends at
+	// step 4: 0.1·(1 − 2/7).
+	h := readHistory(t, filepath.Join(out, "history.json"))
+	for e, want := range []float64{0.1 * 5 / 7, 0} {
+		if got := h.Epochs[e]["learning_rate"]; math.Abs(got-want) > 1e-7 {
+			t.Errorf("epoch %d learning_rate %g, want %g", e+1, got, want)
+		}
+	}
+}
+
 // TestEvaluateBatchNormLag: for a BatchNorm model, evaluate
 // --update-statistics prints how far each of its six BatchNorm layers'
 // moving means moved (non-negative, not all zero: one epoch of 3 steps at
@@ -397,6 +437,14 @@ func TestTrainChecksBeforeData(t *testing.T) {
 		{[]string{"--checkpoint", "w.{epoch:q}.ckpt"}, "{epoch:q}"},
 		{[]string{"--checkpoint", "w.h5"}, "cannot write .h5"},
 		{[]string{"--monitor", "val_accuracy"}, "no callback monitors it"},
+		{[]string{"--nesterov"}, "--nesterov needs --optimizer sgd"},
+		{[]string{"--exclude-from-weight-decay", "beta"}, "needs --weight-decay"},
+		{[]string{"--weight-decay", "0.1", "--exclude-from-weight-decay", "("}, "exclude from weight decay"},
+		{[]string{"--ema-momentum", "0.9"}, "need --use-ema"},
+		{[]string{"--label-smoothing", "1.5"}, "--label-smoothing"},
+		{[]string{"--tta", "flip"}, "--tta"},
+		{[]string{"--tta", "mirror"}, "add --test"},
+		{[]string{"--lr-schedule", "one_cycle:pct_start=0.2"}, "total_steps is required"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := runCLI(t, append(base, tt.args...)...)

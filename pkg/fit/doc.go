@@ -29,7 +29,11 @@
 //
 // Optimizers are Keras's: [Adam] (lr 1e-3, β1 0.9, β2 0.999, ε 1e-7, ε
 // added to √v after Keras's bias correction of the step) and [SGD] with
-// optional (Nesterov) momentum (lr 0.01). The learning rate is a float32
+// optional (Nesterov) momentum (lr 0.01); both embed [Base], Keras 3's
+// common optimizer arguments: decoupled weight decay (w −= lr·wd·w) with
+// exclude_from_weight_decay, and the EMA of the weights (use_ema,
+// ema_momentum, ema_overwrite_frequency; the averages replace the weights
+// when Fit ends). The learning rate is a float32
 // variable: [Trainer.LearningRate] and [Trainer.SetLearningRate] read and
 // set it between epochs, and History records the rate each epoch ran with.
 // A [Schedule] (Keras's ExponentialDecay, PiecewiseConstantDecay,
@@ -37,6 +41,14 @@
 // CosineDecayRestarts) instead sets the rate of every step from the step
 // counter, in the training graph; History then records the rate of each
 // epoch's last step, and checkpoints keep the schedule's position.
+// [PiecewiseLinear], [Triangular] and [OneCycle] (PyTorch's OneCycleLR,
+// linear) are the piecewise-linear schedules of fast recipes, which Keras
+// lacks.
+//
+// The fast CIFAR-10 recipes' other techniques: label smoothing
+// ([SmoothedSparseCategoricalCrossentropy]), airbench's alternating flip
+// (FitOptions.AlternatingFlip) and test-time augmentation of Evaluate and
+// Predict ([WithTTA]: mirror, and one-pixel translations).
 //
 // Data: [Batches] cuts an epoch into batches exactly as Fit does (the same
 // samples in the same order), for programs and notebooks that want to look

@@ -242,15 +242,22 @@ func (t *Trainer) trainGraph(scope *model.Scope, x, y *graph.Node) []*graph.Node
 	return []*graph.Node{loss, penalty, correct}
 }
 
-// evalGraph outputs the summed loss, the penalty and the number correct.
-func (t *Trainer) evalGraph(scope *model.Scope, x, y *graph.Node) []*graph.Node {
-	logits, penalty := t.inferenceModel(scope, x)
-	return []*graph.Node{graph.ReduceAllSum(t.loss(y, logits)), penalty, graph.ReduceAllSum(Correct(y, logits))}
+// evalGraph returns the graph function that outputs the summed loss, the
+// penalty and the number correct, with test-time augmentation tta.
+func (t *Trainer) evalGraph(tta TTA) func(scope *model.Scope, x, y *graph.Node) []*graph.Node {
+	return func(scope *model.Scope, x, y *graph.Node) []*graph.Node {
+		logits, penalty := t.ttaLogits(scope, x, tta)
+		return []*graph.Node{graph.ReduceAllSum(t.loss(y, logits)), penalty, graph.ReduceAllSum(Correct(y, logits))}
+	}
 }
 
-func (t *Trainer) predictGraph(scope *model.Scope, x *graph.Node) *graph.Node {
-	logits, _ := t.inferenceModel(scope, x)
-	return graph.Softmax(logits, -1)
+// predictGraph returns the graph function of the class probabilities, with
+// test-time augmentation tta.
+func (t *Trainer) predictGraph(tta TTA) func(scope *model.Scope, x *graph.Node) *graph.Node {
+	return func(scope *model.Scope, x *graph.Node) *graph.Node {
+		logits, _ := t.ttaLogits(scope, x, tta)
+		return graph.Softmax(logits, -1)
+	}
 }
 
 // inferenceModel applies the model in inference mode.
@@ -322,7 +329,7 @@ func (t *Trainer) build() error {
 	}
 	n := sampleSize(t.inputShape)
 	x := tensors.FromFlatDataAndDimensions(make([]float32, n), append([]int{1}, t.inputShape...)...)
-	exec, err := model.NewExec(t.backend, t.store, t.predictGraph)
+	exec, err := model.NewExec(t.backend, t.store, t.predictGraph(NoTTA))
 	if err != nil {
 		return fmt.Errorf("fit: building the model: %w", err)
 	}
@@ -340,8 +347,13 @@ func (t *Trainer) build() error {
 
 // Evaluate returns the mean loss (including the weight penalty, as Keras)
 // and the accuracy of the model on d, in batches of batchSize (0 means 32).
-func (t *Trainer) Evaluate(d Data, batchSize int) (loss, accuracy float64, err error) {
+// [WithTTA] computes both from the test-time augmented logits.
+func (t *Trainer) Evaluate(d Data, batchSize int, opts ...EvalOption) (loss, accuracy float64, err error) {
 	if err := t.checkData(d, "evaluation"); err != nil {
+		return 0, 0, err
+	}
+	cfg, err := evalOptions(opts, t.inputShape)
+	if err != nil {
 		return 0, 0, err
 	}
 	batchSize, err = batchSizeOrDefault(batchSize)
@@ -351,7 +363,7 @@ func (t *Trainer) Evaluate(d Data, batchSize int) (loss, accuracy float64, err e
 	// Inference graphs are built afresh for every call: GoMLX's Go backend
 	// embeds the variables of inference graphs as constants, so a graph
 	// compiled before a training step would keep the old weights.
-	exec, err := model.NewExec(t.backend, t.store, t.evalGraph)
+	exec, err := model.NewExec(t.backend, t.store, t.evalGraph(cfg.tta))
 	if err != nil {
 		return 0, 0, fmt.Errorf("fit: creating the eval step: %w", err)
 	}
@@ -376,16 +388,22 @@ func (t *Trainer) Evaluate(d Data, batchSize int) (loss, accuracy float64, err e
 
 // Predict returns the class probabilities (softmax of the logits) of every
 // sample of d, row-major [N, classes], computed in batches of batchSize (0
-// means 32). Labels of d are ignored. See [Argmax] for the classes.
-func (t *Trainer) Predict(d Data, batchSize int) (probs []float32, numClasses int, err error) {
+// means 32). Labels of d are ignored. See [Argmax] for the classes. With
+// [WithTTA] the probabilities are the softmax of the test-time augmented
+// logits.
+func (t *Trainer) Predict(d Data, batchSize int, opts ...EvalOption) (probs []float32, numClasses int, err error) {
 	if err := t.checkData(d, "prediction"); err != nil {
+		return nil, 0, err
+	}
+	cfg, err := evalOptions(opts, t.inputShape)
+	if err != nil {
 		return nil, 0, err
 	}
 	batchSize, err = batchSizeOrDefault(batchSize)
 	if err != nil {
 		return nil, 0, err
 	}
-	exec, err := model.NewExec(t.backend, t.store, t.predictGraph) // afresh: see Evaluate
+	exec, err := model.NewExec(t.backend, t.store, t.predictGraph(cfg.tta)) // afresh: see Evaluate
 	if err != nil {
 		return nil, 0, fmt.Errorf("fit: creating the predict step: %w", err)
 	}
@@ -553,6 +571,11 @@ type FitOptions struct {
 	Epochs    int  // epochs to run, counting from 0 (default 1)
 	BatchSize int  // samples per step (default 32); the last batch may be smaller
 	NoShuffle bool // visit the samples in order (Keras shuffle=False); by default every epoch is shuffled with the trainer's seed
+	// AlternatingFlip mirrors each training image left-right in every
+	// other epoch, starting from a random half (airbench's alternating
+	// flip; see [AlternatingFlipped]). The samples must be images
+	// [height, width, channels]. Validation data is not flipped.
+	AlternatingFlip bool
 
 	// At most one of the three validation sources may be set.
 	ValidationSplit   float64 // Keras's validation_split: hold out the LAST fraction of the samples, before shuffling
@@ -606,6 +629,9 @@ func (t *Trainer) Fit(data Data, opts FitOptions) (*History, error) {
 	if err := t.checkData(data, "training"); err != nil {
 		return nil, err
 	}
+	if opts.AlternatingFlip && len(t.inputShape) != 3 {
+		return nil, fmt.Errorf("fit: AlternatingFlip needs images [height, width, channels], got samples %v", t.inputShape)
+	}
 	train, val, split, err := SplitValidation(data, opts, t.seed)
 	if err != nil {
 		return nil, err
@@ -641,6 +667,9 @@ func (t *Trainer) Fit(data Data, opts FitOptions) (*History, error) {
 			return hist, err
 		}
 		last = logs
+	}
+	if err := t.finalizeEMA(); err != nil {
+		return hist, err
 	}
 	if err := cbs.trainEnd(t, last); err != nil {
 		return hist, err
@@ -681,6 +710,9 @@ func (t *Trainer) runEpoch(train, val Data, epoch int, opts FitOptions) (Logs, e
 	opts.Progress.EpochBegin(epoch, opts.Epochs, (n+opts.BatchSize-1)/opts.BatchSize)
 	var sum epochSums
 	for step, b := range Batches(train, opts.BatchSize, !opts.NoShuffle, t.seed, epoch) {
+		if opts.AlternatingFlip {
+			alternateFlip(b, t.inputShape, t.seed, epoch)
+		}
 		if err := t.trainStep(b, &sum); err != nil {
 			return nil, fmt.Errorf("fit: epoch %d step %d: %w", epoch+1, step+1, err)
 		}
@@ -735,5 +767,37 @@ func (t *Trainer) trainStep(b Batch, sum *epochSums) error {
 	sum.correct += scalar(res[2])
 	sum.seen += b.Size()
 	finalize(res)
+	return nil
+}
+
+// finalizeEMA replaces the trainable variables with their moving averages
+// when the optimizer keeps them (Base.UseEMA): Keras's
+// optimizer.finalize_variable_values at the end of fit.
+func (t *Trainer) finalizeEMA() error {
+	b := baseOf(t.opt)
+	if b == nil || !b.UseEMA {
+		return nil
+	}
+	for v := range t.store.IterVariables() {
+		if !v.Trainable || isStatePath(v.Path()) {
+			continue
+		}
+		e := t.store.GetVariable(EMAScope + v.Path())
+		if e == nil || !e.HasValue() {
+			continue // not trained yet
+		}
+		s, err := copyVar(e)
+		if err != nil {
+			return fmt.Errorf("fit: finalizing the EMA: %w", err)
+		}
+		s.path = v.Path()
+		val, err := s.tensor()
+		if err == nil {
+			err = v.SetValue(val)
+		}
+		if err != nil {
+			return fmt.Errorf("fit: finalizing the EMA of %s: %w", v.Path(), err)
+		}
+	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package fit
 
 import (
+	"fmt"
+
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
 )
@@ -31,6 +33,33 @@ func flatLabels(labels *graph.Node) *graph.Node {
 func SparseCategoricalCrossentropy(labels, logits *graph.Node) *graph.Node {
 	oneHot := graph.OneHot(flatLabels(labels), logits.Shape().Dim(-1), logits.DType())
 	return CategoricalCrossentropy(oneHot, logits)
+}
+
+// SmoothedSparseCategoricalCrossentropy returns the cross-entropy of
+// sparse labels with label smoothing ε (from logits, per example): the
+// one-hot target of label y over K classes is replaced by
+//
+//	target = onehot(y)·(1−ε) + ε/K
+//
+// and the loss is −Σ target·log_softmax(logits). This is Keras's
+// CategoricalCrossentropy(from_logits=True, label_smoothing=ε) applied to
+// one-hot labels, and PyTorch's CrossEntropyLoss(label_smoothing=ε) with
+// class indices (airbench trains with ε = 0.2). Keras's
+// SparseCategoricalCrossentropy has no label_smoothing argument: Keras
+// users one-hot their labels to get it; cnnlab smooths the sparse labels
+// directly, with the same result. ε must be in [0, 1]; ε = 0 is
+// [SparseCategoricalCrossentropy]. [Trainer.Evaluate] reports the same
+// smoothed loss, as Keras's evaluate does.
+func SmoothedSparseCategoricalCrossentropy(epsilon float64) (LossFn, error) {
+	if !(epsilon >= 0 && epsilon <= 1) {
+		return nil, fmt.Errorf("fit: label smoothing %v must be in [0, 1]", epsilon)
+	}
+	return func(labels, logits *graph.Node) *graph.Node {
+		k := logits.Shape().Dim(-1)
+		oneHot := graph.OneHot(flatLabels(labels), k, logits.DType())
+		targets := graph.AddScalar(graph.MulScalar(oneHot, 1-epsilon), epsilon/float64(k))
+		return CategoricalCrossentropy(targets, logits)
+	}, nil
 }
 
 // CategoricalCrossentropy returns the per-example cross-entropy [B] of

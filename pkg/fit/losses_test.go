@@ -55,6 +55,44 @@ func TestLosses(t *testing.T) {
 	}
 }
 
+// TestLabelSmoothing checks SmoothedSparseCategoricalCrossentropy against
+// PyTorch 1.13's cross_entropy(logits, labels, label_smoothing=ε,
+// reduction="none") (Keras's CategoricalCrossentropy(label_smoothing=ε)
+// on one-hot labels is the same formula), and ε = 0 against the plain loss.
+func TestLabelSmoothing(t *testing.T) {
+	b := testBackend(t)
+	logits := [][]float32{{1, 2, 3}, {0, 0, 0}, {10, -10, 0}}
+	labels := []int32{2, 1, 1}
+	lse := math.Log(math.Exp(1) + math.Exp(2) + math.Exp(3))
+	tests := []struct {
+		eps  float64
+		want []float64
+	}{
+		{0, []float64{lse - 3, math.Log(3), 20 + math.Log(1+math.Exp(-20)+math.Exp(-10))}},
+		{0.2, []float64{0.6076059644443805, 1.0986122886681098, 18.00004540096028}},
+		{1, []float64{1.4076059644443806, 1.0986122886681096, 10.000045400960277}},
+	}
+	for _, tc := range tests {
+		loss, err := SmoothedSparseCategoricalCrossentropy(tc.eps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := graph.MustExecOnce(b, func(l, x *graph.Node) *graph.Node { return loss(l, x) },
+			tensors.FromValue(labels), tensors.FromValue(logits))
+		got := tensors.MustCopyFlatData[float32](out)
+		for i, w := range tc.want {
+			if !near(float64(got[i]), w, 1e-5) {
+				t.Errorf("ε=%v example %d: got %v, want PyTorch's %v", tc.eps, i, got[i], w)
+			}
+		}
+	}
+	for _, bad := range []float64{-0.1, 1.5, math.NaN()} {
+		if _, err := SmoothedSparseCategoricalCrossentropy(bad); err == nil {
+			t.Errorf("label smoothing %v: no error", bad)
+		}
+	}
+}
+
 func TestArgmax(t *testing.T) {
 	got := Argmax([]float32{0.1, 0.7, 0.2, 0.5, 0.5, 0, 0, 0, 1}, 3)
 	want := []int{1, 0, 2}

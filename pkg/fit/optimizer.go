@@ -2,6 +2,8 @@ package fit
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -32,12 +34,162 @@ type Optimizer interface {
 	Update(store *model.Store, vars []*model.Variable, grads []*graph.Node, lr, step *graph.Node)
 }
 
-// AdamOptimizer is Keras's Adam. Create it with [Adam].
+// Base holds the arguments that all of Keras 3's optimizers take
+// (keras.optimizers.Optimizer's weight_decay, use_ema, ema_momentum,
+// ema_overwrite_frequency and exclude_from_weight_decay). [AdamOptimizer]
+// and [SGDOptimizer] embed it; its zero value turns everything off.
+//
+// Weight decay is Keras 3's decoupled one (Loshchilov & Hutter's AdamW
+// form, PyTorch's AdamW and SGD-with-decoupled-decay): before each update,
+//
+//	w ← w − lr·weight_decay·w
+//
+// with the step's learning rate, for every trainable variable except those
+// whose path matches one of ExcludeFromWeightDecay. It is not an L2
+// penalty added to the loss (that is regularizers.L2, or PyTorch SGD's own
+// weight_decay, which adds wd·w to the gradient before the momentum).
+//
+// With UseEMA, each step ends by updating an exponential moving average of
+// every trainable variable (kept in the store under StateScope, so full
+// checkpoints hold it and resume exactly):
+//
+//	ema ← w at the first step; then ema ← m·ema + (1−m)·w   (m: EMAMomentum)
+//
+// and, when EMAOverwriteFrequency is n > 0, every n-th step copies the
+// averages into the variables ((iterations+1) % n == 0, Keras's test).
+// At the end of [Trainer.Fit] the averages replace the variables (Keras's
+// optimizer.finalize_variable_values), so Evaluate, Predict and the saved
+// weights after Fit use them; validation during Fit uses the variables as
+// trained, as in Keras. Non-trainable variables (BatchNormalization's
+// moving averages) are not averaged, as in Keras.
+type Base struct {
+	// WeightDecay is Keras's weight_decay; 0 (Keras's None) for none.
+	WeightDecay float64
+	// ExcludeFromWeightDecay is Keras's
+	// exclude_from_weight_decay(var_names=...): regular expressions (or
+	// plain names such as "beta" or "bias"); a variable whose path (e.g.
+	// "/batch_normalization/beta") contains a match is not decayed. Keras
+	// searches the variable's name ("beta"); searching the path matches
+	// those names too.
+	ExcludeFromWeightDecay []string
+	// UseEMA is Keras's use_ema.
+	UseEMA bool
+	// EMAMomentum is Keras's ema_momentum (default 0.99 when UseEMA is set
+	// and it is 0).
+	EMAMomentum float64
+	// EMAOverwriteFrequency is Keras's ema_overwrite_frequency; 0 (None)
+	// for never during training.
+	EMAOverwriteFrequency int
+}
+
+// EMAScope is where [Base] keeps the moving averages of the variables:
+// EMAScope + the variable's path.
+const EMAScope = StateScope + "/ema"
+
+// Validate reports out-of-range arguments and bad exclusion patterns.
+func (b *Base) Validate() error {
+	if !(b.WeightDecay >= 0) {
+		return fmt.Errorf("fit: weight decay %v must be >= 0", b.WeightDecay)
+	}
+	if _, err := b.excludePattern(); err != nil {
+		return err
+	}
+	if b.UseEMA && !(b.emaMomentum() >= 0 && b.emaMomentum() <= 1) {
+		return fmt.Errorf("fit: EMA momentum %v must be in [0, 1]", b.EMAMomentum)
+	}
+	if b.EMAOverwriteFrequency < 0 {
+		return fmt.Errorf("fit: EMA overwrite frequency %d must be >= 0", b.EMAOverwriteFrequency)
+	}
+	return nil
+}
+
+// base returns b: the way [Trainer] reaches an optimizer's Base.
+func (b *Base) base() *Base { return b }
+
+func (b *Base) emaMomentum() float64 {
+	if b.EMAMomentum == 0 {
+		return 0.99
+	}
+	return b.EMAMomentum
+}
+
+// excludePattern joins ExcludeFromWeightDecay as Keras does ("a|b").
+func (b *Base) excludePattern() (*regexp.Regexp, error) {
+	if len(b.ExcludeFromWeightDecay) == 0 {
+		return nil, nil
+	}
+	re, err := regexp.Compile(strings.Join(b.ExcludeFromWeightDecay, "|"))
+	if err != nil {
+		return nil, fmt.Errorf("fit: exclude from weight decay %q: %w", b.ExcludeFromWeightDecay, err)
+	}
+	return re, nil
+}
+
+// Decays reports whether the variable at path is weight-decayed.
+func (b *Base) Decays(path string) bool {
+	if b.WeightDecay == 0 {
+		return false
+	}
+	re, err := b.excludePattern()
+	if err != nil {
+		panic(err)
+	}
+	return re == nil || !re.MatchString(path)
+}
+
+// applyWeightDecay decays the variables that [Base.Decays] selects:
+// w ← w − lr·wd·w. Optimizers call it before their update.
+func (b *Base) applyWeightDecay(vars []*model.Variable, lr *graph.Node) {
+	if b.WeightDecay == 0 {
+		return
+	}
+	for _, v := range vars {
+		if !b.Decays(v.Path()) {
+			continue
+		}
+		w := v.NodeValue(lr.Graph())
+		f := graph.MulScalar(graph.ConvertDType(lr, v.DType()), b.WeightDecay)
+		v.SetNodeValue(graph.Sub(w, graph.Mul(w, f)))
+	}
+}
+
+// updateEMA updates the moving averages after an update, at step (1-based,
+// float32), and overwrites the variables with them every
+// EMAOverwriteFrequency steps. Optimizers call it after their update.
+func (b *Base) updateEMA(store *model.Store, vars []*model.Variable, step *graph.Node) {
+	if !b.UseEMA {
+		return
+	}
+	g := step.Graph()
+	first := graph.Equal(step, graph.OnesLike(step))
+	var overwrite *graph.Node
+	if n := b.EMAOverwriteFrequency; n > 0 {
+		// step is iterations+1; float32 holds steps exactly up to 2^24.
+		overwrite = graph.Equal(graph.Sub(step, graph.MulScalar(graph.Floor(graph.DivScalar(step, float64(n))), float64(n))),
+			graph.ZerosLike(step))
+	}
+	m := b.emaMomentum()
+	for _, v := range vars {
+		eVar := stateVar(store, EMAScope+v.Path(), v.Shape())
+		w := v.NodeValue(g)
+		avg := graph.Add(graph.MulScalar(eVar.NodeValue(g), m), graph.MulScalar(w, 1-m))
+		avg = graph.Where(first, w, avg)
+		eVar.SetNodeValue(avg)
+		if overwrite != nil {
+			v.SetNodeValue(graph.Where(overwrite, avg, w))
+		}
+	}
+}
+
+// AdamOptimizer is Keras's Adam. Create it with [Adam]. Its [Base] adds
+// Keras's weight decay and EMA (Keras's AdamW is Adam with
+// WeightDecay 0.004).
 type AdamOptimizer struct {
 	LR      float64 // learning rate (Keras default 1e-3)
 	Beta1   float64 // decay of the first moment (0.9)
 	Beta2   float64 // decay of the second moment (0.999)
 	Epsilon float64 // added to sqrt(v) (1e-7)
+	Base
 }
 
 // Adam returns Keras's Adam optimizer with its defaults (β1 0.9, β2 0.999,
@@ -71,6 +223,7 @@ func (o *AdamOptimizer) Update(store *model.Store, vars []*model.Variable, grads
 	one := graph.Scalar(g, dtypes.Float32, 1)
 	alpha := graph.Div(graph.Mul(lr, graph.Sqrt(graph.Sub(one, graph.Pow(b2, step)))),
 		graph.Sub(one, graph.Pow(b1, step)))
+	o.applyWeightDecay(vars, lr)
 	for i, v := range vars {
 		grad := grads[i]
 		dt := v.DType()
@@ -86,20 +239,27 @@ func (o *AdamOptimizer) Update(store *model.Store, vars []*model.Variable, grads
 		delta := graph.Mul(stepSize, graph.Div(m, graph.AddScalar(graph.Sqrt(vv), o.Epsilon)))
 		v.SetNodeValue(graph.Sub(v.NodeValue(g), delta))
 	}
+	o.updateEMA(store, vars, step)
 }
 
 // SGDOptimizer is Keras's SGD with optional (Nesterov) momentum. Create it
-// with [SGD].
+// with [SGD]. Its [Base] adds Keras's decoupled weight decay and EMA.
 type SGDOptimizer struct {
 	LR       float64 // learning rate (Keras default 0.01)
 	Momentum float64 // 0 for plain SGD
-	Nesterov bool
+	Nesterov bool    // Keras's nesterov
+	Base
 }
 
 // SGD returns Keras's SGD optimizer; lr <= 0 means Keras's 0.01. With
 // momentum μ > 0 it keeps a velocity per variable, as Keras does:
 //
 //	u ← μ·u - lr·g;  w ← w + u            (Nesterov: w ← w + μ·u - lr·g)
+//
+// Keras's Nesterov form, SGD(momentum=μ, nesterov=True), takes the same
+// steps as PyTorch's SGD(momentum=μ, nesterov=True) (whose buffer is
+// b = −u/lr for a constant lr). With Base.WeightDecay the weights are
+// first decayed, w ← w − lr·wd·w (Keras 3's decoupled decay).
 //
 // Unlike GoMLX's StochasticGradientDescent it does not decay the learning
 // rate with the step.
@@ -119,6 +279,8 @@ func (o *SGDOptimizer) InitialLearningRate() float64 { return o.LR }
 // Update implements [Optimizer].
 func (o *SGDOptimizer) Update(store *model.Store, vars []*model.Variable, grads []*graph.Node, lr, step *graph.Node) {
 	g := lr.Graph()
+	o.applyWeightDecay(vars, lr)
+	defer o.updateEMA(store, vars, step)
 	for i, v := range vars {
 		lrg := graph.Mul(graph.ConvertDType(lr, v.DType()), grads[i])
 		w := v.NodeValue(g)
@@ -157,6 +319,19 @@ func checkOptimizer(o Optimizer) error {
 	}
 	if lr := o.InitialLearningRate(); !(lr > 0) {
 		return fmt.Errorf("fit: %s learning rate %v must be positive", o.Name(), lr)
+	}
+	if b := baseOf(o); b != nil {
+		if err := b.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// baseOf returns the optimizer's [Base], or nil for an optimizer without one.
+func baseOf(o Optimizer) *Base {
+	if b, ok := o.(interface{ base() *Base }); ok {
+		return b.base()
 	}
 	return nil
 }

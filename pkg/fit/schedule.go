@@ -282,6 +282,91 @@ func (s *CosineDecayRestartsSchedule) Rate(step *graph.Node) *graph.Node {
 	return graph.MulScalar(graph.AddScalar(graph.MulScalar(c, 1-s.Alpha), s.Alpha), s.Initial)
 }
 
+// PiecewiseLinearSchedule interpolates the rate linearly between the
+// points (Boundaries[i], Values[i]), with Values[0] before the first
+// boundary and the last value after the last one: numpy.interp(step,
+// boundaries, values). Keras has no such class (its PiecewiseConstantDecay
+// is the stepwise one). It is airbench's learning-rate schedule,
+// np.interp(step, [0, warmup, total], [0.2, 1, 0])·lr, and the linear
+// one-cycle policy: see [Triangular] and [OneCycle]. Create it with
+// [PiecewiseLinear].
+type PiecewiseLinearSchedule struct {
+	Boundaries []float64 // steps, strictly increasing
+	Values     []float64 // the rate at each boundary
+	name       string    // "OneCycleLR" when made by OneCycle
+}
+
+// PiecewiseLinear returns the schedule through the points (boundaries[i],
+// values[i]) (same lengths, at least one point).
+func PiecewiseLinear(boundaries, values []float64) *PiecewiseLinearSchedule {
+	return &PiecewiseLinearSchedule{Boundaries: boundaries, Values: values}
+}
+
+// Triangular returns the triangular (one-cycle) schedule of airbench and
+// fast CIFAR-10 recipes: linearly from start at step 0 up to peak at
+// peakStep, then linearly down to end at totalSteps, then end. Airbench's
+// lr_schedule is Triangular(0.2·lr, lr, 0, 0.2·total, total) (its 94%
+// variant warms up over 23% of the steps).
+func Triangular(start, peak, end, peakStep, totalSteps float64) *PiecewiseLinearSchedule {
+	return PiecewiseLinear([]float64{0, peakStep, totalSteps}, []float64{start, peak, end})
+}
+
+// OneCycle returns PyTorch's OneCycleLR(max_lr, total_steps, pct_start,
+// anneal_strategy="linear", div_factor, final_div_factor,
+// three_phase=False): from max_lr/div_factor at step 0 up to max_lr at
+// step pct_start·total_steps−1, then down to
+// max_lr/(div_factor·final_div_factor) at step total_steps−1 (PyTorch's
+// defaults: pct_start 0.3, div_factor 25, final_div_factor 1e4). PyTorch
+// fails past total_steps; this schedule holds the last rate. With
+// final_div_factor +Inf it ends at 0, as airbench's schedule does.
+func OneCycle(maxLR, totalSteps, pctStart, divFactor, finalDivFactor float64) *PiecewiseLinearSchedule {
+	initial := maxLR / divFactor
+	return &PiecewiseLinearSchedule{
+		Boundaries: []float64{0, pctStart*totalSteps - 1, totalSteps - 1},
+		Values:     []float64{initial, maxLR, initial / finalDivFactor},
+		name:       "OneCycleLR",
+	}
+}
+
+// Name returns "PiecewiseLinear", or "OneCycleLR" for a schedule made by
+// [OneCycle].
+func (s *PiecewiseLinearSchedule) Name() string {
+	if s.name != "" {
+		return s.name
+	}
+	return "PiecewiseLinear"
+}
+
+// Validate implements [Schedule].
+func (s *PiecewiseLinearSchedule) Validate() error {
+	if len(s.Boundaries) == 0 || len(s.Boundaries) != len(s.Values) {
+		return fmt.Errorf("fit: %s: needs as many values as boundaries, at least one; got %d and %d", s.Name(), len(s.Boundaries), len(s.Values))
+	}
+	for i := 1; i < len(s.Boundaries); i++ {
+		if !(s.Boundaries[i] > s.Boundaries[i-1]) {
+			return fmt.Errorf("fit: %s: boundaries must increase strictly, got %v", s.Name(), s.Boundaries)
+		}
+	}
+	for _, v := range s.Values {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("fit: %s: rates must be finite and >= 0, got %v", s.Name(), s.Values)
+		}
+	}
+	return nil
+}
+
+// Rate implements [Schedule].
+func (s *PiecewiseLinearSchedule) Rate(step *graph.Node) *graph.Node {
+	n := len(s.Values)
+	rate := constant(step, s.Values[n-1])
+	for i := n - 2; i >= 0; i-- {
+		x0, x1, y0, y1 := s.Boundaries[i], s.Boundaries[i+1], s.Values[i], s.Values[i+1]
+		seg := graph.AddScalar(graph.MulScalar(graph.AddScalar(step, -x0), (y1-y0)/(x1-x0)), y0)
+		rate = graph.Where(graph.LessThan(step, constant(step, x1)), seg, rate)
+	}
+	return graph.Where(graph.LessOrEqual(step, constant(step, s.Boundaries[0])), constant(step, s.Values[0]), rate)
+}
+
 // scheduleAt returns the schedule's rate at step, computed on backend b.
 func scheduleAt(b compute.Backend, s Schedule, step float64) (rate float64, err error) {
 	defer func() {
@@ -315,13 +400,14 @@ var errScheduled = errors.New("fit: this trainer was compiled with a learning-ra
 var scheduleRequired = map[string][]string{
 	"exponential": {"decay_steps", "decay_rate"}, "inverse_time": {"decay_steps", "decay_rate"},
 	"piecewise": {"boundaries", "values"}, "polynomial": {"decay_steps"}, "cosine": {"decay_steps"},
-	"cosine_restarts": {"first_decay_steps"},
+	"cosine_restarts": {"first_decay_steps"}, "piecewise_linear": {"boundaries", "values"}, "one_cycle": {"total_steps"},
 }
 
 // scheduleKinds maps the names ParseSchedule takes to their Keras classes.
 var scheduleKinds = map[string]string{
 	"exponential": "ExponentialDecay", "piecewise": "PiecewiseConstantDecay", "polynomial": "PolynomialDecay",
 	"inverse_time": "InverseTimeDecay", "cosine": "CosineDecay", "cosine_restarts": "CosineDecayRestarts",
+	"piecewise_linear": "PiecewiseLinear (numpy.interp)", "one_cycle": "OneCycleLR (PyTorch's, linear)",
 }
 
 // ParseSchedule parses a schedule written as NAME:key=value,…, with
@@ -330,9 +416,15 @@ var scheduleKinds = map[string]string{
 //	cosine:decay_steps=20000,warmup_steps=500,warmup_target=0.002
 //	exponential:decay_steps=1000,decay_rate=0.9,staircase=true
 //	piecewise:boundaries=1000/2000,values=1e-3/5e-4/1e-4
+//	piecewise_linear:boundaries=0/100/500,values=0.002/0.01/0
+//	one_cycle:total_steps=500,pct_start=0.2,div_factor=5,final_div_factor=inf
 //
 // NAME is exponential, piecewise, polynomial, inverse_time, cosine or
-// cosine_restarts; initial_learning_rate defaults to initial. Unknown names
+// cosine_restarts (Keras's classes, with Keras's argument names),
+// piecewise_linear ([PiecewiseLinear]: boundaries and values) or one_cycle
+// ([OneCycle], with PyTorch OneCycleLR's argument names: total_steps,
+// max_lr, pct_start, div_factor, final_div_factor; max_lr defaults to
+// initial); initial_learning_rate defaults to initial. Unknown names
 // and keys are errors that list the valid ones; a missing required argument
 // (Keras's: decay_steps, decay_rate, boundaries, values, first_decay_steps)
 // is an error naming it.
@@ -349,7 +441,12 @@ func ParseSchedule(spec string, initial float64) (Schedule, error) {
 		}
 	}
 	p := &specParser{spec: spec, kv: kv}
-	init := p.float("initial_learning_rate", initial)
+	var init float64
+	if name == "piecewise_linear" || name == "one_cycle" {
+		p.used = map[string]bool{} // no initial_learning_rate: their values say it all
+	} else {
+		init = p.float("initial_learning_rate", initial)
+	}
 	var s Schedule
 	switch name {
 	case "exponential":
@@ -366,6 +463,11 @@ func ParseSchedule(spec string, initial float64) (Schedule, error) {
 		d := CosineDecay(init, p.float("decay_steps", math.NaN()))
 		d.Alpha, d.WarmupTarget, d.WarmupSteps = p.float("alpha", 0), p.float("warmup_target", math.NaN()), p.float("warmup_steps", 0)
 		s = d
+	case "piecewise_linear":
+		s = PiecewiseLinear(p.floats("boundaries"), p.floats("values"))
+	case "one_cycle":
+		s = OneCycle(p.float("max_lr", initial), p.float("total_steps", math.NaN()), p.float("pct_start", 0.3),
+			p.float("div_factor", 25), p.float("final_div_factor", 1e4))
 	case "cosine_restarts":
 		d := CosineDecayRestarts(init, p.float("first_decay_steps", math.NaN()))
 		d.TMul, d.MMul, d.Alpha = p.float("t_mul", d.TMul), p.float("m_mul", d.MMul), p.float("alpha", 0)
@@ -392,8 +494,12 @@ func ParseSchedule(spec string, initial float64) (Schedule, error) {
 		if len(missing) > 1 {
 			verb = " are"
 		}
-		return nil, fmt.Errorf("fit: schedule %q: %s%s required (Keras's required arguments of %s: %s)",
-			spec, strings.Join(missing, " and "), verb, scheduleKinds[name], strings.Join(scheduleRequired[name], ", "))
+		whose := "Keras's"
+		if name == "piecewise_linear" || name == "one_cycle" {
+			whose = "the"
+		}
+		return nil, fmt.Errorf("fit: schedule %q: %s%s required (%s required arguments of %s: %s)",
+			spec, strings.Join(missing, " and "), verb, whose, scheduleKinds[name], strings.Join(scheduleRequired[name], ", "))
 	}
 	for k := range kv {
 		if !p.used[k] {

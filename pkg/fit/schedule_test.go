@@ -130,8 +130,60 @@ func TestScheduleThroughFit(t *testing.T) {
 	}
 }
 
+// TestPiecewiseLinearSchedules pins PiecewiseLinear to numpy.interp,
+// Triangular to airbench's np.interp(step, [0, 20, 100], [0.2, 1, 0])
+// (times the base rate), and OneCycle to PyTorch 1.13's
+// OneCycleLR(max_lr=0.1, total_steps=10, anneal_strategy="linear") at
+// every step (its optimizer's rate before each scheduler.step()).
+func TestPiecewiseLinearSchedules(t *testing.T) {
+	b := testBackend(t)
+	check := func(s Schedule, steps, want []float64) {
+		t.Helper()
+		if err := s.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		for i, step := range steps {
+			got, err := scheduleAt(b, s, step)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(got-want[i]) > 1e-6*math.Max(1, want[i]) {
+				t.Errorf("%s at step %v = %.8g, want %.8g", s.Name(), step, got, want[i])
+			}
+		}
+	}
+	check(PiecewiseLinear([]float64{0, 20, 100}, []float64{0.2, 1, 0}), []float64{0, 5, 20, 60, 100, 150},
+		[]float64{0.2, 0.4, 1.0, 0.5, 0.0, 0.0}) // numpy.interp's values
+	check(Triangular(0.2*0.5, 0.5, 0, 20, 100), []float64{0, 5, 20, 60, 100, 150},
+		[]float64{0.1, 0.2, 0.5, 0.25, 0, 0})
+	check(PiecewiseLinear([]float64{10, 20}, []float64{1, 3}), []float64{0, 10, 15, 20, 30}, []float64{1, 1, 2, 3, 3})
+	check(PiecewiseLinear([]float64{5}, []float64{0.3}), []float64{0, 5, 9}, []float64{0.3, 0.3, 0.3})
+	oc := OneCycle(0.1, 10, 0.3, 25, 1e4)
+	if oc.Name() != "OneCycleLR" {
+		t.Errorf("OneCycle name %q", oc.Name())
+	}
+	check(oc, []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 20},
+		[]float64{0.004, 0.052000000000000005, 0.1, 0.08571434285714286, 0.07142868571428572, 0.05714302857142858,
+			0.042857371428571434, 0.028571714285714284, 0.014286057142857148, 3.999999999976245e-07, 4e-7})
+	for _, bad := range []Schedule{PiecewiseLinear(nil, nil), PiecewiseLinear([]float64{1, 2}, []float64{1}),
+		PiecewiseLinear([]float64{2, 2}, []float64{1, 0}), PiecewiseLinear([]float64{0}, []float64{-1}), OneCycle(0.1, 2, 0.3, 25, 1e4)} {
+		if bad.Validate() == nil {
+			t.Errorf("%s %+v: no error", bad.Name(), bad)
+		}
+	}
+}
+
 func TestParseSchedule(t *testing.T) {
-	s, err := ParseSchedule("cosine:decay_steps=100,warmup_steps=10,warmup_target=0.1", 0)
+	s, err := ParseSchedule("one_cycle:total_steps=500,pct_start=0.2,div_factor=5,final_div_factor=inf", 0.01)
+	if p, ok := s.(*PiecewiseLinearSchedule); err != nil || !ok || !reflect.DeepEqual(p.Boundaries, []float64{0, 99, 499}) ||
+		!reflect.DeepEqual(p.Values, []float64{0.002, 0.01, 0}) {
+		t.Errorf("one_cycle: %+v, %v", s, err)
+	}
+	s, err = ParseSchedule("piecewise_linear:boundaries=0/100/500,values=0.002/0.01/0", 0.01)
+	if p, ok := s.(*PiecewiseLinearSchedule); err != nil || !ok || p.Name() != "PiecewiseLinear" || len(p.Values) != 3 {
+		t.Errorf("piecewise_linear: %+v, %v", s, err)
+	}
+	s, err = ParseSchedule("cosine:decay_steps=100,warmup_steps=10,warmup_target=0.1", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,17 +198,20 @@ func TestParseSchedule(t *testing.T) {
 		t.Errorf("exponential: %+v, %v", s, err)
 	}
 	for spec, want := range map[string]string{
-		"warmup:x=1":                                  "known: cosine, cosine_restarts, exponential",
-		"cosine:decay_steps=10,decay_rate=2":          `takes no "decay_rate"`,
-		"cosine:decay_steps=ten":                      "is not a number",
-		"cosine":                                      "decay_steps is required (Keras's required arguments of CosineDecay: decay_steps)",
-		"cosine:decay_steps=0":                        "decay_steps must be > 0",
-		"exponential:decay_rate=0.5":                  "decay_steps is required",
-		"inverse_time":                                "decay_steps and decay_rate are required",
-		"piecewise:values=1/2":                        "boundaries is required",
-		"polynomial:power=2":                          "decay_steps is required",
-		"cosine_restarts:alpha=0.1":                   "first_decay_steps is required",
-		"exponential:decay_steps=10,decay_rate=0.5,x": "is not key=value",
+		"warmup:x=1":                                          "known: cosine, cosine_restarts, exponential",
+		"cosine:decay_steps=10,decay_rate=2":                  `takes no "decay_rate"`,
+		"cosine:decay_steps=ten":                              "is not a number",
+		"cosine":                                              "decay_steps is required (Keras's required arguments of CosineDecay: decay_steps)",
+		"cosine:decay_steps=0":                                "decay_steps must be > 0",
+		"exponential:decay_rate=0.5":                          "decay_steps is required",
+		"inverse_time":                                        "decay_steps and decay_rate are required",
+		"piecewise:values=1/2":                                "boundaries is required",
+		"polynomial:power=2":                                  "decay_steps is required",
+		"cosine_restarts:alpha=0.1":                           "first_decay_steps is required",
+		"exponential:decay_steps=10,decay_rate=0.5,x":         "is not key=value",
+		"one_cycle:max_lr=0.1":                                "total_steps is required (the required arguments of OneCycleLR",
+		"one_cycle:total_steps=100,initial_learning_rate=0.1": `takes no "initial_learning_rate"`,
+		"piecewise_linear:boundaries=0/10,values=1":           "needs as many values as boundaries",
 	} {
 		if _, err := ParseSchedule(spec, 1e-3); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want an error with %q", spec, err, want)

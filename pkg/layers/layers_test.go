@@ -413,11 +413,47 @@ func TestBadActivationPanics(t *testing.T) {
 
 func TestBatchNormGradients(t *testing.T) {
 	for _, training := range []bool{true, false} {
-		t.Run(fmt.Sprintf("training%v", training), func(t *testing.T) {
-			checkLayer(t, []int{3, 4, 2, 5}, []int{3, 4, 2, 5}, training, func(scope *model.Scope, x *graph.Node) *graph.Node {
-				return BatchNorm(scope, x).Done()
+		// Keras's BatchNormalization(scale=False), as airbench's BatchNorm
+		// (no weight, momentum 0.6 in Keras's sense: PyTorch's 0.4), and
+		// without both.
+		for _, tc := range []struct{ center, scale bool }{{true, true}, {true, false}, {false, false}} {
+			t.Run(fmt.Sprintf("training%v_center%v_scale%v", training, tc.center, tc.scale), func(t *testing.T) {
+				checkLayer(t, []int{3, 4, 2, 5}, []int{3, 4, 2, 5}, training, func(scope *model.Scope, x *graph.Node) *graph.Node {
+					return BatchNorm(scope, x).Center(tc.center).Scale(tc.scale).Momentum(0.6).Done()
+				})
 			})
-		})
+		}
+	}
+}
+
+// TestBatchNormWithoutScale pins Keras's BatchNormalization(scale=False,
+// momentum=0.6): no "gamma" variable, output (x−mean)/sqrt(var+ε) + beta,
+// and the moving averages updated with momentum 0.6 (moving·0.6 +
+// batch·0.4; PyTorch's BatchNorm2d(momentum=0.4) is the same update, as
+// PyTorch's momentum weighs the batch, except that PyTorch keeps the
+// unbiased variance in running_var).
+func TestBatchNormWithoutScale(t *testing.T) {
+	// x: [4, 1]: 1, 2, 3, 4: mean 2.5, biased variance 1.25; beta 0 at the start.
+	store := model.NewStore()
+	exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		scope.SetTraining(x.Graph(), true)
+		return BatchNorm(scope.In("bn"), x).Scale(false).Momentum(0.6).Epsilon(1e-5).Done()
+	})
+	out := tensors.MustCopyFlatData[float64](exec.MustExec(tensors.FromFlatDataAndDimensions([]float64{1, 2, 3, 4}, 4, 1))[0])
+	s := math.Sqrt(1.25 + 1e-5)
+	if want := []float64{-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s}; maxAbsDiff(out, want) > 1e-12 {
+		t.Errorf("training output %v, want %v", out, want)
+	}
+	if v := store.GetVariable("/bn/gamma"); v != nil {
+		t.Errorf("Scale(false) created %s", v.Path())
+	}
+	if store.GetVariable("/bn/beta") == nil {
+		t.Error("Center(true) created no beta")
+	}
+	mm := tensors.MustCopyFlatData[float64](store.GetVariable("/bn/moving_mean").MustValue())
+	mv := tensors.MustCopyFlatData[float64](store.GetVariable("/bn/moving_variance").MustValue())
+	if mm[0] != 0.4*2.5 || math.Abs(mv[0]-(0.6+0.4*1.25)) > 1e-15 {
+		t.Errorf("moving mean, variance = %v, %v, want 1 and 1.1", mm[0], mv[0])
 	}
 }
 

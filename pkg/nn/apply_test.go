@@ -319,3 +319,88 @@ func TestGradientNativeMatchesFast(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchNormalizationWithoutScale declares airbench's block norm, Keras's
+// BatchNormalization(scale=False, momentum=0.6) followed by GELU: the layer
+// has "beta" and the moving averages but no "gamma", and NumParams counts
+// what the variables hold.
+func TestBatchNormalizationWithoutScale(t *testing.T) {
+	m := Sequential("airbench_block", Input(8, 8, 3),
+		Conv2D(4, 3, Padding("same"), UseBias(false)),
+		MaxPooling2D(2),
+		BatchNormalization(Scale(false), Momentum(0.6)),
+		Activation("gelu"),
+		GlobalAveragePooling2D(),
+		Dense(10))
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	x := tensors.FromFlatDataAndDimensions(make([]float32, 2*8*8*3), 2, 8, 8, 3)
+	_, _, store := apply(t, m, x, true)
+	var trainable, nonTrainable int
+	var names []string
+	for v := range store.IterVariables() {
+		if strings.Contains(v.Name(), "#") {
+			continue
+		}
+		names = append(names, v.Path())
+		if v.Trainable {
+			trainable += v.Shape().Size()
+		} else {
+			nonTrainable += v.Shape().Size()
+		}
+	}
+	// conv 3·3·3·4 = 108, beta 4, dense 4·10+10 = 50; moving averages 2·4.
+	if wantTr, wantNtr := m.NumParams(); trainable != wantTr || nonTrainable != wantNtr || wantTr != 162 || wantNtr != 8 {
+		t.Errorf("variables hold %d + %d values, NumParams says %d + %d, want 162 + 8", trainable, nonTrainable, wantTr, wantNtr)
+	}
+	if slices.Contains(names, "/batch_normalization/gamma") || !slices.Contains(names, "/batch_normalization/beta") {
+		t.Errorf("Scale(false): want beta and no gamma, got %v", names)
+	}
+	if d := m.Declare().Layers[2]; !strings.Contains(d, "scale=false") || !strings.Contains(d, "momentum=0.6") {
+		t.Errorf("declaration %q does not record scale=false and momentum=0.6", d)
+	}
+}
+
+// TestWhitening declares airbench's whitening layer with a kernel computed
+// by layers.WhiteningKernel: [8, 8, 3] becomes [7, 7, 24], the kernel is a
+// non-trainable variable holding the given values, the bias is trainable,
+// and NumParams counts them so.
+func TestWhitening(t *testing.T) {
+	images := make([]float32, 10*8*8*3)
+	for i := range images {
+		images[i] = float32(math.Sin(float64(i)*0.37) + 0.1*math.Cos(float64(i)*1.3))
+	}
+	kernel, err := layers.WhiteningKernel(images, 10, 8, 8, 3, 5e-4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := Sequential("whitened", Input(8, 8, 3),
+		Whitening(kernel, Activation("gelu")),
+		Conv2D(4, 3, Padding("same")),
+		GlobalAveragePooling2D(),
+		Dense(10))
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Layers()[0].OutputShape; !slices.Equal(got, []int{7, 7, 24}) {
+		t.Errorf("whitening output %v, want [7 7 24]", got)
+	}
+	x := tensors.FromFlatDataAndDimensions(images[:2*8*8*3], 2, 8, 8, 3)
+	_, _, store := apply(t, m, x, true)
+	k := store.GetVariable("/whitening/kernel")
+	if k == nil || k.Trainable || !slices.Equal(tensors.MustCopyFlatData[float32](k.MustValue()), kernel) {
+		t.Fatalf("whitening kernel %v: want a non-trainable variable holding the computed kernel", k)
+	}
+	if b := store.GetVariable("/whitening/bias"); b == nil || !b.Trainable {
+		t.Errorf("whitening bias %v: want a trainable variable", b)
+	}
+	// whitening bias 24; conv 3·3·24·4+4 = 868; dense 4·10+10 = 50; kernel 288 frozen.
+	if tr, ntr := m.NumParams(); tr != 24+868+50 || ntr != 288 {
+		t.Errorf("NumParams = %d + %d, want 942 + 288", tr, ntr)
+	}
+	bad := Sequential("bad", Input(8, 8, 3), Whitening(kernel[:10]))
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "whitening kernel of 10 values") {
+		t.Errorf("short kernel: %v", err)
+	}
+}

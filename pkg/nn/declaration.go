@@ -109,6 +109,11 @@ func (s *spec) declare() string {
 		arg("width_factor", s.factors[1])
 		arg("fill_mode", s.fillMode)
 		arg("fill_value", s.fillValue)
+	case kindWhitening:
+		arg("kernel_size", 2)
+		arg("kernel_values", len(s.whitening))
+		arg("activation", s.activation)
+		arg("use_bias", s.useBias)
 	case kindRandomCrop:
 		arg("height", s.cropSize[0])
 		arg("width", s.cropSize[1])

@@ -26,6 +26,7 @@ const (
 	kindRandomFlip
 	kindRandomTranslation
 	kindRandomCrop
+	kindWhitening
 )
 
 // kindInfo holds a layer type's Keras class name, its base name for
@@ -48,6 +49,7 @@ var kindInfo = map[kind]struct {
 	kindRandomFlip:        {"RandomFlip", "random_flip", []string{"Name"}},
 	kindRandomTranslation: {"RandomTranslation", "random_translation", []string{"Name", "FillMode", "FillValue"}},
 	kindRandomCrop:        {"RandomCrop", "random_crop", []string{"Name", "CropPadding"}},
+	kindWhitening:         {"Whitening", "whitening", []string{"Name", "Activation", "UseBias"}},
 }
 
 // spec is the declaration of one layer: its type and configuration, with
@@ -80,6 +82,7 @@ type spec struct {
 	fillValue  float64
 	cropSize   [2]int // RandomCrop
 	cropPad    int
+	whitening  []float32 // Whitening's kernel [2, 2, C, filters]
 
 	given []string // names of the options given, to reject inapplicable ones
 	errs  []error  // bad option values, reported by Validate
@@ -87,7 +90,8 @@ type spec struct {
 
 // Layer is one layer of a [Sequential] model, made by [Input], [Conv2D],
 // [MaxPooling2D], [BatchNormalization], [Activation], [Flatten],
-// [GlobalAveragePooling2D], [Dropout] or [Dense].
+// [GlobalAveragePooling2D], [Dropout], [Dense], the augmentation layers or
+// [Whitening].
 type Layer interface {
 	layerSpec() *spec
 }
@@ -293,6 +297,21 @@ func RandomTranslation(heightFactor, widthFactor float64, opts ...Option) Layer 
 func RandomCrop(height, width int, opts ...Option) Layer {
 	s := newSpec(kindRandomCrop, opts)
 	s.cropSize = [2]int{height, width}
+	return s
+}
+
+// Whitening declares airbench's frozen whitening convolution: a 2x2
+// convolution, padding "valid", with the given kernel ([2, 2, C, filters]
+// row-major, computed from training images by layers.WhiteningKernel: 24
+// filters for RGB images) held in a non-trainable "kernel" variable. In
+// Keras: Conv2D(filters, 2, trainable=False,
+// kernel_initializer=Constant(kernel)). Options: Name, Activation and
+// UseBias (default true, as Conv2D: a trainable "bias", zeros; airbench
+// trains it for the first epochs only). [H, W, C] becomes
+// [H−1, W−1, filters]; the kernel counts as non-trainable parameters.
+func Whitening(kernel []float32, opts ...Option) Layer {
+	s := newSpec(kindWhitening, opts)
+	s.whitening = slices.Clone(kernel)
 	return s
 }
 
@@ -574,6 +593,19 @@ func (s *spec) infer(in []int) (out []int, trainable, nonTrainable int, err erro
 				}
 			}
 		}
+	case kindWhitening:
+		if err := need(3, "[height, width, channels]"); err != nil {
+			return nil, 0, 0, err
+		}
+		if in[0] < 2 || in[1] < 2 || len(s.whitening) == 0 || len(s.whitening)%(4*in[2]) != 0 {
+			return nil, 0, 0, fmt.Errorf("a whitening kernel of %d values does not fit 2x2 windows of %s inputs (want a multiple of %d)",
+				len(s.whitening), shapeString(in), 4*in[2])
+		}
+		filters := len(s.whitening) / (4 * in[2])
+		if s.useBias {
+			trainable = filters
+		}
+		return []int{in[0] - 1, in[1] - 1, filters}, trainable, len(s.whitening), nil
 	case kindRandomCrop:
 		if err := need(3, "[height, width, channels]"); err != nil {
 			return nil, 0, 0, err

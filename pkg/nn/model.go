@@ -193,6 +193,8 @@ func (m *Model) FLOPs() int64 {
 		case kindConv2D:
 			k := int64(s.kernelSize[0])
 			f += 2 * int64(out[0]*out[1]*out[2]) * k * k * int64(in[2])
+		case kindWhitening:
+			f += 2 * int64(out[0]*out[1]*out[2]) * 4 * int64(in[2])
 		case kindDense:
 			positions := int64(1)
 			for _, d := range out[:len(out)-1] {
@@ -326,6 +328,9 @@ func (m *Model) layersGraph(scope *model.Scope, x *graph.Node, record func(*grap
 			x = layers.RandomTranslation(ls, x, s.factors[0], s.factors[1], s.fillMode, s.fillValue)
 		case kindRandomCrop:
 			x = layers.RandomCrop(ls, x, s.cropSize[0], s.cropSize[1], s.cropPad)
+		case kindWhitening:
+			c := x.Shape().Dim(-1)
+			x = layers.ApplyActivation(act, layers.Whitening(ls, x, s.whitening, len(s.whitening)/(4*c), s.useBias))
 		}
 		if record != nil {
 			record(x)
