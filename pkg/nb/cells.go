@@ -89,5 +89,13 @@ func SizeNote(s lessons.Settings) string {
 		return fmt.Sprint(v)
 	}
 	return strings.Join([]string{fmt.Sprintf("preset %s: %s training images (%g%% held out for validation)", s.Preset, n(s.Train, "all 50000"), 100*s.HoldOut),
-		fmt.Sprintf("%s test images", n(s.Test, "all 10000")), fmt.Sprintf("%d epochs", s.Epochs)}, ", ")
+		fmt.Sprintf("%s test images", n(s.Test, "all 10000")), plural(s.Epochs, "epoch")}, ", ")
+}
+
+// plural returns "1 epoch", "4 epochs".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

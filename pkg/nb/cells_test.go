@@ -39,7 +39,7 @@ func TestSettings(t *testing.T) {
 			if got := BNMomentum(); got != tc.bnMomentum {
 				t.Errorf("BNMomentum() = %g, want %g", got, tc.bnMomentum)
 			}
-			if note := SizeNote(s); !strings.Contains(note, "preset "+tc.preset) || !strings.Contains(note, "epochs") {
+			if note := SizeNote(s); !strings.Contains(note, "preset "+tc.preset) || !strings.Contains(note, " epoch") {
 				t.Errorf("SizeNote = %q", note)
 			}
 		})
