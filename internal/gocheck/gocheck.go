@@ -44,7 +44,7 @@ func ListExports(dir string, pkgs ...string) (Exports, error) {
 	for {
 		var p struct {
 			ImportPath, Export string
-			Error          *struct{ Err string }
+			Error              *struct{ Err string }
 		}
 		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
 			break

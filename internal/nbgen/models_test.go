@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/lessons"
 )
 
@@ -25,6 +26,7 @@ type fitCell struct {
 	early      bool   // fit.NewEarlyStopping
 	checkpoint bool   // fit.NewModelCheckpoint
 	schedule   bool   // fit.Options.Schedule
+	scheduleOf string // the fit schedule constructor the cell calls, e.g. "CosineDecay"
 }
 
 func (f fitCell) String() string {
@@ -55,6 +57,8 @@ func parseFitCell(src string) (fitCell, error) {
 				fc.early = true
 			case isSel(n.Fun, "fit", "NewModelCheckpoint"):
 				fc.checkpoint = true
+			case isSchedule(n.Fun) != "":
+				fc.scheduleOf = isSchedule(n.Fun)
 			case isSel(n.Fun, "cifar", "MinMaxScaling"):
 				fc.scaling = "minmax"
 			case isSel(n.Fun, "cifar", "ZScoreScaling"):
@@ -99,6 +103,16 @@ func parseFitCell(src string) (fitCell, error) {
 	return fc, nil
 }
 
+// isSchedule returns the name of the fit schedule that fun constructs, or "".
+func isSchedule(fun ast.Expr) string {
+	for _, name := range []string{"ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay", "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts"} {
+		if isSel(fun, "fit", name) {
+			return name
+		}
+	}
+	return ""
+}
+
 // exprString returns an expression's source for the simple forms Epochs takes:
 // "epochs", "3 * epochs", "12".
 func exprString(e ast.Expr) string {
@@ -136,6 +150,7 @@ func (f fitCell) matches(r lessons.RunSpec, s lessons.Settings, config, runConfi
 		f.scaling == r.Scaling &&
 		f.reduce == (r.ReduceLR != nil) && f.early == (r.EarlyStop != nil) && f.checkpoint == r.CheckpointBest &&
 		f.schedule == (r.Schedule != nil) &&
+		(r.Schedule == nil || f.scheduleOf == r.Schedule(1000, 1e-3).Name()) &&
 		(!ok && s.Full() || ok && epochs == cmp.Or(r.Epochs, s.Epochs))
 }
 
@@ -211,7 +226,10 @@ func TestNotebookModels(t *testing.T) {
 		if len(fits) == 0 {
 			t.Errorf("%s has no training cell (.Fit)", name)
 		}
-		trained := map[string]bool{}
+		trained := make([]map[string]bool, len(fits)) // cell → the labels of the runs it trains
+		for i := range trained {
+			trained[i] = map[string]bool{}
+		}
 		for _, p := range presets {
 			s, err := lessons.SettingsFor(p)
 			if err != nil {
@@ -260,17 +278,46 @@ func TestNotebookModels(t *testing.T) {
 				}
 				for _, r := range runs {
 					if fc.matches(r, s, d.Config, want[r.Label]) {
-						trained[fmt.Sprint(i)] = true
+						trained[i][r.Label] = true
 					}
 				}
 			}
 		}
 		for i, fc := range fits {
-			if !trained[fmt.Sprint(i)] {
+			if len(trained[i]) == 0 {
 				t.Errorf("%s: a training cell's settings are none of the lesson's runs: %s, epochs %q", name, fc, fc.epochs)
 			}
 		}
+		if !distinctRuns(trained) {
+			t.Errorf("%s: two training cells train the same run of the lesson (runs each cell matches: %v)", name, trained)
+		}
 	}
+}
+
+// distinctRuns reports whether every cell can be given a run of its own
+// among those it matches (a bipartite matching, by augmenting paths).
+func distinctRuns(cells []map[string]bool) bool {
+	owner := map[string]int{} // run label → cell
+	var assign func(cell int, seen map[string]bool) bool
+	assign = func(cell int, seen map[string]bool) bool {
+		for label := range cells[cell] {
+			if seen[label] {
+				continue
+			}
+			seen[label] = true
+			if o, taken := owner[label]; !taken || assign(o, seen) {
+				owner[label] = cell
+				return true
+			}
+		}
+		return false
+	}
+	for i, c := range cells {
+		if len(c) > 0 && !assign(i, map[string]bool{}) {
+			return false
+		}
+	}
+	return true
 }
 
 func TestParseFitCell(t *testing.T) {
@@ -282,7 +329,7 @@ hist := nb.Must(tr.Fit(fit.CIFAR(train, cifar.MinMaxScaling(train)), fit.FitOpti
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fitCell{model: "bn", batch: 16, noShuffle: true, epochs: "3 * epochs", scaling: "minmax", reduce: true, schedule: true}
+	want := fitCell{model: "bn", batch: 16, noShuffle: true, epochs: "3 * epochs", scaling: "minmax", reduce: true, schedule: true, scheduleOf: "CosineDecay"}
 	if got != want {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
@@ -294,12 +341,20 @@ hist := nb.Must(tr.Fit(fit.CIFAR(train, cifar.MinMaxScaling(train)), fit.FitOpti
 	if got.matches(run, s, []string{"a"}, []string{"a"}) {
 		t.Error("a cell with a schedule matches a run without one")
 	}
+	run.Schedule = func(steps int, lr float64) fit.Schedule { return fit.ExponentialDecay(lr, 1, 0.5, false) }
+	if got.matches(run, s, []string{"a"}, []string{"a"}) {
+		t.Error("a cosine schedule matches an exponential one")
+	}
+	run.Schedule = nil
 	got.schedule = false
 	if !got.matches(run, s, []string{"a"}, []string{"a"}) {
 		t.Error("the cell does not match its run")
 	}
 	if got.matches(run, s, []string{"a"}, []string{"b"}) {
 		t.Error("different models match")
+	}
+	if !distinctRuns([]map[string]bool{{"a": true, "b": true}, {"a": true}}) || distinctRuns([]map[string]bool{{"a": true}, {"a": true}}) {
+		t.Error("distinctRuns is wrong")
 	}
 	if _, err := parseFitCell("x := 1"); err == nil {
 		t.Error("a cell without fit.Compile parses as a training cell")
