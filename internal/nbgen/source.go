@@ -45,8 +45,9 @@ const Setup = "## Setup: imports, the notebook's size, the data\n\n" +
 	"only the public packages (`cifar`, `pkg/nn`, `pkg/fit`, `pkg/backend`, `pkg/nb`): any cell can be copied " +
 	"into a Go program.\n\n" +
 	"**The notebook's size** is the lesson preset named by `CNNLAB_PRESET`: `quick` by default on a CPU " +
-	"(4,000 training images of which 15% are held out for validation, 2,000 test images, 4 epochs: about a " +
-	"minute per training cell of the baseline on a 2-core CPU), `smoke` in CI (240 images, 1 epoch), `full` " +
+	"(4,000 training images of which 15% are held out for validation, 2,000 test images, 4 epochs: a training " +
+	"cell of the baseline takes about a minute on a 2-core CPU; 5x5 kernels, four times the filters, or the lessons " +
+	"that train two or three times the epochs take two to three), `smoke` in CI (240 images, 1 epoch), `full` " +
 	"for the course's size (all 50,000 images, 30 epochs: for a GPU). To train larger, start Jupyter with " +
 	"`CNNLAB_PRESET=full`, or edit the `var` cell below, e.g. `train = data.Train` (all the images) and " +
 	"`epochs = 30`, and run the cells below it again. The models are declared at the course's full width " +
