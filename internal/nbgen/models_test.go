@@ -27,11 +27,13 @@ type fitCell struct {
 	checkpoint bool   // fit.NewModelCheckpoint
 	schedule   bool   // fit.Options.Schedule
 	scheduleOf string // the fit schedule constructor the cell calls, e.g. "CosineDecay"
+	lr         float64 // fit.Adam's rate (0 when not a number literal)
+	holdOut    float64 // FitOptions.ValidationHoldOut
 }
 
 func (f fitCell) String() string {
-	return fmt.Sprintf("model %s, batch %d, no shuffle %v, scaling %q, ReduceLROnPlateau %v, EarlyStopping %v, ModelCheckpoint %v, schedule %v",
-		f.model, f.batch, f.noShuffle, f.scaling, f.reduce, f.early, f.checkpoint, f.schedule)
+	return fmt.Sprintf("model %s, Adam %g, hold-out %g, batch %d, no shuffle %v, scaling %q, ReduceLROnPlateau %v, EarlyStopping %v, ModelCheckpoint %v, schedule %v",
+		f.model, f.lr, f.holdOut, f.batch, f.noShuffle, f.scaling, f.reduce, f.early, f.checkpoint, f.schedule)
 }
 
 // parseFitCell reads the training settings of a %% cell's body.
@@ -57,6 +59,8 @@ func parseFitCell(src string) (fitCell, error) {
 				fc.early = true
 			case isSel(n.Fun, "fit", "NewModelCheckpoint"):
 				fc.checkpoint = true
+			case isSel(n.Fun, "fit", "Adam") && len(n.Args) == 1:
+				fc.lr = number(n.Args[0])
 			case isSchedule(n.Fun) != "":
 				fc.scheduleOf = isSchedule(n.Fun)
 			case isSel(n.Fun, "cifar", "MinMaxScaling"):
@@ -84,6 +88,8 @@ func parseFitCell(src string) (fitCell, error) {
 						return false
 					}
 					fc.batch, _ = strconv.Atoi(lit.Value)
+				case isSel(n.Type, "fit", "FitOptions") && key.Name == "ValidationHoldOut":
+					fc.holdOut = number(kv.Value)
 				case isSel(n.Type, "fit", "FitOptions") && key.Name == "NoShuffle":
 					id, ok := kv.Value.(*ast.Ident)
 					fc.noShuffle = ok && id.Name == "true"
@@ -101,6 +107,19 @@ func parseFitCell(src string) (fitCell, error) {
 		return fitCell{}, fmt.Errorf("a training cell compiles one model var with fit.Compile(backend, model, …); found %d calls", compiles)
 	}
 	return fc, nil
+}
+
+// number returns the value of a number literal, or 0.
+func number(e ast.Expr) float64 {
+	lit, ok := e.(*ast.BasicLit)
+	if !ok {
+		return 0
+	}
+	v, err := strconv.ParseFloat(lit.Value, 64)
+	if err != nil {
+		return 0
+	}
+	return v
 }
 
 // isSchedule returns the name of the fit schedule that fun constructs, or "".
@@ -146,6 +165,7 @@ func (f fitCell) matches(r lessons.RunSpec, s lessons.Settings, config, runConfi
 	epochs, ok := epochsOf(f.epochs, s.Epochs)
 	return slices.Equal(config, runConfig) &&
 		f.batch == cmp.Or(r.BatchSize, s.BatchSize) &&
+		f.lr == cmp.Or(r.LearningRate, s.LearningRate) && f.holdOut == s.HoldOut &&
 		f.noShuffle == (r.Order != "") &&
 		f.scaling == r.Scaling &&
 		f.reduce == (r.ReduceLR != nil) && f.early == (r.EarlyStop != nil) && f.checkpoint == r.CheckpointBest &&
@@ -189,9 +209,9 @@ func closest(config []string, runs map[string][]string) string {
 // layer (var X = nn.Sequential(…)) is the model of one of the lesson's
 // runs at width 1 (the same layers, options, initializers and parameter
 // count; BatchNorm momentum the preset's), every run's model is declared,
-// and every training cell trains one of the runs: the same model, batch
-// size, shuffling, scaling, callbacks, schedule and epochs, in the quick
-// and full presets. So the cells and the experiment below them cannot
+// and every training cell trains one run of its own: the same model,
+// Adam's rate, hold-out, batch size, shuffling, scaling, callbacks,
+// schedule and epochs, in the quick or the full preset. So the cells and the experiment below them cannot
 // drift apart.
 func TestNotebookModels(t *testing.T) {
 	if testing.Short() {
@@ -324,12 +344,12 @@ func TestParseFitCell(t *testing.T) {
 	src := `b, _, err := backend.New()
 tr := nb.Must(fit.Compile(b, bn, fit.Options{Optimizer: fit.Adam(1e-3), Schedule: fit.CosineDecay(1e-3, 100)}))
 reduce := fit.NewReduceLROnPlateau()
-hist := nb.Must(tr.Fit(fit.CIFAR(train, cifar.MinMaxScaling(train)), fit.FitOptions{Epochs: 3 * epochs, BatchSize: 16, NoShuffle: true, Callbacks: []fit.Callback{reduce}}))`
+hist := nb.Must(tr.Fit(fit.CIFAR(train, cifar.MinMaxScaling(train)), fit.FitOptions{Epochs: 3 * epochs, BatchSize: 16, NoShuffle: true, ValidationHoldOut: 0.15, Callbacks: []fit.Callback{reduce}}))`
 	got, err := parseFitCell(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fitCell{model: "bn", batch: 16, noShuffle: true, epochs: "3 * epochs", scaling: "minmax", reduce: true, schedule: true, scheduleOf: "CosineDecay"}
+	want := fitCell{model: "bn", batch: 16, noShuffle: true, epochs: "3 * epochs", scaling: "minmax", reduce: true, schedule: true, scheduleOf: "CosineDecay", lr: 1e-3, holdOut: 0.15}
 	if got != want {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
