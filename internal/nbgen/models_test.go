@@ -20,13 +20,13 @@ type fitCell struct {
 	model      string // the var given to fit.Compile
 	batch      int    // FitOptions.BatchSize (Keras's 32 when absent)
 	noShuffle  bool
-	epochs     string // FitOptions.Epochs as written
-	scaling    string // "", "minmax" or "zscore"
-	reduce     bool   // fit.NewReduceLROnPlateau
-	early      bool   // fit.NewEarlyStopping
-	checkpoint bool   // fit.NewModelCheckpoint
-	schedule   bool   // fit.Options.Schedule
-	scheduleOf string // the fit schedule constructor the cell calls, e.g. "CosineDecay"
+	epochs     string  // FitOptions.Epochs as written
+	scaling    string  // "", "minmax" or "zscore"
+	reduce     bool    // fit.NewReduceLROnPlateau
+	early      bool    // fit.NewEarlyStopping
+	checkpoint bool    // fit.NewModelCheckpoint
+	schedule   bool    // fit.Options.Schedule
+	scheduleOf string  // the fit schedule constructor the cell calls, e.g. "CosineDecay"
 	lr         float64 // fit.Adam's rate (0 when not a number literal)
 	holdOut    float64 // FitOptions.ValidationHoldOut
 }
