@@ -1,7 +1,12 @@
 // Package nbgen writes the lesson notebooks: one GoNB notebook per lesson
-// of package lessons, whose cells only call pkg/nb (no logic of their
-// own). The notebooks in notebooks/ are its output, executed (see
-// notebooks/run); a test keeps their cells equal to what it writes.
+// of package lessons. A notebook starts with the lesson's teaching cells,
+// read from notebooks/src/NN-name.md (Markdown whose ```go blocks are code
+// cells; see [ParseSource]): the course's code in Go, cell by cell, with
+// the public API only. Then come the lesson's experiment over seeds and
+// its figures, which call pkg/nb. The notebooks in notebooks/ are its
+// output, executed (see notebooks/run); tests keep their cells equal to
+// what it writes, type-check every cell, and check that the models the
+// cells declare are the lesson's.
 package nbgen
 
 import (
@@ -52,8 +57,14 @@ func (c Cell) MarshalJSON() ([]byte, error) {
 // FileName returns the notebook's file name: "05-batchnorm.ipynb".
 func FileName(l *lessons.Lesson) string { return fmt.Sprintf("%02d-%s.ipynb", l.Number, l.Name) }
 
-// Lesson returns the notebook of a lesson, without outputs.
-func Lesson(l *lessons.Lesson) *Notebook {
+// SourceFile returns the name of a lesson's teaching cells in
+// notebooks/src: "05-batchnorm.md".
+func SourceFile(l *lessons.Lesson) string { return fmt.Sprintf("%02d-%s.md", l.Number, l.Name) }
+
+// Lesson returns the notebook of a lesson, without outputs: its heading,
+// the teaching cells of src (the text of its SourceFile; "" for none),
+// then the experiment.
+func Lesson(l *lessons.Lesson, src string) (*Notebook, error) {
 	nb := &Notebook{NBFormat: 4, NBFormatMinor: 5, Metadata: map[string]any{
 		"kernelspec": map[string]any{"display_name": "Go (gonb)", "language": "go", "name": "gonb"},
 		"language_info": map[string]any{"codemirror_mode": "", "file_extension": ".go", "mimetype": "",
@@ -63,8 +74,21 @@ func Lesson(l *lessons.Lesson) *Notebook {
 	md := func(text string) { nb.add("markdown", text) }
 	code := func(lines ...string) { nb.add("code", "%%\n"+strings.Join(lines, "\n")) }
 
-	md("# " + l.Heading() + "\n\n" + l.About + "\n\n" +
-		"**Running it.** The next cell runs the lesson with `nb.RunLesson` in the preset named by `CNNLAB_PRESET` " +
+	md("# " + l.Heading() + "\n\n" + l.About)
+	teaching, err := ParseSource(src)
+	if err != nil {
+		return nil, fmt.Errorf("nbgen: %s: %w", SourceFile(l), err)
+	}
+	for _, c := range teaching {
+		nb.add(c.kind, c.text)
+	}
+	experiment := "The lesson's runs train the models declared above (a test checks that they are the same models " +
+		"with the same training settings) with several seeds, on the same images, and judge the course's claims. "
+	if l.Runs == nil {
+		experiment = "The lesson computes its facts and judges the course's claims. "
+	}
+	md("## The experiment over seeds\n\n" + experiment +
+		"The next cell runs the lesson with `nb.RunLesson` in the preset named by `CNNLAB_PRESET` " +
 		"(`smoke`, `quick` or `full`; quick by default on a CPU, full on a GPU backend) on the CIFAR-10 copy named by " +
 		"`CNNLAB_DATASET` (else the cached official release, downloaded on first use). Results are kept in " +
 		"`CNNLAB_OUT` (default: the cache folder's `lessons/`), so a finished run is never repeated and the later " +
@@ -87,7 +111,7 @@ func Lesson(l *lessons.Lesson) *Notebook {
 		md("## Settings")
 		code("r := nb.Must(nb.LessonResults("+name+"))", "nb.ShowSettings(r)")
 	}
-	return nb
+	return nb, nil
 }
 
 // add appends a cell with a stable id.

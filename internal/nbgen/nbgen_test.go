@@ -2,6 +2,9 @@ package nbgen
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,10 +14,27 @@ import (
 	"github.com/cnnlab/cnnlab/pkg/lessons"
 )
 
+// srcDir is notebooks/src from this folder.
+var srcDir = filepath.Join("..", "..", "notebooks", "src")
+
+// generated returns the notebook that Lesson writes for l.
+func generated(t *testing.T, l *lessons.Lesson) *Notebook {
+	t.Helper()
+	src, err := ReadSource(srcDir, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := Lesson(l, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nb
+}
+
 // TestNotebooksUpToDate checks that notebooks/ holds exactly one notebook
 // per lesson and that their cells are what Lesson writes (outputs aside):
 // run `go run ./internal/nbgen/write` and `make notebooks` after changing
-// a lesson.
+// a lesson or its teaching source.
 func TestNotebooksUpToDate(t *testing.T) {
 	dir := filepath.Join("..", "..", "notebooks")
 	files, err := filepath.Glob(filepath.Join(dir, "*.ipynb"))
@@ -33,7 +53,7 @@ func TestNotebooksUpToDate(t *testing.T) {
 		if err := json.Unmarshal(raw, &got); err != nil {
 			t.Fatalf("%s: %v", FileName(l), err)
 		}
-		if g, w := got.Sources(), Lesson(l).Sources(); !slices.Equal(g, w) {
+		if g, w := got.Sources(), generated(t, l).Sources(); !slices.Equal(g, w) {
 			t.Errorf("%s is out of date (go run ./internal/nbgen/write, then make notebooks):\n got %q\nwant %q", FileName(l), g, w)
 		}
 	}
@@ -42,22 +62,87 @@ func TestNotebooksUpToDate(t *testing.T) {
 			t.Errorf("%s is not a lesson's notebook", f)
 		}
 	}
+	srcs, err := filepath.Glob(filepath.Join(srcDir, "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range srcs {
+		if !slices.ContainsFunc(lessons.All(), func(l *lessons.Lesson) bool { return SourceFile(l) == filepath.Base(f) }) {
+			t.Errorf("%s is not a lesson's teaching source", f)
+		}
+	}
 }
 
-// TestCellsHoldNoLogic: every code cell only calls pkg/nb: no function
-// declarations, loops or imports of their own.
-func TestCellsHoldNoLogic(t *testing.T) {
+// TestCellsDeclareNoFunctions: no code cell declares a function (or a
+// function literal): what a cell would need to define belongs in the
+// library (pkg/nb), so that cells stay the course's code.
+func TestCellsDeclareNoFunctions(t *testing.T) {
 	for _, l := range lessons.All() {
-		for _, c := range Lesson(l).Cells {
+		for _, c := range generated(t, l).Cells {
 			if c.CellType != "code" {
 				continue
 			}
 			src := strings.Join(c.Source, "")
-			for _, bad := range []string{"func ", "for ", "import ", "if "} {
-				if strings.Contains(src, bad) {
-					t.Errorf("%s cell %s holds %q:\n%s", l.Name, c.ID, bad, src)
-				}
+			file := "package cell\n" + src
+			if body, ok := strings.CutPrefix(src, "%%"); ok {
+				file = "package cell\nfunc main() {\n" + body + "\n}"
 			}
+			f, err := parser.ParseFile(token.NewFileSet(), c.ID, file, 0)
+			if err != nil {
+				t.Errorf("%s cell %s does not parse: %v\n%s", l.Name, c.ID, err, src)
+				continue
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.FuncDecl:
+					if n.Name.Name != "main" || !strings.HasPrefix(src, "%%") {
+						t.Errorf("%s cell %s declares func %s", l.Name, c.ID, n.Name.Name)
+					}
+				case *ast.FuncLit:
+					t.Errorf("%s cell %s holds a function literal:\n%s", l.Name, c.ID, src)
+				}
+				return true
+			})
 		}
+	}
+}
+
+func TestParseSource(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		want      []string // kind: text
+		err       string
+	}{
+		{name: "markdown and code", src: "# A\n\ntext\n\n```go\nvar x = 1\n```\n\nmore\n---\nlast\n```go\n%%\nfmt.Println(x)\n```\n",
+			want: []string{"markdown: # A\n\ntext", "code: var x = 1", "markdown: more", "markdown: last", "code: %%\nfmt.Println(x)"}},
+		{name: "setup", src: "{{setup}}\n", want: nil},
+		{name: "unclosed", src: "```go\nvar x = 1\n", err: "without its end"},
+		{name: "empty", src: "```go\n```\n", err: "empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cells, err := ParseSource(tc.src)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("got %v, want an error with %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range cells {
+				got = append(got, c.Kind()+": "+c.Text())
+			}
+			if tc.name == "setup" {
+				if len(got) != 3 || !strings.Contains(got[1], "nb.Settings()") || !strings.HasPrefix(got[2], "code: %%") {
+					t.Errorf("setup cells: %q", got)
+				}
+				return
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got %q\nwant %q", got, tc.want)
+			}
+		})
 	}
 }

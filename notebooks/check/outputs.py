@@ -1,6 +1,12 @@
 #!/usr/bin/python3
-"""Checks executed lesson notebooks: no error cell, at least one figure, and
-the key values each lesson must print.
+"""Checks executed lesson notebooks: no error cell, at least one figure, the
+key values each lesson must print, and that the notebook teaches the
+course's code: at least one code cell declaring a model layer by layer
+(nn.Sequential with nn.Conv2D or nn.Dense) and one calling .Fit(. A
+notebook that went back to only calling nb.Show… fails.
+
+Lesson 1 (the data) is exempt from the model and Fit cells: its course
+section declares no model and trains nothing (its notebook says so).
 
 usage: notebooks/check/outputs.py NOTEBOOK.ipynb...
 """
@@ -18,6 +24,26 @@ EXPECTED = {
 }
 
 
+# Lessons whose course section has no model nor training.
+NO_MODEL = {"01-data"}
+
+# A model declared layer by layer: nn.Sequential( ... nn.Conv2D( or nn.Dense(.
+MODEL_CELL = re.compile(r"nn\.Sequential\((?s:.*?)nn\.(Conv2D|Dense)\(")
+
+
+def teaches(nb, name):
+    """Problems with the notebook's teaching cells (its code, not outputs)."""
+    if name in NO_MODEL:
+        return []
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    problems = []
+    if not any(MODEL_CELL.search(src) for src in code):
+        problems.append("no cell declares a model layer by layer (nn.Sequential with nn.Conv2D/nn.Dense)")
+    if not any(".Fit(" in src for src in code):
+        problems.append("no cell trains a model (.Fit()")
+    return problems
+
+
 def texts(cell):
     for out in cell.get("outputs", []):
         if out["output_type"] == "stream":
@@ -30,7 +56,7 @@ def texts(cell):
 def check(path):
     nb = json.load(open(path))
     name = os.path.basename(path).removesuffix(".ipynb")
-    problems, images, text = [], 0, []
+    problems, images, text = teaches(nb, name), 0, []
     for cell in nb["cells"]:
         if cell["cell_type"] != "code":
             continue

@@ -539,6 +539,20 @@ func (h *History) WriteFile(path string) error {
 	return writeFileAtomic(path, append(data, '\n'))
 }
 
+// ReadHistory reads a history that [History.WriteFile] wrote (its epochs;
+// the split is not in the file).
+func ReadHistory(path string) (*History, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("fit: reading history: %w", err)
+	}
+	h := &History{}
+	if err := json.Unmarshal(data, h); err != nil {
+		return nil, fmt.Errorf("fit: reading history %s: %w", path, err)
+	}
+	return h, nil
+}
+
 func (h *History) clone() *History {
 	c := &History{Epochs: make([]Logs, len(h.Epochs)), Split: h.Split}
 	for i, l := range h.Epochs {

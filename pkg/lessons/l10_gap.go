@@ -8,7 +8,7 @@ import (
 
 // Lesson 10: Global Average Pooling.
 var _ = register(&Lesson{
-	Number: 10, Name: "gap", Title: "Global Average Pooling vs Flatten", Korean: "Global Average Pooling",
+	Number: 10, Name: "gap", Title: "Global Average Pooling vs Flatten", Korean: "Global Average Pooling의 이해와 적용",
 	About: "The course replaces Flatten + Dense(300) by GlobalAveragePooling2D, Dropout(0.5), Dense(50), " +
 		"Dropout(0.2), Dense(10): 293,968 parameters instead of 904,718, and less overfitting (the gap between " +
 		"training and validation accuracy).",

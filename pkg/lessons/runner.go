@@ -383,8 +383,14 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 }
 
 // model declares the run's model at the preset's size.
-func (e *Env) model(run RunSpec) (*nn.Model, error) {
-	return e.Settings.sized(run.Arch).Model(slug(run.Label))
+func (e *Env) model(run RunSpec) (*nn.Model, error) { return e.Settings.RunModel(run) }
+
+// RunModel declares the model that a run of these settings trains: the
+// run's Arch at the settings' width, with their BatchNorm momentum unless
+// the Arch sets its own, named after the run's label. The notebooks'
+// tests compare the models that notebooks declare with these (at width 1).
+func (s Settings) RunModel(run RunSpec) (*nn.Model, error) {
+	return s.sized(run.Arch).Model(slug(run.Label))
 }
 
 // trainingSteps returns the optimizer steps of epochs over images in

@@ -2,6 +2,20 @@
 // names, learning curves, tables and notes, and live training progress
 // ([Progress], handed to fit.Fit), through gonbui.
 //
+// It also holds what the lesson notebooks' teaching cells need besides
+// cifar, nn and fit, since cells declare no functions: the notebook's size
+// ([Settings], [BNMomentum]), files that carry weights and histories from
+// a training cell to the cells below it ([Path], [ReadRun]; each GoNB cell
+// runs as a new program, so values do not persist), and the curves of
+// several runs in one figure ([ShowRunCurves]). A training cell reads:
+//
+//	tr := nb.Must(fit.Compile(b, baseline, fit.Options{Optimizer: fit.Adam(1e-3), Seed: 42}))
+//	hist := nb.Must(tr.Fit(fit.CIFAR(train, cifar.UnitScaling), fit.FitOptions{
+//		Epochs: epochs, BatchSize: 64, ValidationHoldOut: 0.15, Progress: nb.Progress(),
+//	}))
+//	nb.Check(tr.SaveWeights(nb.Path("02-baseline.weights.ckpt")))
+//	nb.Check(hist.WriteFile(nb.Path("02-baseline.history.json")))
+//
 // Outside a notebook (gonbui.IsNotebook is false) every function does
 // nothing and returns nil, so the same code runs in a notebook, a test or a
 // program.

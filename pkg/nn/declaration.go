@@ -121,3 +121,25 @@ func (s *spec) declare() string {
 	}
 	return fmt.Sprintf("%s: %s(%s)", s.name, kindInfo[s.kind].class, strings.Join(args, ", "))
 }
+
+// Config describes every layer of the model in one line, as
+// [Model.Declaration] does, and adds what a declaration leaves out: the
+// initializers of the layers that have weights, e.g. "conv2d:
+// Conv2D(filters=32, …, kernel_initializer=he_normal(), bias_initializer=zeros())".
+// It is Keras's model.get_config() in short: two models with equal
+// configs are the same model before training too. It is nil for an
+// invalid model.
+func (m *Model) Config() []string {
+	if m.err != nil {
+		return nil
+	}
+	lines := make([]string, len(m.layers))
+	for i, s := range m.layers {
+		line := s.declare()
+		if s.kind == kindConv2D || s.kind == kindDense {
+			line = strings.TrimSuffix(line, ")") + fmt.Sprintf(", kernel_initializer=%s, bias_initializer=%s)", s.kernelInit, s.biasInit)
+		}
+		lines[i] = line
+	}
+	return lines
+}

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cnnlab/cnnlab/pkg/initializers"
 )
 
 // TestDeclaration: the presets that the issue confused (baseline and
@@ -59,5 +61,28 @@ func TestDeclaration(t *testing.T) {
 		if _, err := ParseDeclaration([]byte(bad)); err == nil {
 			t.Errorf("ParseDeclaration(%s) succeeded", bad)
 		}
+	}
+}
+
+// TestConfig: Config tells models apart that differ only in their
+// initializers, which Declaration leaves out.
+func TestConfig(t *testing.T) {
+	glorot := Sequential("m", Input(32, 32, 3), Conv2D(4, 3), Flatten(), Dense(10))
+	he := Sequential("m", Input(32, 32, 3), Conv2D(4, 3, KernelInitializer(initializers.HeNormal(initializers.NoSeed))), Flatten(), Dense(10))
+	if string(glorot.Declaration()) != string(he.Declaration()) {
+		t.Fatalf("declarations differ:\n%s\n%s", glorot.Declaration(), he.Declaration())
+	}
+	g, h := glorot.Config(), he.Config()
+	if len(g) != 3 || len(h) != 3 {
+		t.Fatalf("want 3 lines each, got %q and %q", g, h)
+	}
+	if g[0] == h[0] || !strings.Contains(h[0], "kernel_initializer=he_normal") || !strings.Contains(g[0], "kernel_initializer=glorot_uniform") {
+		t.Errorf("conv lines: glorot %q, he %q", g[0], h[0])
+	}
+	if g[2] != h[2] || !strings.Contains(g[2], "bias_initializer=zeros") {
+		t.Errorf("dense lines differ or lack the bias initializer: %q, %q", g[2], h[2])
+	}
+	if Sequential("bad").Config() != nil {
+		t.Error("an invalid model has a config")
 	}
 }

@@ -1,7 +1,8 @@
 // Command write writes the lesson notebooks into a folder (default
-// notebooks/), without outputs: notebooks/run executes them.
+// notebooks/), without outputs, from the lessons and their teaching cells
+// in notebooks/src: notebooks/run executes them.
 //
-//	go run ./internal/nbgen/write [-dir notebooks]
+//	go run ./internal/nbgen/write [-dir notebooks] [-src notebooks/src]
 package main
 
 import (
@@ -18,9 +19,18 @@ import (
 
 func main() {
 	dir := flag.String("dir", "notebooks", "folder of the notebooks")
+	src := flag.String("src", "notebooks/src", "folder of the lessons' teaching cells")
 	flag.Parse()
 	for _, l := range lessons.All() {
-		data, err := json.MarshalIndent(nbgen.Lesson(l), "", " ")
+		text, err := nbgen.ReadSource(*src, l)
+		if err != nil {
+			log.Fatal(err)
+		}
+		book, err := nbgen.Lesson(l, text)
+		if err != nil {
+			log.Fatal(err)
+		}
+		data, err := json.MarshalIndent(book, "", " ")
 		if err != nil {
 			log.Fatal(err)
 		}
