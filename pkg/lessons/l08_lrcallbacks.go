@@ -16,7 +16,7 @@ var _ = register(&Lesson{
 		"reloads the best checkpoint and evaluates it on the test set, over 40 epochs. The other presets train for their " +
 		"epochs (three times as many in the smoke and quick presets) and scale the patiences with the epochs: " +
 		"ReduceLROnPlateau's is 5·epochs/40, rounded, at least 1, and EarlyStopping's twice that, the course's ratio " +
-		"(standard: 20 epochs, patiences 3 and 6; quick: 12 epochs, 2 and 4), so that both callbacks can fire. " +
+		"(standard: 15 epochs, patiences 2 and 4; quick: 12 epochs, 2 and 4), so that both callbacks can fire. " +
 		"A run with a constant rate and no callbacks, for the same epochs, is the reference.",
 	Runs: func(s Settings) []RunSpec {
 		epochs := Pick(s, 40, s.LongerEpochs(3))
