@@ -62,7 +62,7 @@ type trainConfig struct {
 	AltFlip     bool      `json:"alternating_flip,omitempty"`
 	TTA         string    `json:"tta,omitempty"` // of the --test evaluation
 	Backend     string    `json:"backend"`
-	BackendConv bool      `json:"backend_conv"` // Conv2D on the patched backend's kernel (layers.UsesBackendConv)
+	BackendConv bool      `json:"backend_conv"` // Conv2D on the patched backend's kernel (layers.Options.UsesBackendConv)
 	Resumed     string    `json:"resumed_from,omitempty"`
 	Started     string    `json:"started"`
 	Version     string    `json:"cnnlab_version"` // cnnlab's module version and VCS revision
@@ -164,7 +164,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if *valSplit > 0 {
 		*valHoldOut = 0
 	}
-	defer setSwitch(&layers.BackendConv, *backendConv)()
+	layerOpts := layers.Options{NoBackendConv: !*backendConv}
 	m, err := nn.Named(*modelName, *width)
 	if err != nil {
 		return usageError("%v", err)
@@ -263,7 +263,8 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "backend: %s\n", info.String())
-	tr, err := fit.Compile(b, m, fit.Options{Optimizer: opt, Seed: *seed, Schedule: schedule, Loss: loss})
+	tr, err := fit.Compile(b, m, fit.Options{Optimizer: opt, Seed: *seed, Schedule: schedule, Loss: loss,
+		Params: layerOpts.Params()})
 	if err != nil {
 		return err
 	}
@@ -311,7 +312,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: *scheduleSpec,
 		Momentum: *momentum, Nesterov: *nesterov, WeightDecay: *weightDecay, NoDecay: base.ExcludeFromWeightDecay,
 		EMAOverwr: base.EMAOverwriteFrequency, Smoothing: *smoothing, AltFlip: *altFlip,
-		Backend: info.String(), BackendConv: layers.UsesBackendConv(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
+		Backend: info.String(), BackendConv: layerOpts.UsesBackendConv(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
 		Version: version.String(),
 	}
 	if *useEMA {

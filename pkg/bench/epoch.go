@@ -18,7 +18,9 @@ type EpochConfig struct {
 	Train *cifar.Dataset // the training images; the course's 15% hold-out of them validates
 	Batch int            // default the course's 64
 	Seed  int64          // default the course's
-	Impl  layers.Impl
+	// Layers selects the layers' formulation; the zero value is the
+	// default.
+	Layers layers.Options
 	// OnStep, if set, is called after every training step.
 	OnStep func(step, total int)
 }
@@ -64,10 +66,8 @@ func Epoch(cfg EpochConfig) (EpochResult, error) {
 	if cfg.Seed == 0 {
 		cfg.Seed = course.Defaults.Seed
 	}
-	prevImpl := layers.SetImpl(cfg.Impl)
-	defer layers.SetImpl(prevImpl)
 	kernelCalls := backend.ConvKernelCalls()
-	m, tr, info, err := compile(cfg.Model, cfg.Width, cfg.Seed)
+	m, tr, info, err := compile(cfg.Model, cfg.Width, cfg.Seed, cfg.Layers)
 	if err != nil {
 		return EpochResult{}, err
 	}
@@ -89,7 +89,7 @@ func Epoch(cfg EpochConfig) (EpochResult, error) {
 		ValS:       clock.validation().Seconds(),
 		EpochS:     logs["time"], WallS: wall.Seconds(),
 		Accuracy: logs["accuracy"], ValAccuracy: logs["val_accuracy"],
-		PeakRSSBytes: peakRSS(), Machine: machine(info, kernelCalls),
+		PeakRSSBytes: peakRSS(), Machine: machine(info, tr.Backend(), cfg.Layers, kernelCalls),
 	}
 	if timed := clock.timed().Seconds(); timed > 0 {
 		r.TrainImagesPerS = float64(hist.Split.Train-cfg.Batch) / timed

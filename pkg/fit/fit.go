@@ -39,6 +39,11 @@ type Options struct {
 	// rate cannot be set (ReduceLROnPlateau and LearningRateScheduler fail,
 	// as in Keras 3).
 	Schedule Schedule
+	// Params are set on the trainer's model.Store before any graph is
+	// built (model.Store.SetParams: full paths to values): GoMLX's
+	// per-model hyperparameters, read by the layers when the graphs are
+	// built, e.g. layers.Options.Params().
+	Params map[string]any
 }
 
 // Trainer trains, evaluates and runs a [Model]: the Keras-like compiled
@@ -108,6 +113,7 @@ func Compile(backend compute.Backend, m Model, opts Options) (*Trainer, error) {
 		store:      model.NewStore(),
 		out:        os.Stdout,
 	}
+	t.store.SetParams(opts.Params)
 	if err := t.store.SetRNGStateFromSeed(opts.Seed); err != nil {
 		return nil, fmt.Errorf("fit: seeding the random state: %w", err)
 	}
@@ -125,6 +131,9 @@ func Compile(backend compute.Backend, m Model, opts Options) (*Trainer, error) {
 	}
 	return t, nil
 }
+
+// Backend returns the backend given to [Compile].
+func (t *Trainer) Backend() compute.Backend { return t.backend }
 
 // Store returns the model.Store holding the weights and training state.
 func (t *Trainer) Store() *model.Store { return t.store }
