@@ -17,6 +17,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/internal/jsonfloat"
 )
 
 // Options configures [Compile]: Keras's model.compile plus the seed.
@@ -500,27 +501,26 @@ func (h *History) Get(key string) []float64 {
 	return v
 }
 
-// MarshalJSON writes the history as a JSON array with one object per epoch;
+// MarshalJSON writes the history as a JSON array with one object per epoch,
+// values in internal/jsonfloat's encoding (NaN and ±Inf as "nan", "inf",
+// "-inf");
 // non-finite values (a diverged loss) are written as null.
 func (h *History) MarshalJSON() ([]byte, error) {
-	rows := make([]map[string]any, len(h.Epochs))
+	rows := make([]map[string]jsonfloat.Float, len(h.Epochs))
 	for i, l := range h.Epochs {
-		row := make(map[string]any, len(l))
+		row := make(map[string]jsonfloat.Float, len(l))
 		for k, v := range l {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				row[k] = nil
-			} else {
-				row[k] = v
-			}
+			row[k] = jsonfloat.Float(v)
 		}
 		rows[i] = row
 	}
 	return json.Marshal(rows)
 }
 
-// UnmarshalJSON reads what MarshalJSON writes (null reads as NaN).
+// UnmarshalJSON reads what MarshalJSON writes, and older files' null as
+// NaN.
 func (h *History) UnmarshalJSON(data []byte) error {
-	var rows []map[string]*float64
+	var rows []map[string]jsonfloat.Float
 	if err := json.Unmarshal(data, &rows); err != nil {
 		return err
 	}
@@ -528,11 +528,7 @@ func (h *History) UnmarshalJSON(data []byte) error {
 	for i, row := range rows {
 		l := make(Logs, len(row))
 		for k, v := range row {
-			if v == nil {
-				l[k] = math.NaN()
-			} else {
-				l[k] = *v
-			}
+			l[k] = float64(v)
 		}
 		h.Epochs[i] = l
 	}
