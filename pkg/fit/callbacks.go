@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/cnnlab/cnnlab/internal/jsonfloat"
@@ -638,6 +639,6 @@ func logKeys(l Logs) string {
 	for k := range l {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	return strings.Join(keys, ",")
 }
