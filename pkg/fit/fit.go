@@ -370,26 +370,15 @@ func (t *Trainer) Evaluate(d Data, batchSize int, opts ...EvalOption) (loss, acc
 	if err != nil {
 		return 0, 0, err
 	}
-	// Inference graphs are built afresh for every call: GoMLX's Go backend
-	// embeds the variables of inference graphs as constants, so a graph
-	// compiled before a training step would keep the old weights.
-	exec, err := model.NewExec(t.backend, t.store, t.evalGraph(cfg.tta))
-	if err != nil {
-		return 0, 0, fmt.Errorf("fit: creating the eval step: %w", err)
-	}
-	defer exec.Finalize()
 	var sumLoss, sumCorrect, penalty float64
-	for _, b := range Batches(d, batchSize, false, 0, 0) {
-		x, y := t.batchTensors(b)
-		out, err := call(exec, x, y)
-		_, _ = x.FinalizeAll(), y.FinalizeAll()
-		if err != nil {
-			return 0, 0, fmt.Errorf("fit: evaluating: %w", err)
-		}
+	err = runBatches(t, d, batchSize, "evaluating", true, t.evalGraph(cfg.tta), func(out []*tensors.Tensor) error {
 		sumLoss += scalar(out[0])
 		penalty = scalar(out[1])
 		sumCorrect += scalar(out[2])
-		finalize(out)
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
 	}
 	t.built = true
 	n := float64(d.Len())
@@ -413,30 +402,58 @@ func (t *Trainer) Predict(d Data, batchSize int, opts ...EvalOption) (probs []fl
 	if err != nil {
 		return nil, 0, err
 	}
-	exec, err := model.NewExec(t.backend, t.store, t.predictGraph(cfg.tta)) // afresh: see Evaluate
-	if err != nil {
-		return nil, 0, fmt.Errorf("fit: creating the predict step: %w", err)
-	}
-	defer exec.Finalize()
-	for _, b := range Batches(d, batchSize, false, 0, 0) {
-		x, y := t.batchTensors(b)
-		_ = y.FinalizeAll()
-		out, err := call(exec, x)
-		_ = x.FinalizeAll()
-		if err != nil {
-			return nil, 0, fmt.Errorf("fit: predicting: %w", err)
-		}
+	err = runBatches(t, d, batchSize, "predicting", false, t.predictGraph(cfg.tta), func(out []*tensors.Tensor) error {
 		numClasses = out[0].Shape().Dim(-1)
 		p, err := tensors.CopyFlatData[float32](out[0])
-		finalize(out)
 		if err != nil {
-			return nil, 0, fmt.Errorf("fit: reading predictions: %w", err)
+			return fmt.Errorf("fit: reading predictions: %w", err)
 		}
 		probs = append(probs, p...)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	t.built = true
 	t.numClass = numClasses
 	return probs, numClasses, nil
+}
+
+// runBatches runs graphFn on d in order, in batches of batchSize, and
+// passes each batch's outputs to use (nil: outputs unused) before freeing
+// them; the graph gets the labels too when withLabels. what ("evaluating")
+// names the work in errors.
+//
+// The graph is built afresh for every call: GoMLX's Go backend embeds the
+// variables of inference graphs as constants, so a graph compiled before a
+// training step would keep the old weights.
+func runBatches[F model.ExecGraphFn](t *Trainer, d Data, batchSize int, what string, withLabels bool, graphFn F,
+	use func(out []*tensors.Tensor) error) error {
+	exec, err := model.NewExec(t.backend, t.store, graphFn)
+	if err != nil {
+		return fmt.Errorf("fit: %s: building the graph: %w", what, err)
+	}
+	defer exec.Finalize()
+	for _, b := range Batches(d, batchSize, false, 0, 0) {
+		x, y := t.batchTensors(b)
+		args := []any{x}
+		if withLabels {
+			args = append(args, y)
+		}
+		out, err := call(exec, args...)
+		_, _ = x.FinalizeAll(), y.FinalizeAll()
+		if err != nil {
+			return fmt.Errorf("fit: %s: %w", what, err)
+		}
+		if use != nil {
+			err = use(out)
+		}
+		finalize(out)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // batchSizeOrDefault returns the batch size of Evaluate, Predict and
