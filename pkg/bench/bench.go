@@ -151,13 +151,18 @@ func compile(name string, width float64, seed int64, opts layers.Options) (*nn.M
 	if err != nil {
 		return nil, nil, info, err
 	}
-	tr, err := fit.Compile(b, m, fit.Options{Optimizer: fit.Adam(course.Defaults.LearningRate), Seed: seed,
-		Params: opts.Params()})
+	tr, err := fit.Compile(b, m, courseOptions(seed, opts))
 	if err != nil {
 		return nil, nil, info, err
 	}
 	tr.SetOutput(nil)
 	return m, tr, info, nil
+}
+
+// courseOptions are the course's compile options (Adam 1e-3) with the seed
+// and the layers options.
+func courseOptions(seed int64, opts layers.Options) fit.Options {
+	return fit.Options{Optimizer: fit.Adam(course.Defaults.LearningRate), Seed: seed, Params: opts.Params()}
 }
 
 // randomImages returns n random images and labels.

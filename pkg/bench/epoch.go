@@ -9,6 +9,7 @@ import (
 	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/layers"
+	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
 // EpochConfig selects what [Epoch] measures.
@@ -67,19 +68,28 @@ func Epoch(cfg EpochConfig) (EpochResult, error) {
 		cfg.Seed = course.Defaults.Seed
 	}
 	kernelCalls := backend.ConvKernelCalls()
-	m, tr, info, err := compile(cfg.Model, cfg.Width, cfg.Seed, cfg.Layers)
+	m, err := nn.Named(cfg.Model, cfg.Width)
+	if err != nil {
+		return EpochResult{}, err
+	}
+	b, info, err := backend.New()
+	if err != nil {
+		return EpochResult{}, err
+	}
+	clock := &stepClock{warmup: 1, onStep: cfg.OnStep}
+	run, err := fit.Start(fit.Job{Backend: b, Model: m, Options: courseOptions(cfg.Seed, cfg.Layers),
+		Fit: fit.FitOptions{Epochs: 1, BatchSize: cfg.Batch, ValidationHoldOut: course.Defaults.ValidationHoldOut, Progress: clock}})
 	if err != nil {
 		return EpochResult{}, err
 	}
 	params, _ := m.NumParams()
-	clock := &stepClock{warmup: 1, onStep: cfg.OnStep}
 	start := time.Now()
-	hist, err := tr.Fit(fit.CIFAR(cfg.Train, cifar.UnitScaling), fit.FitOptions{
-		Epochs: 1, BatchSize: cfg.Batch, ValidationHoldOut: course.Defaults.ValidationHoldOut, Progress: clock})
+	res, err := run.Train(fit.CIFAR(cfg.Train, cifar.UnitScaling), nil)
 	if err != nil {
 		return EpochResult{}, fmt.Errorf("training: %w", err)
 	}
 	wall := time.Since(start)
+	hist, tr := res.History, run.Trainer
 	logs := hist.Epochs[0]
 	r := EpochResult{
 		Model: m.Name(), Params: params, Batch: cfg.Batch,
