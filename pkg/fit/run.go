@@ -52,29 +52,28 @@ type CheckpointSpec struct {
 
 // Build returns the callbacks s declares.
 func (s CallbackSpec) Build() []Callback {
+	monitor := func(m *string) {
+		if s.Monitor != "" {
+			*m = s.Monitor
+		}
+	}
 	var cbs []Callback
 	if c := s.ReduceLR; c != nil {
 		r := NewReduceLROnPlateau()
 		r.Patience, r.Factor, r.Verbose = c.Patience, c.Factor, 1
-		if s.Monitor != "" {
-			r.Monitor = s.Monitor
-		}
+		monitor(&r.Monitor)
 		cbs = append(cbs, r)
 	}
 	if c := s.EarlyStop; c != nil {
 		e := NewEarlyStopping()
 		e.Patience, e.RestoreBestWeights, e.Verbose = c.Patience, c.RestoreBest, 1
-		if s.Monitor != "" {
-			e.Monitor = s.Monitor
-		}
+		monitor(&e.Monitor)
 		cbs = append(cbs, e)
 	}
 	for _, c := range s.Checkpoints {
 		m := NewModelCheckpoint(c.Path)
 		m.SaveBestOnly, m.SaveWeightsOnly = c.BestOnly, c.WeightsOnly
-		if s.Monitor != "" {
-			m.Monitor = s.Monitor
-		}
+		monitor(&m.Monitor)
 		cbs = append(cbs, m)
 	}
 	if s.CSVLog != "" {
