@@ -62,7 +62,7 @@ type trainConfig struct {
 	AltFlip     bool      `json:"alternating_flip,omitempty"`
 	TTA         string    `json:"tta,omitempty"` // of the --test evaluation
 	Backend     string    `json:"backend"`
-	BackendConv bool      `json:"backend_conv"` // Conv2D on the patched backend's kernel (layers.UsesBackendConv)
+	BackendConv bool      `json:"backend_conv"` // Conv2D on the patched backend's kernel (layers.Options.UsesBackendConv)
 	Resumed     string    `json:"resumed_from,omitempty"`
 	Started     string    `json:"started"`
 	Version     string    `json:"cnnlab_version"` // cnnlab's module version and VCS revision
@@ -164,7 +164,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if *valSplit > 0 {
 		*valHoldOut = 0
 	}
-	defer setSwitch(&layers.BackendConv, *backendConv)()
+	layerOpts := layers.Options{NoBackendConv: !*backendConv}
 	m, err := nn.Named(*modelName, *width)
 	if err != nil {
 		return usageError("%v", err)
@@ -222,36 +222,23 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 			mon = "loss"
 		}
 	}
-	var cbs []fit.Callback
+	inOut := func(path string) string {
+		if path == "" || filepath.IsAbs(path) {
+			return path
+		}
+		return filepath.Join(*outDir, path)
+	}
+	spec := fit.CallbackSpec{Monitor: mon, CSVLog: inOut(*csvLog), CSVAppend: *resume != ""}
 	if *reducePatience > 0 {
-		r := fit.NewReduceLROnPlateau()
-		r.Monitor, r.Patience, r.Factor, r.Verbose = mon, *reducePatience, *reduceFactor, 1
-		cbs = append(cbs, r)
+		spec.ReduceLR = &fit.ReduceLRSpec{Patience: *reducePatience, Factor: *reduceFactor}
 	}
 	if *stopPatience > 0 {
-		e := fit.NewEarlyStopping()
-		e.Monitor, e.Patience, e.RestoreBestWeights, e.Verbose = mon, *stopPatience, *restoreBest, 1
-		cbs = append(cbs, e)
+		spec.EarlyStop = &fit.EarlyStopSpec{Patience: *stopPatience, RestoreBest: *restoreBest}
 	}
 	if *ckpt != "" {
-		path := *ckpt
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(*outDir, path)
-		}
-		c := fit.NewModelCheckpoint(path)
-		c.Monitor, c.SaveBestOnly, c.SaveWeightsOnly = mon, *bestOnly, *weightsOnly
-		cbs = append(cbs, c)
+		spec.Checkpoints = []fit.CheckpointSpec{{Path: inOut(*ckpt), BestOnly: *bestOnly, WeightsOnly: *weightsOnly}}
 	}
-	if *csvLog != "" {
-		path := *csvLog
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(*outDir, path)
-		}
-		c := fit.NewCSVLogger(path)
-		c.Append = *resume != ""
-		cbs = append(cbs, c)
-	}
-	if err := fit.CheckCallbacks(cbs, fit.LogKeys(validation)); err != nil {
+	if err := fit.CheckCallbacks(spec.Build(), fit.LogKeys(validation)); err != nil {
 		return usageError("%s", strings.TrimPrefix(err.Error(), "fit: "))
 	}
 	if set["monitor"] && *reducePatience == 0 && *stopPatience == 0 && !*bestOnly {
@@ -263,15 +250,32 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "backend: %s\n", info.String())
-	tr, err := fit.Compile(b, m, fit.Options{Optimizer: opt, Seed: *seed, Schedule: schedule, Loss: loss})
+	fitOpts := fit.FitOptions{
+		Epochs: *epochs, BatchSize: *batchSize, NoShuffle: *noShuffle,
+		ValidationSplit: *valSplit, ValidationHoldOut: *valHoldOut,
+		Verbose: fit.Verbosity(*verbose), Output: os.Stdout, AlternatingFlip: *altFlip,
+	}
+	job := fit.Job{
+		Backend: b, Model: m, Callbacks: spec, Fit: fitOpts, Output: os.Stdout,
+		Options: fit.Options{Optimizer: opt, Seed: *seed, Schedule: schedule, Loss: loss, Params: layerOpts.Params()},
+		Record: func(hist *fit.History) error {
+			if err := hist.WriteFile(filepath.Join(*outDir, "history.json")); err != nil {
+				return err
+			}
+			return report.WriteCurves(filepath.Join(*outDir, "curves.svg"), report.Run{Name: m.Name(), History: hist})
+		},
+		WeightsPath: filepath.Join(*outDir, "final.weights.ckpt"),
+		TestBatch:   256, TestOptions: []fit.EvalOption{fit.WithTTA(tta)},
+	}
+	run, err := fit.Start(job)
 	if err != nil {
 		return err
 	}
-	var state *fit.TrainState
 	if *resume != "" {
-		if state, err = tr.LoadCheckpoint(*resume); err != nil {
+		if err := run.Resume(*resume, false); err != nil {
 			return err
 		}
+		state := run.Resumed
 		// The checkpoint restores the learning rate in effect (after
 		// ReduceLROnPlateau, say); an --lr other than the run's own would
 		// be ignored, so it is refused.
@@ -294,12 +298,6 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 
-	fitOpts := fit.FitOptions{
-		Epochs: *epochs, BatchSize: *batchSize, NoShuffle: *noShuffle,
-		ValidationSplit: *valSplit, ValidationHoldOut: *valHoldOut,
-		Callbacks: cbs, Verbose: fit.Verbosity(*verbose), Output: os.Stdout, Resume: state,
-		AlternatingFlip: *altFlip,
-	}
 	trainData := fit.CIFAR(train, cifar.UnitScaling)
 	_, _, split, err := fit.SplitValidation(trainData, fitOpts, *seed)
 	if err != nil {
@@ -311,7 +309,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: *scheduleSpec,
 		Momentum: *momentum, Nesterov: *nesterov, WeightDecay: *weightDecay, NoDecay: base.ExcludeFromWeightDecay,
 		EMAOverwr: base.EMAOverwriteFrequency, Smoothing: *smoothing, AltFlip: *altFlip,
-		Backend: info.String(), BackendConv: layers.UsesBackendConv(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
+		Backend: info.String(), BackendConv: layerOpts.UsesBackendConv(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
 		Version: version.String(),
 	}
 	if *useEMA {
@@ -328,28 +326,18 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 
-	hist, fitErr := tr.Fit(trainData, fitOpts)
-	if hist != nil && len(hist.Epochs) > 0 {
-		if err := hist.WriteFile(filepath.Join(*outDir, "history.json")); err != nil {
-			return err
-		}
-		if err := report.WriteCurves(filepath.Join(*outDir, "curves.svg"), report.Run{Name: m.Name(), History: hist}); err != nil {
-			return err
-		}
+	var test fit.Data
+	if *evalTest {
+		test = fit.CIFAR(data.Test, cifar.UnitScaling)
 	}
-	if fitErr != nil {
-		return fitErr
-	}
-	if err := tr.SaveWeights(filepath.Join(*outDir, "final.weights.ckpt")); err != nil {
+	res, err := run.Train(trainData, test)
+	if err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s (%d epochs), curves.svg and %s\n", filepath.Join(*outDir, "history.json"), len(hist.Epochs),
-		filepath.Join(*outDir, "final.weights.ckpt"))
+	fmt.Printf("wrote %s (%d epochs), curves.svg and %s\n", filepath.Join(*outDir, "history.json"), len(res.History.Epochs),
+		job.WeightsPath)
 	if *evalTest {
-		loss, acc, err := tr.Evaluate(fit.CIFAR(data.Test, cifar.UnitScaling), 256, fit.WithTTA(tta))
-		if err != nil {
-			return err
-		}
+		loss, acc := res.TestLoss, res.TestAccuracy
 		with := ""
 		if tta != fit.NoTTA {
 			with = ", test-time augmentation " + tta.String()

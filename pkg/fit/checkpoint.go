@@ -614,7 +614,7 @@ func firstDifference(file, model json.RawMessage) (string, error) {
 			keys = append(keys, k)
 		}
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	show := func(v any, ok bool) string {
 		if !ok {
 			return "nothing"
