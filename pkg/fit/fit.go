@@ -659,6 +659,9 @@ func (t *Trainer) Fit(data Data, opts FitOptions) (*History, error) {
 		}
 	}
 	t.out = opts.Output
+	if err := t.initFromData(train); err != nil {
+		return nil, err
+	}
 	cbs := callbackList(opts.Callbacks)
 	hist, start, err := t.beginTraining(cbs, opts)
 	if err != nil {
@@ -814,4 +817,35 @@ func (t *Trainer) finalizeEMA() error {
 		}
 	}
 	return nil
+}
+
+// initFromData computes the data-dependent weights of a [DataInitializer]
+// model from the first training samples, unless the model has weights
+// already (trained, loaded or resumed: the computed ones are among them).
+func (t *Trainer) initFromData(train Data) error {
+	di, ok := t.model.(DataInitializer)
+	if !ok || di.DataSamples() == 0 || t.hasWeights() {
+		return nil
+	}
+	n := min(di.DataSamples(), train.Len())
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	b := MakeBatch(train, idx)
+	if err := di.InitFromData(b.X, n); err != nil {
+		return fmt.Errorf("fit: computing weights from %d training samples: %w", n, err)
+	}
+	return nil
+}
+
+// hasWeights reports whether the store holds a model weight (a variable
+// outside the training state with a value).
+func (t *Trainer) hasWeights() bool {
+	for v := range t.store.IterVariables() {
+		if !isStatePath(v.Path()) && v.HasValue() {
+			return true
+		}
+	}
+	return false
 }

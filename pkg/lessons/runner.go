@@ -292,6 +292,7 @@ type prepared struct {
 	order                string
 	scaling              cifar.Scaling
 	schedule             fit.Schedule
+	training             Training // the optimizer, loss, flip and TTA (Adam at lr, no TTA, unless a Recipe says)
 	runModel, schedWords string
 }
 
@@ -311,8 +312,23 @@ func (e *Env) prepare(p Planned) (*prepared, error) {
 	}
 	q.train, q.val, q.order = e.split(p.Run.Order)
 	q.scaling = scalingOf(p.Run.Scaling, q.train)
-	if p.Run.Schedule != nil {
-		q.schedule = p.Run.Schedule(trainingSteps(q.train.Len(), q.batch, q.epochs), q.lr)
+	if r := p.Run.Recipe; r != nil {
+		if p.Run.Schedule != nil || p.Run.LearningRate != 0 || p.Run.BatchSize != 0 || p.Run.Epochs != 0 {
+			return nil, errors.New("a run with a Recipe takes its schedule, rate, batch size and epochs from it")
+		}
+		q.Run.Model = m.Name() + ": " + r.String()
+		q.batch, q.epochs, q.lr = r.BatchSize, r.Epochs, r.LearningRate
+		if q.training, err = RecipeTraining(*r, trainingSteps(q.train.Len(), q.batch, q.epochs)); err != nil {
+			return nil, err
+		}
+		q.schedule = q.training.Schedule
+	} else {
+		q.training.Optimizer = fit.Adam(q.lr)
+		if p.Run.Schedule != nil {
+			q.schedule = p.Run.Schedule(trainingSteps(q.train.Len(), q.batch, q.epochs), q.lr)
+		}
+	}
+	if q.schedule != nil {
 		q.Run.ScheduleName = q.schedule.Name() + strings.TrimPrefix(fmt.Sprintf("%+v", q.schedule), "&")
 	}
 	return q, nil
@@ -327,7 +343,7 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	started := time.Now()
 	kernelCalls := backend.ConvKernelCalls()
 	train, val, scaling := q.train, q.val, q.scaling
-	tr, err := fit.Compile(e.Backend, m, fit.Options{Optimizer: fit.Adam(q.lr), Seed: p.Seed, Schedule: q.schedule})
+	tr, err := fit.Compile(e.Backend, m, fit.Options{Optimizer: q.training.Optimizer, Loss: q.training.Loss, Seed: p.Seed, Schedule: q.schedule})
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +357,7 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	cbs := callbacks(run, bestPath)
 	cbs = append(cbs, fit.NewModelCheckpoint(resumePath)) // every epoch: a killed run resumes here
 	opts := fit.FitOptions{Epochs: q.epochs, BatchSize: q.batch, NoShuffle: run.Order != "",
-		ValidationData: fit.CIFAR(val, scaling), Callbacks: cbs, Output: log}
+		ValidationData: fit.CIFAR(val, scaling), Callbacks: cbs, Output: log, AlternatingFlip: q.training.AlternatingFlip}
 	if o.FitProgress != nil {
 		opts.Progress = o.FitProgress()
 	}
@@ -363,7 +379,7 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 		res.EpochSeconds += l["time"] / float64(len(hist.Epochs))
 	}
 	test := fit.CIFAR(e.Test, scaling)
-	if err := evaluate(tr, test, e.Test.Labels, res); err != nil {
+	if err := evaluate(tr, test, e.Test.Labels, res, q.training.TTA); err != nil {
 		return nil, err
 	}
 	if run.CheckpointBest {
@@ -387,10 +403,19 @@ func (e *Env) model(run RunSpec) (*nn.Model, error) { return e.Settings.RunModel
 
 // RunModel declares the model that a run of these settings trains: the
 // run's Arch at the settings' width, with their BatchNorm momentum unless
-// the Arch sets its own, named after the run's label. The notebooks'
-// tests compare the models that notebooks declare with these (at width 1).
+// the Arch sets its own (or its Recipe's model at the settings' width),
+// named after the run's label. The notebooks' tests compare the models
+// that notebooks declare with these (at width 1).
 func (s Settings) RunModel(run RunSpec) (*nn.Model, error) {
-	return s.sized(run.Arch).Model(slug(run.Label))
+	return s.namedModel(run, slug(run.Label))
+}
+
+// namedModel declares the run's model named name.
+func (s Settings) namedModel(run RunSpec, name string) (*nn.Model, error) {
+	if run.Recipe != nil {
+		return run.Recipe.Model(name, s.Width)
+	}
+	return s.sized(run.Arch).Model(name)
 }
 
 // trainingSteps returns the optimizer steps of epochs over images in
@@ -481,14 +506,15 @@ func callbacks(run RunSpec, bestPath string) []fit.Callback {
 	return cbs
 }
 
-// evaluate fills the test loss, accuracy and confusion matrix of tr.
-func evaluate(tr *fit.Trainer, test fit.Data, labels []uint8, res *RunResult) error {
-	loss, acc, err := tr.Evaluate(test, 256)
+// evaluate fills the test loss, accuracy and confusion matrix of tr,
+// with test-time augmentation tta.
+func evaluate(tr *fit.Trainer, test fit.Data, labels []uint8, res *RunResult, tta fit.TTA) error {
+	loss, acc, err := tr.Evaluate(test, 256, fit.WithTTA(tta))
 	if err != nil {
 		return err
 	}
 	res.TestLoss, res.TestAccuracy = Float(loss), Float(acc)
-	probs, n, err := tr.Predict(test, 256)
+	probs, n, err := tr.Predict(test, 256, fit.WithTTA(tta))
 	if err != nil {
 		return err
 	}
@@ -542,7 +568,7 @@ func (e *Env) Trained(label string) (*fit.Trainer, *nn.Model, *RunResult, error)
 		if name == "" {
 			name = slug(run.Label)
 		}
-		m, err := e.Settings.sized(run.Arch).Model(name)
+		m, err := e.Settings.namedModel(run, name)
 		if err != nil {
 			return nil, nil, nil, err
 		}
