@@ -56,6 +56,9 @@ type Trainer struct {
 	trainExec  *model.Exec
 	built      bool
 	hasPenalty bool
+	// weightsSet: the weights were loaded (setVars) or computed from the
+	// data, so a DataInitializer's data-computed weights hold their values.
+	weightsSet bool
 
 	out      io.Writer // callback messages
 	stop     bool
@@ -352,6 +355,9 @@ func (t *Trainer) Evaluate(d Data, batchSize int, opts ...EvalOption) (loss, acc
 	if err := t.checkData(d, "evaluation"); err != nil {
 		return 0, 0, err
 	}
+	if err := t.checkDataWeights(); err != nil {
+		return 0, 0, err
+	}
 	cfg, err := evalOptions(opts, t.inputShape)
 	if err != nil {
 		return 0, 0, err
@@ -393,6 +399,9 @@ func (t *Trainer) Evaluate(d Data, batchSize int, opts ...EvalOption) (loss, acc
 // logits.
 func (t *Trainer) Predict(d Data, batchSize int, opts ...EvalOption) (probs []float32, numClasses int, err error) {
 	if err := t.checkData(d, "prediction"); err != nil {
+		return nil, 0, err
+	}
+	if err := t.checkDataWeights(); err != nil {
 		return nil, 0, err
 	}
 	cfg, err := evalOptions(opts, t.inputShape)
@@ -820,12 +829,15 @@ func (t *Trainer) finalizeEMA() error {
 }
 
 // initFromData computes the data-dependent weights of a [DataInitializer]
-// model from the first training samples, unless the model has weights
-// already (trained, loaded or resumed: the computed ones are among them).
+// model from the first training samples, unless its weights were loaded
+// (or resumed: the computed ones are among them) or computed already.
 func (t *Trainer) initFromData(train Data) error {
 	di, ok := t.model.(DataInitializer)
-	if !ok || di.DataSamples() == 0 || t.hasWeights() {
+	if !ok || di.DataSamples() == 0 || t.weightsSet {
 		return nil
+	}
+	if t.built {
+		return errors.New("fit: the model computes weights from the training data, but its weights were created without them: Fit a new Trainer, or load the weights")
 	}
 	n := min(di.DataSamples(), train.Len())
 	idx := make([]int, n)
@@ -836,16 +848,15 @@ func (t *Trainer) initFromData(train Data) error {
 	if err := di.InitFromData(b.X, n); err != nil {
 		return fmt.Errorf("fit: computing weights from %d training samples: %w", n, err)
 	}
+	t.weightsSet = true
 	return nil
 }
 
-// hasWeights reports whether the store holds a model weight (a variable
-// outside the training state with a value).
-func (t *Trainer) hasWeights() bool {
-	for v := range t.store.IterVariables() {
-		if !isStatePath(v.Path()) && v.HasValue() {
-			return true
-		}
+// checkDataWeights fails when the model's data-computed weights (see
+// [DataInitializer]) are neither computed (by Fit) nor loaded.
+func (t *Trainer) checkDataWeights() error {
+	if di, ok := t.model.(DataInitializer); ok && di.DataSamples() > 0 && !t.weightsSet {
+		return errors.New("fit: the model computes weights from the training data: Fit it, or load its weights, before evaluating or predicting")
 	}
-	return false
+	return nil
 }

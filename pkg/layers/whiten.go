@@ -145,7 +145,8 @@ func symmetricEigen(a []float64, d int) (values, vectors []float64) {
 // "kernel" [2, 2, C, filters] is not trainable (it is saved with the
 // weights); with useBias, "bias" [filters] (zeros) is trainable. Output
 // [B, H−1, W−1, filters]. A nil kernel reads the kernel already in the
-// variable (loaded or computed before); it panics when there is none. It runs as four slices of x, one concatenation
+// variable (loaded, or computed before); a variable created with a nil
+// kernel starts at zeros, for weights to be loaded into. It runs as four slices of x, one concatenation
 // and a matmul on every backend.
 func Whitening(scope *model.Scope, x *graph.Node, kernel []float32, filters int, useBias bool) *graph.Node {
 	checkImages("layers.Whitening", x)
@@ -161,9 +162,8 @@ func Whitening(scope *model.Scope, x *graph.Node, kernel []float32, filters int,
 	dt := x.DType()
 	values := kernel
 	init := func(g *graph.Graph, shape shapes.Shape) *graph.Node {
-		if values == nil {
-			exceptions.Panicf("layers.Whitening %s: the kernel is not computed yet: compute it from training images "+
-				"(fit.Fit does, for nn.WhiteningFromData) or load the weights", scope.Scope())
+		if values == nil { // a placeholder until the weights are loaded
+			return graph.Zeros(g, shape)
 		}
 		return graph.Reshape(graph.ConvertDType(graph.Const(g, values), shape.DType), shape.Dimensions...)
 	}
