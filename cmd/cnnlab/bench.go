@@ -48,7 +48,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if _, err := nn.ArchOf(*modelName); err != nil {
+	if _, err := nn.Named(*modelName, 1); err != nil {
 		return usageError("--model: %v", err)
 	}
 	if err := checkWidth(*width); err != nil {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/layers"
+	"github.com/cnnlab/cnnlab/pkg/lessons"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 	"github.com/cnnlab/cnnlab/pkg/report"
 )
@@ -118,6 +120,12 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	recipe, hasRecipe := nn.RecipeOf(*modelName)
+	if hasRecipe {
+		if err := recipeDefaults(fs, set, recipe); err != nil {
+			return err
+		}
+	}
 	switch {
 	case *modelName == "":
 		return usageError("--model is required")
@@ -206,6 +214,24 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		}
 	}
 	var schedule fit.Schedule
+	// The recipe's triangular schedule spans the run's steps, known once
+	// the data is read; the train step's graph, built at the first step,
+	// reads the schedule then, so it is set in place after the data is
+	// read (its first rate, which Compile reads, does not depend on the
+	// steps).
+	var triangular *fit.PiecewiseLinearSchedule
+	if hasRecipe && recipe.Triangular && *scheduleSpec == "" {
+		if *reducePatience > 0 {
+			return usageError("--reduce-lr-patience: the %s recipe's triangular schedule sets the rate (give --lr-schedule to replace it)", *modelName)
+		}
+		recipe.LearningRate = opt.InitialLearningRate()
+		t, err := lessons.RecipeTraining(recipe, 1)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		triangular = t.Schedule.(*fit.PiecewiseLinearSchedule)
+		schedule = triangular
+	}
 	if *scheduleSpec != "" {
 		if *reducePatience > 0 {
 			return usageError("--lr-schedule and --reduce-lr-patience: a schedule's rate cannot be changed by ReduceLROnPlateau (as in Keras)")
@@ -279,7 +305,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		// The checkpoint restores the learning rate in effect (after
 		// ReduceLROnPlateau, say); an --lr other than the run's own would
 		// be ignored, so it is refused.
-		if first := state.History.Get("learning_rate"); *lr != 0 && len(first) > 0 && math.Abs(first[0]-*lr) > 1e-9*math.Abs(*lr) {
+		if first := state.History.Get("learning_rate"); set["lr"] && schedule == nil && len(first) > 0 && math.Abs(first[0]-*lr) > 1e-9*math.Abs(*lr) {
 			return usageError("--lr %g: %s is a run that started at learning rate %g, and resuming restores its rate; "+
 				"drop --lr, or start a new run to train at another rate", *lr, *resume, first[0])
 		}
@@ -299,14 +325,21 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	}
 
 	trainData := fit.CIFAR(train, cifar.UnitScaling)
-	_, _, split, err := fit.SplitValidation(trainData, fitOpts, *seed)
+	trainPart, _, split, err := fit.SplitValidation(trainData, fitOpts, *seed)
 	if err != nil {
 		return err
+	}
+	if triangular != nil {
+		t, err := lessons.RecipeTraining(recipe, (trainPart.Len()+*batchSize-1) / *batchSize * *epochs)
+		if err != nil {
+			return err
+		}
+		*triangular = *t.Schedule.(*fit.PiecewiseLinearSchedule)
 	}
 	cfg := trainConfig{
 		Data: data.Source, Model: m.Name(), Width: *width, Limit: *limit, Split: split,
 		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
-		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: *scheduleSpec,
+		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: scheduleName(*scheduleSpec, triangular),
 		Momentum: *momentum, Nesterov: *nesterov, WeightDecay: *weightDecay, NoDecay: base.ExcludeFromWeightDecay,
 		EMAOverwr: base.EMAOverwriteFrequency, Smoothing: *smoothing, AltFlip: *altFlip,
 		Backend: info.String(), BackendConv: layerOpts.UsesBackendConv(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
@@ -345,4 +378,50 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		fmt.Printf("test: loss %.4f, accuracy %.4f (%d images%s)\n", loss, acc, data.Test.Len(), with)
 	}
 	return nil
+}
+
+// recipeDefaults sets the flags that the command line leaves unset to the
+// model's recipe (nn.RecipeOf): `cnnlab train --model fast` trains with
+// its recipe, and a flag given overrides that one setting. The recipe
+// trains on every training image (no validation hold-out, unless asked
+// for) and its test-time augmentation applies to --test.
+func recipeDefaults(fs *flag.FlagSet, set map[string]bool, r nn.Recipe) error {
+	defaults := []struct {
+		flag, value string
+		use         bool
+	}{
+		{"epochs", strconv.Itoa(r.Epochs), true},
+		{"batch-size", strconv.Itoa(r.BatchSize), true},
+		{"val-holdout", "0", !set["val-split"]},
+		{"optimizer", "sgd", true},
+		{"lr", fmt.Sprint(r.LearningRate), !set["optimizer"]},
+		{"momentum", fmt.Sprint(r.Momentum), !set["optimizer"]},
+		{"nesterov", strconv.FormatBool(r.Nesterov), !set["optimizer"]},
+		{"weight-decay", fmt.Sprint(r.WeightDecay), true},
+		{"exclude-from-weight-decay", strings.Join(r.ExcludeFromWeightDecay, ","), r.WeightDecay > 0 && !set["weight-decay"]},
+		{"use-ema", strconv.FormatBool(r.EMA), true},
+		{"ema-momentum", fmt.Sprint(r.EMAMomentum), r.EMA && !set["use-ema"]},
+		{"ema-overwrite-frequency", strconv.Itoa(r.EMAEvery), r.EMA && !set["use-ema"]},
+		{"label-smoothing", fmt.Sprint(r.LabelSmoothing), true},
+		{"alternating-flip", strconv.FormatBool(r.AlternatingFlip), true},
+		{"tta", r.TTA, set["test"]},
+	}
+	for _, d := range defaults {
+		if set[d.flag] || !d.use {
+			continue
+		}
+		if err := fs.Set(d.flag, d.value); err != nil {
+			return fmt.Errorf("the recipe's --%s %s: %w", d.flag, d.value, err)
+		}
+	}
+	return nil
+}
+
+// scheduleName describes the run's schedule for run.json: the
+// --lr-schedule given, or the recipe's triangular schedule.
+func scheduleName(spec string, triangular *fit.PiecewiseLinearSchedule) string {
+	if triangular != nil {
+		return fmt.Sprintf("recipe triangular: boundaries %v, values %v", triangular.Boundaries, triangular.Values)
+	}
+	return spec
 }

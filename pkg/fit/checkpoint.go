@@ -274,6 +274,7 @@ func (t *Trainer) setVars(vars []savedVar, withState bool) error {
 			return fmt.Errorf("restoring %s: %w", s.path, err)
 		}
 	}
+	t.weightsSet = true
 	return nil
 }
 

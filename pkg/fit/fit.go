@@ -62,6 +62,9 @@ type Trainer struct {
 	trainExec  *model.Exec
 	built      bool
 	hasPenalty bool
+	// weightsSet: the weights were loaded (setVars) or computed from the
+	// data, so a DataInitializer's data-computed weights hold their values.
+	weightsSet bool
 
 	out      io.Writer // callback messages
 	stop     bool
@@ -362,6 +365,9 @@ func (t *Trainer) Evaluate(d Data, batchSize int, opts ...EvalOption) (loss, acc
 	if err := t.checkData(d, "evaluation"); err != nil {
 		return 0, 0, err
 	}
+	if err := t.checkDataWeights(); err != nil {
+		return 0, 0, err
+	}
 	cfg, err := evalOptions(opts, t.inputShape)
 	if err != nil {
 		return 0, 0, err
@@ -392,6 +398,9 @@ func (t *Trainer) Evaluate(d Data, batchSize int, opts ...EvalOption) (loss, acc
 // logits.
 func (t *Trainer) Predict(d Data, batchSize int, opts ...EvalOption) (probs []float32, numClasses int, err error) {
 	if err := t.checkData(d, "prediction"); err != nil {
+		return nil, 0, err
+	}
+	if err := t.checkDataWeights(); err != nil {
 		return nil, 0, err
 	}
 	cfg, err := evalOptions(opts, t.inputShape)
@@ -681,6 +690,9 @@ func (t *Trainer) Fit(data Data, opts FitOptions) (*History, error) {
 		}
 	}
 	t.out = opts.Output
+	if err := t.initFromData(train); err != nil {
+		return nil, err
+	}
 	cbs := callbackList(opts.Callbacks)
 	hist, start, err := t.beginTraining(cbs, opts)
 	if err != nil {
@@ -834,6 +846,39 @@ func (t *Trainer) finalizeEMA() error {
 		if err != nil {
 			return fmt.Errorf("fit: finalizing the EMA of %s: %w", v.Path(), err)
 		}
+	}
+	return nil
+}
+
+// initFromData computes the data-dependent weights of a [DataInitializer]
+// model from the first training samples, unless its weights were loaded
+// (or resumed: the computed ones are among them) or computed already.
+func (t *Trainer) initFromData(train Data) error {
+	di, ok := t.model.(DataInitializer)
+	if !ok || di.DataSamples() == 0 || t.weightsSet {
+		return nil
+	}
+	if t.built {
+		return errors.New("fit: the model computes weights from the training data, but its weights were created without them: Fit a new Trainer, or load the weights")
+	}
+	n := min(di.DataSamples(), train.Len())
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	b := MakeBatch(train, idx)
+	if err := di.InitFromData(b.X, n); err != nil {
+		return fmt.Errorf("fit: computing weights from %d training samples: %w", n, err)
+	}
+	t.weightsSet = true
+	return nil
+}
+
+// checkDataWeights fails when the model's data-computed weights (see
+// [DataInitializer]) are neither computed (by Fit) nor loaded.
+func (t *Trainer) checkDataWeights() error {
+	if di, ok := t.model.(DataInitializer); ok && di.DataSamples() > 0 && !t.weightsSet {
+		return errors.New("fit: the model computes weights from the training data: Fit it, or load its weights, before evaluating or predicting")
 	}
 	return nil
 }

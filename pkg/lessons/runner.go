@@ -292,6 +292,7 @@ type prepared struct {
 	order                string
 	scaling              cifar.Scaling
 	schedule             fit.Schedule
+	training             Training // the optimizer, loss, flip and TTA (Adam at lr, no TTA, unless a Recipe says)
 	runModel, schedWords string
 }
 
@@ -311,8 +312,23 @@ func (e *Env) prepare(p Planned) (*prepared, error) {
 	}
 	q.train, q.val, q.order = e.split(p.Run.Order)
 	q.scaling = scalingOf(p.Run.Scaling, q.train)
-	if p.Run.Schedule != nil {
-		q.schedule = p.Run.Schedule(trainingSteps(q.train.Len(), q.batch, q.epochs), q.lr)
+	if r := p.Run.Recipe; r != nil {
+		if p.Run.Schedule != nil || p.Run.LearningRate != 0 || p.Run.BatchSize != 0 || p.Run.Epochs != 0 {
+			return nil, errors.New("a run with a Recipe takes its schedule, rate, batch size and epochs from it")
+		}
+		q.Run.Model = m.Name() + ": " + r.String()
+		q.batch, q.epochs, q.lr = r.BatchSize, r.Epochs, r.LearningRate
+		if q.training, err = RecipeTraining(*r, trainingSteps(q.train.Len(), q.batch, q.epochs)); err != nil {
+			return nil, err
+		}
+		q.schedule = q.training.Schedule
+	} else {
+		q.training.Optimizer = fit.Adam(q.lr)
+		if p.Run.Schedule != nil {
+			q.schedule = p.Run.Schedule(trainingSteps(q.train.Len(), q.batch, q.epochs), q.lr)
+		}
+	}
+	if q.schedule != nil {
 		q.Run.ScheduleName = q.schedule.Name() + strings.TrimPrefix(fmt.Sprintf("%+v", q.schedule), "&")
 	}
 	return q, nil
@@ -334,14 +350,15 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	base := filepath.Join(e.Dir, runsDir, p.Key())
 	resumePath, bestPath := base+".resume.ckpt", base+".best.weights.ckpt"
 	opts := fit.FitOptions{Epochs: q.epochs, BatchSize: q.batch, NoShuffle: run.Order != "",
-		ValidationData: fit.CIFAR(val, scaling), Output: log}
+		ValidationData: fit.CIFAR(val, scaling), Output: log, AlternatingFlip: q.training.AlternatingFlip}
 	if o.FitProgress != nil {
 		opts.Progress = o.FitProgress()
 	}
 	test := fit.CIFAR(e.Test, scaling)
 	fitRun, err := fit.Start(fit.Job{Backend: e.Backend, Model: m, Output: log, Fit: opts,
-		Options:   fit.Options{Optimizer: fit.Adam(q.lr), Seed: p.Seed, Schedule: q.schedule},
-		Callbacks: callbacks(run, bestPath, resumePath), WeightsPath: base + ".weights.ckpt", TestBatch: 256})
+		Options:   fit.Options{Optimizer: q.training.Optimizer, Loss: q.training.Loss, Seed: p.Seed, Schedule: q.schedule},
+		Callbacks: callbacks(run, bestPath, resumePath), WeightsPath: base + ".weights.ckpt", TestBatch: 256,
+		TestOptions: []fit.EvalOption{fit.WithTTA(q.training.TTA)}})
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +379,7 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 		res.EpochSeconds += l["time"] / float64(len(hist.Epochs))
 	}
 	res.TestLoss, res.TestAccuracy = Float(trained.TestLoss), Float(trained.TestAccuracy)
-	if err := confusion(tr, test, e.Test.Labels, res); err != nil {
+	if err := confusion(tr, test, e.Test.Labels, res, q.training.TTA); err != nil {
 		return nil, err
 	}
 	if run.CheckpointBest {
@@ -383,10 +400,19 @@ func (e *Env) model(run RunSpec) (*nn.Model, error) { return e.Settings.RunModel
 
 // RunModel declares the model that a run of these settings trains: the
 // run's Arch at the settings' width, with their BatchNorm momentum unless
-// the Arch sets its own, named after the run's label. The notebooks'
-// tests compare the models that notebooks declare with these (at width 1).
+// the Arch sets its own (or its Recipe's model at the settings' width),
+// named after the run's label. The notebooks' tests compare the models
+// that notebooks declare with these (at width 1).
 func (s Settings) RunModel(run RunSpec) (*nn.Model, error) {
-	return s.sized(run.Arch).Model(slug(run.Label))
+	return s.namedModel(run, slug(run.Label))
+}
+
+// namedModel declares the run's model named name.
+func (s Settings) namedModel(run RunSpec, name string) (*nn.Model, error) {
+	if run.Recipe != nil {
+		return run.Recipe.Model(name, s.Width)
+	}
+	return s.sized(run.Arch).Model(name)
 }
 
 // trainingSteps returns the optimizer steps of epochs over images in
@@ -473,9 +499,10 @@ func callbacks(run RunSpec, bestPath, resumePath string) fit.CallbackSpec {
 	return s
 }
 
-// confusion fills the confusion matrix of tr on the test images.
-func confusion(tr *fit.Trainer, test fit.Data, labels []uint8, res *RunResult) error {
-	probs, n, err := tr.Predict(test, 256)
+// confusion fills the confusion matrix of tr on the test images, with
+// test-time augmentation tta.
+func confusion(tr *fit.Trainer, test fit.Data, labels []uint8, res *RunResult, tta fit.TTA) error {
+	probs, n, err := tr.Predict(test, 256, fit.WithTTA(tta))
 	if err != nil {
 		return err
 	}
@@ -529,7 +556,7 @@ func (e *Env) Trained(label string) (*fit.Trainer, *nn.Model, *RunResult, error)
 		if name == "" {
 			name = slug(run.Label)
 		}
-		m, err := e.Settings.sized(run.Arch).Model(name)
+		m, err := e.Settings.namedModel(run, name)
 		if err != nil {
 			return nil, nil, nil, err
 		}
