@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/course"
 )
 
 // A tiny dataset of n images, image i of class i%10, for the examples.
@@ -42,8 +43,8 @@ func ExampleLoadDefault() {
 
 func ExampleDataset_Split() {
 	train := tinyDataset(100)
-	// The course's train_test_split(test_size=0.15).
-	tr, val, err := train.Split(cifar.DefaultValidationFraction, 42)
+	// The course's train_test_split(test_size=0.15, random_state=42).
+	tr, val, err := train.Split(course.Defaults.ValidationHoldOut, course.Defaults.Seed)
 	if err != nil {
 		log.Fatal(err)
 	}

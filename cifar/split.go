@@ -21,10 +21,6 @@ func EpochOrder(n int, seed int64, epoch int) []int {
 	return Permutation(n, seed^int64((uint64(epoch)+1)*0x9e3779b97f4a7c15))
 }
 
-// DefaultValidationFraction is the share of the training set held out for
-// validation by [Dataset.Split] in the course (15%).
-const DefaultValidationFraction = 0.15
-
 // HoldOutCount returns the number of samples that scikit-learn's
 // train_test_split(test_size=fraction) holds out of n: ceil(fraction·n),
 // computed in float64 as scikit-learn does (so 0.07 of 100 is 8, because

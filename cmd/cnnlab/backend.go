@@ -9,21 +9,13 @@ import (
 	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/backend"
-	"github.com/cnnlab/cnnlab/pkg/layers"
 )
 
-// backendConvFlag defines --backend-conv (layers.BackendConv) on fs.
+// backendConvFlag defines --backend-conv (the opposite of
+// layers.Options.NoBackendConv) on fs.
 func backendConvFlag(fs *flag.FlagSet) *bool {
-	return fs.Bool("backend-conv", layers.BackendConv, "with the fast layers: Conv2D on the patched Go backend's convolution kernel where "+
+	return fs.Bool("backend-conv", true, "with the fast layers: Conv2D on the patched Go backend's convolution kernel where "+
 		"the build has one (see cnnlab backend info); --backend-conv=false uses the im2col and Winograd formulations instead, for A/B measurements")
-}
-
-// setSwitch sets one of package layers' switches (layers.Winograd,
-// layers.BackendConv) to on and returns the function that restores it.
-func setSwitch(sw *bool, on bool) (restore func()) {
-	prev := *sw
-	*sw = on
-	return func() { *sw = prev }
 }
 
 func init() {

@@ -37,7 +37,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	dataPath := dataFlag(fs)
 	limit := fs.Int("limit", 0, "with --epoch: train on N images drawn with the seed (0: all 50,000)")
 	implName := fs.String("impl", "auto", "layers implementation: auto (fast on the Go backend, native elsewhere), fast or native")
-	winograd := fs.Bool("winograd", layers.Winograd, "with the fast layers: Winograd F(2x2,3x3) for the 3x3 stride-1 same convolutions it pays for (false: im2col for all)")
+	winograd := fs.Bool("winograd", true, "with the fast layers: Winograd F(2x2,3x3) for the 3x3 stride-1 same convolutions it pays for (false: im2col for all)")
 	backendConv := backendConvFlag(fs)
 	skipTrain := fs.Bool("skip-train", false, "measure inference only")
 	skipEval := fs.Bool("skip-eval", false, "measure training only")
@@ -48,7 +48,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if _, err := nn.ArchOf(*modelName); err != nil {
+	if _, err := nn.Named(*modelName, 1); err != nil {
 		return usageError("--model: %v", err)
 	}
 	if err := checkWidth(*width); err != nil {
@@ -72,8 +72,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	if *limit < 0 {
 		return usageError("--limit must not be negative, got %d", *limit)
 	}
-	defer setSwitch(&layers.Winograd, *winograd)()
-	defer setSwitch(&layers.BackendConv, *backendConv)()
+	opts := layers.Options{Impl: impl, NoWinograd: !*winograd, NoBackendConv: !*backendConv}
 	_, info, err := backend.New()
 	if err != nil {
 		return err
@@ -101,7 +100,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		cfg := bench.EpochConfig{Model: *modelName, Width: *width, Train: train,
-			Batch: *batch, Seed: *seed, Impl: impl}
+			Batch: *batch, Seed: *seed, Layers: opts}
 		if !*quiet {
 			cfg.OnStep = stepProgress("epoch")
 		}
@@ -115,7 +114,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 		}
 	} else {
 		cfg := bench.Config{Model: *modelName, Width: *width, Batch: *batch, EvalBatch: *evalBatch, Steps: *steps,
-			Warmup: *warmup, EvalSteps: *evalSteps, Seed: *seed, Impl: impl, SkipTrain: *skipTrain, SkipEval: *skipEval}
+			Warmup: *warmup, EvalSteps: *evalSteps, Seed: *seed, Layers: opts, SkipTrain: *skipTrain, SkipEval: *skipEval}
 		if !*quiet {
 			last := ""
 			cfg.OnProgress = func(phase string, step, total int) {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/layers"
+	"github.com/cnnlab/cnnlab/pkg/lessons"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 	"github.com/cnnlab/cnnlab/pkg/report"
 )
@@ -62,7 +64,7 @@ type trainConfig struct {
 	AltFlip     bool      `json:"alternating_flip,omitempty"`
 	TTA         string    `json:"tta,omitempty"` // of the --test evaluation
 	Backend     string    `json:"backend"`
-	BackendConv bool      `json:"backend_conv"` // Conv2D on the patched backend's kernel (layers.UsesBackendConv)
+	BackendConv bool      `json:"backend_conv"` // Conv2D on the patched backend's kernel (layers.Options.UsesBackendConv)
 	Resumed     string    `json:"resumed_from,omitempty"`
 	Started     string    `json:"started"`
 	Version     string    `json:"cnnlab_version"` // cnnlab's module version and VCS revision
@@ -118,6 +120,12 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	recipe, hasRecipe := nn.RecipeOf(*modelName)
+	if hasRecipe {
+		if err := recipeDefaults(fs, set, recipe); err != nil {
+			return err
+		}
+	}
 	switch {
 	case *modelName == "":
 		return usageError("--model is required")
@@ -164,7 +172,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if *valSplit > 0 {
 		*valHoldOut = 0
 	}
-	defer setSwitch(&layers.BackendConv, *backendConv)()
+	layerOpts := layers.Options{NoBackendConv: !*backendConv}
 	m, err := nn.Named(*modelName, *width)
 	if err != nil {
 		return usageError("%v", err)
@@ -206,6 +214,24 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		}
 	}
 	var schedule fit.Schedule
+	// The recipe's triangular schedule spans the run's steps, known once
+	// the data is read; the train step's graph, built at the first step,
+	// reads the schedule then, so it is set in place after the data is
+	// read (its first rate, which Compile reads, does not depend on the
+	// steps).
+	var triangular *fit.PiecewiseLinearSchedule
+	if hasRecipe && recipe.Triangular && *scheduleSpec == "" {
+		if *reducePatience > 0 {
+			return usageError("--reduce-lr-patience: the %s recipe's triangular schedule sets the rate (give --lr-schedule to replace it)", *modelName)
+		}
+		recipe.LearningRate = opt.InitialLearningRate()
+		t, err := lessons.RecipeTraining(recipe, 1)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		triangular = t.Schedule.(*fit.PiecewiseLinearSchedule)
+		schedule = triangular
+	}
 	if *scheduleSpec != "" {
 		if *reducePatience > 0 {
 			return usageError("--lr-schedule and --reduce-lr-patience: a schedule's rate cannot be changed by ReduceLROnPlateau (as in Keras)")
@@ -222,36 +248,23 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 			mon = "loss"
 		}
 	}
-	var cbs []fit.Callback
+	inOut := func(path string) string {
+		if path == "" || filepath.IsAbs(path) {
+			return path
+		}
+		return filepath.Join(*outDir, path)
+	}
+	spec := fit.CallbackSpec{Monitor: mon, CSVLog: inOut(*csvLog), CSVAppend: *resume != ""}
 	if *reducePatience > 0 {
-		r := fit.NewReduceLROnPlateau()
-		r.Monitor, r.Patience, r.Factor, r.Verbose = mon, *reducePatience, *reduceFactor, 1
-		cbs = append(cbs, r)
+		spec.ReduceLR = &fit.ReduceLRSpec{Patience: *reducePatience, Factor: *reduceFactor}
 	}
 	if *stopPatience > 0 {
-		e := fit.NewEarlyStopping()
-		e.Monitor, e.Patience, e.RestoreBestWeights, e.Verbose = mon, *stopPatience, *restoreBest, 1
-		cbs = append(cbs, e)
+		spec.EarlyStop = &fit.EarlyStopSpec{Patience: *stopPatience, RestoreBest: *restoreBest}
 	}
 	if *ckpt != "" {
-		path := *ckpt
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(*outDir, path)
-		}
-		c := fit.NewModelCheckpoint(path)
-		c.Monitor, c.SaveBestOnly, c.SaveWeightsOnly = mon, *bestOnly, *weightsOnly
-		cbs = append(cbs, c)
+		spec.Checkpoints = []fit.CheckpointSpec{{Path: inOut(*ckpt), BestOnly: *bestOnly, WeightsOnly: *weightsOnly}}
 	}
-	if *csvLog != "" {
-		path := *csvLog
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(*outDir, path)
-		}
-		c := fit.NewCSVLogger(path)
-		c.Append = *resume != ""
-		cbs = append(cbs, c)
-	}
-	if err := fit.CheckCallbacks(cbs, fit.LogKeys(validation)); err != nil {
+	if err := fit.CheckCallbacks(spec.Build(), fit.LogKeys(validation)); err != nil {
 		return usageError("%s", strings.TrimPrefix(err.Error(), "fit: "))
 	}
 	if set["monitor"] && *reducePatience == 0 && *stopPatience == 0 && !*bestOnly {
@@ -263,19 +276,36 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "backend: %s\n", info.String())
-	tr, err := fit.Compile(b, m, fit.Options{Optimizer: opt, Seed: *seed, Schedule: schedule, Loss: loss})
+	fitOpts := fit.FitOptions{
+		Epochs: *epochs, BatchSize: *batchSize, NoShuffle: *noShuffle,
+		ValidationSplit: *valSplit, ValidationHoldOut: *valHoldOut,
+		Verbose: fit.Verbosity(*verbose), Output: os.Stdout, AlternatingFlip: *altFlip,
+	}
+	job := fit.Job{
+		Backend: b, Model: m, Callbacks: spec, Fit: fitOpts, Output: os.Stdout,
+		Options: fit.Options{Optimizer: opt, Seed: *seed, Schedule: schedule, Loss: loss, Params: layerOpts.Params()},
+		Record: func(hist *fit.History) error {
+			if err := hist.WriteFile(filepath.Join(*outDir, "history.json")); err != nil {
+				return err
+			}
+			return report.WriteCurves(filepath.Join(*outDir, "curves.svg"), report.Run{Name: m.Name(), History: hist})
+		},
+		WeightsPath: filepath.Join(*outDir, "final.weights.ckpt"),
+		TestBatch:   256, TestOptions: []fit.EvalOption{fit.WithTTA(tta)},
+	}
+	run, err := fit.Start(job)
 	if err != nil {
 		return err
 	}
-	var state *fit.TrainState
 	if *resume != "" {
-		if state, err = tr.LoadCheckpoint(*resume); err != nil {
+		if err := run.Resume(*resume, false); err != nil {
 			return err
 		}
+		state := run.Resumed
 		// The checkpoint restores the learning rate in effect (after
 		// ReduceLROnPlateau, say); an --lr other than the run's own would
 		// be ignored, so it is refused.
-		if first := state.History.Get("learning_rate"); *lr != 0 && len(first) > 0 && math.Abs(first[0]-*lr) > 1e-9*math.Abs(*lr) {
+		if first := state.History.Get("learning_rate"); set["lr"] && schedule == nil && len(first) > 0 && math.Abs(first[0]-*lr) > 1e-9*math.Abs(*lr) {
 			return usageError("--lr %g: %s is a run that started at learning rate %g, and resuming restores its rate; "+
 				"drop --lr, or start a new run to train at another rate", *lr, *resume, first[0])
 		}
@@ -294,24 +324,25 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 
-	fitOpts := fit.FitOptions{
-		Epochs: *epochs, BatchSize: *batchSize, NoShuffle: *noShuffle,
-		ValidationSplit: *valSplit, ValidationHoldOut: *valHoldOut,
-		Callbacks: cbs, Verbose: fit.Verbosity(*verbose), Output: os.Stdout, Resume: state,
-		AlternatingFlip: *altFlip,
-	}
 	trainData := fit.CIFAR(train, cifar.UnitScaling)
-	_, _, split, err := fit.SplitValidation(trainData, fitOpts, *seed)
+	trainPart, _, split, err := fit.SplitValidation(trainData, fitOpts, *seed)
 	if err != nil {
 		return err
+	}
+	if triangular != nil {
+		t, err := lessons.RecipeTraining(recipe, (trainPart.Len()+*batchSize-1) / *batchSize * *epochs)
+		if err != nil {
+			return err
+		}
+		*triangular = *t.Schedule.(*fit.PiecewiseLinearSchedule)
 	}
 	cfg := trainConfig{
 		Data: data.Source, Model: m.Name(), Width: *width, Limit: *limit, Split: split,
 		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
-		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: *scheduleSpec,
+		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: scheduleName(*scheduleSpec, triangular),
 		Momentum: *momentum, Nesterov: *nesterov, WeightDecay: *weightDecay, NoDecay: base.ExcludeFromWeightDecay,
 		EMAOverwr: base.EMAOverwriteFrequency, Smoothing: *smoothing, AltFlip: *altFlip,
-		Backend: info.String(), BackendConv: layers.UsesBackendConv(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
+		Backend: info.String(), BackendConv: layerOpts.UsesBackendConv(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
 		Version: version.String(),
 	}
 	if *useEMA {
@@ -328,28 +359,18 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 
-	hist, fitErr := tr.Fit(trainData, fitOpts)
-	if hist != nil && len(hist.Epochs) > 0 {
-		if err := hist.WriteFile(filepath.Join(*outDir, "history.json")); err != nil {
-			return err
-		}
-		if err := report.WriteCurves(filepath.Join(*outDir, "curves.svg"), report.Run{Name: m.Name(), History: hist}); err != nil {
-			return err
-		}
+	var test fit.Data
+	if *evalTest {
+		test = fit.CIFAR(data.Test, cifar.UnitScaling)
 	}
-	if fitErr != nil {
-		return fitErr
-	}
-	if err := tr.SaveWeights(filepath.Join(*outDir, "final.weights.ckpt")); err != nil {
+	res, err := run.Train(trainData, test)
+	if err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s (%d epochs), curves.svg and %s\n", filepath.Join(*outDir, "history.json"), len(hist.Epochs),
-		filepath.Join(*outDir, "final.weights.ckpt"))
+	fmt.Printf("wrote %s (%d epochs), curves.svg and %s\n", filepath.Join(*outDir, "history.json"), len(res.History.Epochs),
+		job.WeightsPath)
 	if *evalTest {
-		loss, acc, err := tr.Evaluate(fit.CIFAR(data.Test, cifar.UnitScaling), 256, fit.WithTTA(tta))
-		if err != nil {
-			return err
-		}
+		loss, acc := res.TestLoss, res.TestAccuracy
 		with := ""
 		if tta != fit.NoTTA {
 			with = ", test-time augmentation " + tta.String()
@@ -357,4 +378,50 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		fmt.Printf("test: loss %.4f, accuracy %.4f (%d images%s)\n", loss, acc, data.Test.Len(), with)
 	}
 	return nil
+}
+
+// recipeDefaults sets the flags that the command line leaves unset to the
+// model's recipe (nn.RecipeOf): `cnnlab train --model fast` trains with
+// its recipe, and a flag given overrides that one setting. The recipe
+// trains on every training image (no validation hold-out, unless asked
+// for) and its test-time augmentation applies to --test.
+func recipeDefaults(fs *flag.FlagSet, set map[string]bool, r nn.Recipe) error {
+	defaults := []struct {
+		flag, value string
+		use         bool
+	}{
+		{"epochs", strconv.Itoa(r.Epochs), true},
+		{"batch-size", strconv.Itoa(r.BatchSize), true},
+		{"val-holdout", "0", !set["val-split"]},
+		{"optimizer", "sgd", true},
+		{"lr", fmt.Sprint(r.LearningRate), !set["optimizer"]},
+		{"momentum", fmt.Sprint(r.Momentum), !set["optimizer"]},
+		{"nesterov", strconv.FormatBool(r.Nesterov), !set["optimizer"]},
+		{"weight-decay", fmt.Sprint(r.WeightDecay), true},
+		{"exclude-from-weight-decay", strings.Join(r.ExcludeFromWeightDecay, ","), r.WeightDecay > 0 && !set["weight-decay"]},
+		{"use-ema", strconv.FormatBool(r.EMA), true},
+		{"ema-momentum", fmt.Sprint(r.EMAMomentum), r.EMA && !set["use-ema"]},
+		{"ema-overwrite-frequency", strconv.Itoa(r.EMAEvery), r.EMA && !set["use-ema"]},
+		{"label-smoothing", fmt.Sprint(r.LabelSmoothing), true},
+		{"alternating-flip", strconv.FormatBool(r.AlternatingFlip), true},
+		{"tta", r.TTA, set["test"]},
+	}
+	for _, d := range defaults {
+		if set[d.flag] || !d.use {
+			continue
+		}
+		if err := fs.Set(d.flag, d.value); err != nil {
+			return fmt.Errorf("the recipe's --%s %s: %w", d.flag, d.value, err)
+		}
+	}
+	return nil
+}
+
+// scheduleName describes the run's schedule for run.json: the
+// --lr-schedule given, or the recipe's triangular schedule.
+func scheduleName(spec string, triangular *fit.PiecewiseLinearSchedule) string {
+	if triangular != nil {
+		return fmt.Sprintf("recipe triangular: boundaries %v, values %v", triangular.Boundaries, triangular.Values)
+	}
+	return spec
 }

@@ -505,3 +505,78 @@ func TestTrainDataChecks(t *testing.T) {
 		t.Errorf("run.json %s (%v): want cnnlab_version %q and limit 0", raw, err, version.String())
 	}
 }
+
+// TestTrainFastChecksBeforeData: `train --model fast` takes its recipe as
+// the flags' defaults, and what the recipe and the flags given make
+// together is checked before the data is read.
+func TestTrainFastChecksBeforeData(t *testing.T) {
+	base := []string{"train", "--data", "/nonexistent/cifar.tar.gz", "--model", "fast", "--out", t.TempDir()}
+	tests := []struct {
+		args []string
+		want string // "" : passes the checks and reaches the data
+	}{
+		{nil, ""},
+		{[]string{"--test"}, ""}, // the recipe's TTA with --test
+		{[]string{"--tta", "mirror"}, "add --test"},
+		{[]string{"--reduce-lr-patience", "2"}, "triangular schedule sets the rate"},
+		{[]string{"--optimizer", "adam"}, ""}, // Adam: the recipe's SGD momentum and Nesterov are not applied
+		{[]string{"--optimizer", "adam", "--nesterov"}, "--nesterov needs --optimizer sgd"},
+		{[]string{"--ema-momentum", "0.9"}, ""}, // the recipe's EMA is on
+		{[]string{"--use-ema=false", "--ema-momentum", "0.9"}, "need --use-ema"},
+		{[]string{"--label-smoothing", "1.5"}, "--label-smoothing"},
+		{[]string{"--width", "0"}, "width"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCLI(t, append(base, tt.args...)...)
+		reached := strings.Contains(stderr, "/nonexistent/cifar.tar.gz")
+		if tt.want == "" {
+			if code != 1 || !reached {
+				t.Errorf("%v: exit %d, stderr %q; want the data error", tt.args, code, stderr)
+			}
+			continue
+		}
+		if code != 2 || reached || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q before the data is read", tt.args, code, stderr, tt.want)
+		}
+	}
+}
+
+// TestTrainFast trains the fast model with its recipe for one epoch on a
+// few images, killed-and-resumed style: run.json records the recipe's
+// settings, the test evaluation uses its TTA, and a second run resumes
+// from the checkpoint (the whitening kernel comes from the checkpoint,
+// not recomputed).
+func TestTrainFast(t *testing.T) {
+	data := trainArchive(t, 200, 20)
+	out := t.TempDir()
+	args := []string{"train", "--data", data, "--model", "fast", "--width", "0.125", "--batch-size", "64",
+		"--verbose", "2", "--checkpoint", "resume.ckpt", "--out", out}
+	code, stdout, stderr := runCLI(t, append(args, "--epochs", "1", "--test")...)
+	if code != 0 {
+		t.Fatalf("train exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "test-time augmentation mirror_translate") {
+		t.Errorf("the test evaluation is not the recipe's TTA:\n%s", stdout)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]any{"optimizer": "sgd", "nesterov": true, "label_smoothing": 0.2, "alternating_flip": true,
+		"tta": "mirror_translate", "ema_momentum": 0.99, "val_holdout": 0.0, "batch_size": 64.0, "momentum": 0.85} {
+		if got := cfg[k]; !reflect.DeepEqual(got, want) {
+			t.Errorf("run.json %s = %v, want %v", k, got, want)
+		}
+	}
+	if s, _ := cfg["lr_schedule"].(string); !strings.Contains(s, "triangular") {
+		t.Errorf("run.json lr_schedule = %q, want the recipe's triangular schedule", s)
+	}
+	code, stdout, stderr = runCLI(t, append(args, "--epochs", "2", "--resume", filepath.Join(out, "resume.ckpt"))...)
+	if code != 0 || !strings.Contains(stderr, "resuming from") || !strings.Contains(stdout, "Epoch 2/2") {
+		t.Fatalf("resume exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}

@@ -36,7 +36,7 @@ func (w weightsFlags) check() error {
 		return usageError("--weights is required")
 	}
 	if *w.model != "" {
-		if _, err := nn.ArchOf(*w.model); err != nil {
+		if _, err := nn.Named(*w.model, 1); err != nil {
 			return usageError("--model: %v", err)
 		}
 	}

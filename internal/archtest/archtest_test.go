@@ -5,6 +5,7 @@ package archtest
 import (
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -89,11 +90,6 @@ func TestImportArrows(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, c := range f.Comments {
-			if strings.Contains(c.Text(), "go:build tools") {
-				return nil // internal/deps: never compiled
-			}
-		}
 		rel, _ := filepath.Rel(root, filepath.Dir(path))
 		rel = filepath.ToSlash(rel)
 		// Sub-packages follow their parent's rules (pkg/fit/x is pkg/fit).
@@ -151,6 +147,33 @@ func TestImportArrows(t *testing.T) {
 			}
 		}
 	}
+	for _, pkg := range slices.Sorted(maps.Keys(allowed)) {
+		for _, stale := range staleArrows(allowed[pkg], imports[pkg]) {
+			t.Errorf("docs/ARCHITECTURE.md allows %s to import %s, but no non-test file of it does: remove the arrow", pkg, stale)
+		}
+	}
+}
+
+// staleArrows returns the allowed imports (rules, from the table) that no
+// import of the package uses: neither the package itself nor one of its
+// sub-packages. "*" (everything) is never stale.
+func staleArrows(rules []string, imports map[string]bool) []string {
+	var stale []string
+	for _, a := range rules {
+		if a == "*" || imports[a] {
+			continue
+		}
+		used := false
+		for target := range imports {
+			if strings.HasPrefix(target, a+"/") {
+				used = true
+			}
+		}
+		if !used {
+			stale = append(stale, a)
+		}
+	}
+	return stale
 }
 
 func isSubOfAllowed(target string, ok map[string]bool) bool {
@@ -160,4 +183,22 @@ func isSubOfAllowed(target string, ok map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+func TestStaleArrows(t *testing.T) {
+	for _, tc := range []struct {
+		rules   []string
+		imports map[string]bool
+		want    []string
+	}{
+		{[]string{"cifar", "pkg/fit"}, map[string]bool{"cifar": true, "pkg/fit": true}, nil},
+		{[]string{"cifar", "pkg/backend"}, map[string]bool{"cifar": true}, []string{"pkg/backend"}},
+		{[]string{"pkg/fit"}, map[string]bool{"pkg/fit/sub": true}, nil}, // a sub-package uses the arrow
+		{[]string{"*"}, nil, nil},
+		{[]string{"cifar"}, nil, []string{"cifar"}},
+	} {
+		if got := staleArrows(tc.rules, tc.imports); !slices.Equal(got, tc.want) {
+			t.Errorf("staleArrows(%v, %v) = %v, want %v", tc.rules, tc.imports, got, tc.want)
+		}
+	}
 }

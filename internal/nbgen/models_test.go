@@ -59,7 +59,7 @@ func parseFitCell(src string) (fitCell, error) {
 				fc.early = true
 			case isSel(n.Fun, "fit", "NewModelCheckpoint"):
 				fc.checkpoint = true
-			case isSel(n.Fun, "fit", "Adam") && len(n.Args) == 1:
+			case (isSel(n.Fun, "fit", "Adam") && len(n.Args) == 1) || (isSel(n.Fun, "fit", "SGD") && len(n.Args) == 2):
 				fc.lr = number(n.Args[0])
 			case isSchedule(n.Fun) != "":
 				fc.scheduleOf = isSchedule(n.Fun)
@@ -163,6 +163,11 @@ func epochsOf(expr string, epochs int) (int, bool) {
 // given the config of the cell's model.
 func (f fitCell) matches(r lessons.RunSpec, s lessons.Settings, config, runConfig []string) bool {
 	epochs, ok := epochsOf(f.epochs, s.Epochs)
+	if rc := r.Recipe; rc != nil { // the recipe's batch, rate (SGD's), epochs and schedule
+		return slices.Equal(config, runConfig) && f.batch == rc.BatchSize && f.lr == rc.LearningRate &&
+			f.holdOut == s.HoldOut && !f.noShuffle && f.scaling == r.Scaling && f.schedule == rc.Triangular &&
+			!f.reduce && !f.early && !f.checkpoint && (!ok && s.Full() || ok && epochs == rc.Epochs)
+	}
 	return slices.Equal(config, runConfig) &&
 		f.batch == cmp.Or(r.BatchSize, s.BatchSize) &&
 		f.lr == cmp.Or(r.LearningRate, s.LearningRate) && f.holdOut == s.HoldOut &&
@@ -210,7 +215,7 @@ func closest(config []string, runs map[string][]string) string {
 // runs at width 1 (the same layers, options, initializers and parameter
 // count; BatchNorm momentum the preset's), every run's model is declared,
 // and every training cell trains one run of its own: the same model,
-// Adam's rate, hold-out, batch size, shuffling, scaling, callbacks,
+// Adam's (or a recipe's SGD) rate, hold-out, batch size, shuffling, scaling, callbacks,
 // schedule and epochs, in the quick or the full preset. So the cells and the experiment below them cannot
 // drift apart.
 func TestNotebookModels(t *testing.T) {

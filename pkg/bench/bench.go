@@ -13,7 +13,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/compute"
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/internal/version"
@@ -26,17 +26,17 @@ import (
 
 // Config selects what [Run] measures. Zero fields take the defaults noted.
 type Config struct {
-	Model      string      // a course model (nn.Names); default "baseline"
-	Width      float64     // width factor of the model; default 1
-	Batch      int         // training batch size; default 64
-	Steps      int         // timed training steps; default 40
-	Warmup     int         // untimed training steps first (the first compiles); default 10
-	EvalBatch  int         // Evaluate and Predict batch size; default 256
-	EvalSteps  int         // batches that each timed Evaluate and Predict call runs; default 20
-	Seed       int64       // data and weights seed; default 1
-	Impl       layers.Impl // layers formulation; default Auto
-	SkipTrain  bool        // measure inference only
-	SkipEval   bool        // measure training only
+	Model      string         // a course model (nn.Names); default "baseline"
+	Width      float64        // width factor of the model; default 1
+	Batch      int            // training batch size; default 64
+	Steps      int            // timed training steps; default 40
+	Warmup     int            // untimed training steps first (the first compiles); default 10
+	EvalBatch  int            // Evaluate and Predict batch size; default 256
+	EvalSteps  int            // batches that each timed Evaluate and Predict call runs; default 20
+	Seed       int64          // data and weights seed; default 1
+	Layers     layers.Options // layers formulation; the zero value is the default
+	SkipTrain  bool           // measure inference only
+	SkipEval   bool           // measure training only
 	OnProgress func(phase string, step, total int)
 }
 
@@ -46,8 +46,8 @@ type Machine struct {
 	BackendConfig string `json:"backend_config"` // e.g. "go:parallelism=-1"
 	SIMD          bool   `json:"simd"`
 	Impl          string `json:"impl"`         // "fast" or "native": what the layers used
-	Winograd      bool   `json:"winograd"`     // layers.Winograd: the fast path's Winograd convolutions on
-	BackendConv   bool   `json:"backend_conv"` // layers.UsesBackendConv: the fast path's Conv2D on the backend's kernel
+	Winograd      bool   `json:"winograd"`     // layers.Options.UsesWinograd: the fast path's Winograd convolutions on
+	BackendConv   bool   `json:"backend_conv"` // layers.Options.UsesBackendConv: the fast path's Conv2D on the backend's kernel
 	Patched       bool   `json:"patched"`      // built against cnnlab's patched GoMLX (backend.Patched)
 	ConvKernel    string `json:"conv_kernel"`  // the patched backend's convolution kernel on this CPU, "" for none
 	// ConvKernelCalls counts the convolutions the kernel ran during the
@@ -124,28 +124,25 @@ func (c *Config) defaults() error {
 	return nil
 }
 
-// machine describes the backend b runs on, with the layers setting in
-// force; call it when the measurement is over, with the kernel's call count
+// machine describes the backend b that tr runs on, with the layers options
+// opts; call it when the measurement is over, with the kernel's call count
 // (backend.ConvKernelCalls) from its start.
-func machine(info backend.Info, kernelCalls int64) Machine {
-	b, _, _ := backend.New()
-	g := graph.NewGraph(b, "probe")
+func machine(info backend.Info, b compute.Backend, opts layers.Options, kernelCalls int64) Machine {
+	fast := opts.FastPath(b)
 	impl := "native"
-	if layers.FastPathActive(g) {
+	if fast {
 		impl = "fast"
 	}
-	g.Finalize()
-	fast := impl == "fast"
 	return Machine{Backend: info.Name, BackendConfig: info.Config, SIMD: info.SIMD, Impl: impl,
-		Winograd: fast && layers.Winograd && !layers.UsesBackendConv(), BackendConv: fast && layers.UsesBackendConv(),
+		Winograd: fast && opts.UsesWinograd(), BackendConv: fast && opts.UsesBackendConv(),
 		Patched: info.Patched, ConvKernel: info.ConvKernel, ConvKernelCalls: backend.ConvKernelCalls() - kernelCalls,
 		CPU: info.CPU, CPUs: info.CPUs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: info.GoVersion,
 		Version: version.String()}
 }
 
 // compile returns the named model and its trainer (Adam 1e-3, the course's
-// optimizer) on the chosen backend.
-func compile(name string, width float64, seed int64) (*nn.Model, *fit.Trainer, backend.Info, error) {
+// optimizer, layers options opts) on the chosen backend.
+func compile(name string, width float64, seed int64, opts layers.Options) (*nn.Model, *fit.Trainer, backend.Info, error) {
 	m, err := nn.Named(name, width)
 	if err != nil {
 		return nil, nil, backend.Info{}, err
@@ -154,12 +151,18 @@ func compile(name string, width float64, seed int64) (*nn.Model, *fit.Trainer, b
 	if err != nil {
 		return nil, nil, info, err
 	}
-	tr, err := fit.Compile(b, m, fit.Options{Optimizer: fit.Adam(course.Defaults.LearningRate), Seed: seed})
+	tr, err := fit.Compile(b, m, courseOptions(seed, opts))
 	if err != nil {
 		return nil, nil, info, err
 	}
 	tr.SetOutput(nil)
 	return m, tr, info, nil
+}
+
+// courseOptions are the course's compile options (Adam 1e-3) with the seed
+// and the layers options.
+func courseOptions(seed int64, opts layers.Options) fit.Options {
+	return fit.Options{Optimizer: fit.Adam(course.Defaults.LearningRate), Seed: seed, Params: opts.Params()}
 }
 
 // randomImages returns n random images and labels.
@@ -183,10 +186,8 @@ func Run(cfg Config) (Result, error) {
 	if err := cfg.defaults(); err != nil {
 		return Result{}, err
 	}
-	prevImpl := layers.SetImpl(cfg.Impl)
-	defer layers.SetImpl(prevImpl)
 	kernelCalls := backend.ConvKernelCalls()
-	m, tr, info, err := compile(cfg.Model, cfg.Width, cfg.Seed)
+	m, tr, info, err := compile(cfg.Model, cfg.Width, cfg.Seed, cfg.Layers)
 	if err != nil {
 		return Result{}, err
 	}
@@ -253,7 +254,7 @@ func Run(cfg Config) (Result, error) {
 	runtime.ReadMemStats(&ms)
 	res.GoSysBytes = ms.Sys
 	res.PeakRSSBytes = peakRSS()
-	res.Machine = machine(info, kernelCalls)
+	res.Machine = machine(info, tr.Backend(), cfg.Layers, kernelCalls)
 	return res, nil
 }
 

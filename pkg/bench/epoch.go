@@ -9,6 +9,7 @@ import (
 	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/layers"
+	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
 // EpochConfig selects what [Epoch] measures.
@@ -18,7 +19,9 @@ type EpochConfig struct {
 	Train *cifar.Dataset // the training images; the course's 15% hold-out of them validates
 	Batch int            // default the course's 64
 	Seed  int64          // default the course's
-	Impl  layers.Impl
+	// Layers selects the layers' formulation; the zero value is the
+	// default.
+	Layers layers.Options
 	// OnStep, if set, is called after every training step.
 	OnStep func(step, total int)
 }
@@ -64,22 +67,29 @@ func Epoch(cfg EpochConfig) (EpochResult, error) {
 	if cfg.Seed == 0 {
 		cfg.Seed = course.Defaults.Seed
 	}
-	prevImpl := layers.SetImpl(cfg.Impl)
-	defer layers.SetImpl(prevImpl)
 	kernelCalls := backend.ConvKernelCalls()
-	m, tr, info, err := compile(cfg.Model, cfg.Width, cfg.Seed)
+	m, err := nn.Named(cfg.Model, cfg.Width)
+	if err != nil {
+		return EpochResult{}, err
+	}
+	b, info, err := backend.New()
+	if err != nil {
+		return EpochResult{}, err
+	}
+	clock := &stepClock{warmup: 1, onStep: cfg.OnStep}
+	run, err := fit.Start(fit.Job{Backend: b, Model: m, Options: courseOptions(cfg.Seed, cfg.Layers),
+		Fit: fit.FitOptions{Epochs: 1, BatchSize: cfg.Batch, ValidationHoldOut: course.Defaults.ValidationHoldOut, Progress: clock}})
 	if err != nil {
 		return EpochResult{}, err
 	}
 	params, _ := m.NumParams()
-	clock := &stepClock{warmup: 1, onStep: cfg.OnStep}
 	start := time.Now()
-	hist, err := tr.Fit(fit.CIFAR(cfg.Train, cifar.UnitScaling), fit.FitOptions{
-		Epochs: 1, BatchSize: cfg.Batch, ValidationHoldOut: course.Defaults.ValidationHoldOut, Progress: clock})
+	res, err := run.Train(fit.CIFAR(cfg.Train, cifar.UnitScaling), nil)
 	if err != nil {
 		return EpochResult{}, fmt.Errorf("training: %w", err)
 	}
 	wall := time.Since(start)
+	hist, tr := res.History, run.Trainer
 	logs := hist.Epochs[0]
 	r := EpochResult{
 		Model: m.Name(), Params: params, Batch: cfg.Batch,
@@ -89,7 +99,7 @@ func Epoch(cfg EpochConfig) (EpochResult, error) {
 		ValS:       clock.validation().Seconds(),
 		EpochS:     logs["time"], WallS: wall.Seconds(),
 		Accuracy: logs["accuracy"], ValAccuracy: logs["val_accuracy"],
-		PeakRSSBytes: peakRSS(), Machine: machine(info, kernelCalls),
+		PeakRSSBytes: peakRSS(), Machine: machine(info, tr.Backend(), cfg.Layers, kernelCalls),
 	}
 	if timed := clock.timed().Seconds(); timed > 0 {
 		r.TrainImagesPerS = float64(hist.Split.Train-cfg.Batch) / timed

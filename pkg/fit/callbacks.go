@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
+	"github.com/cnnlab/cnnlab/internal/jsonfloat"
 	"github.com/gomlx/compute/shapes"
 )
 
@@ -269,9 +271,9 @@ func (r *ReduceLROnPlateau) Wait() int { return r.wait }
 func (r *ReduceLROnPlateau) Best() (float64, bool) { return deref(r.best) }
 
 type plateauState struct {
-	Best     *jsonFloat `json:"best"`
-	Wait     int        `json:"wait"`
-	Cooldown int        `json:"cooldown_counter"`
+	Best     *jsonfloat.Float `json:"best"`
+	Wait     int              `json:"wait"`
+	Cooldown int              `json:"cooldown_counter"`
 }
 
 // State implements [Stateful].
@@ -298,15 +300,15 @@ func deref(p *float64) (float64, bool) {
 }
 
 // toJSON and fromJSON convert an optional value for checkpoints.
-func toJSON(p *float64) *jsonFloat {
+func toJSON(p *float64) *jsonfloat.Float {
 	if p == nil {
 		return nil
 	}
-	f := jsonFloat(*p)
+	f := jsonfloat.Float(*p)
 	return &f
 }
 
-func fromJSON(p *jsonFloat) *float64 {
+func fromJSON(p *jsonfloat.Float) *float64 {
 	if p == nil {
 		return nil
 	}
@@ -449,11 +451,11 @@ type weightRecord struct {
 }
 
 type earlyState struct {
-	Wait         int            `json:"wait"`
-	StoppedEpoch int            `json:"stopped_epoch"`
-	Best         *jsonFloat     `json:"best"`
-	BestEpoch    int            `json:"best_epoch"`
-	BestWeights  []weightRecord `json:"best_weights,omitempty"`
+	Wait         int              `json:"wait"`
+	StoppedEpoch int              `json:"stopped_epoch"`
+	Best         *jsonfloat.Float `json:"best"`
+	BestEpoch    int              `json:"best_epoch"`
+	BestWeights  []weightRecord   `json:"best_weights,omitempty"`
 }
 
 // State implements [Stateful]; it includes the best weights when
@@ -614,7 +616,7 @@ func (m *ModelCheckpoint) OnTrainEnd(*Trainer, Logs) error { return nil }
 func (m *ModelCheckpoint) Best() (float64, bool) { return deref(m.best) }
 
 type checkpointState struct {
-	Best *jsonFloat `json:"best"`
+	Best *jsonfloat.Float `json:"best"`
 }
 
 // State implements [Stateful].
@@ -637,40 +639,6 @@ func logKeys(l Logs) string {
 	for k := range l {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	return strings.Join(keys, ",")
-}
-
-// jsonFloat is a float64 that encodes ±Inf and NaN as strings.
-type jsonFloat float64
-
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	switch {
-	case math.IsInf(v, 1):
-		return []byte(`"inf"`), nil
-	case math.IsInf(v, -1):
-		return []byte(`"-inf"`), nil
-	case math.IsNaN(v):
-		return []byte(`"nan"`), nil
-	}
-	return json.Marshal(v)
-}
-
-func (f *jsonFloat) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case `"inf"`:
-		*f = jsonFloat(math.Inf(1))
-	case `"-inf"`:
-		*f = jsonFloat(math.Inf(-1))
-	case `"nan"`:
-		*f = jsonFloat(math.NaN())
-	default:
-		var v float64
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*f = jsonFloat(v)
-	}
-	return nil
 }

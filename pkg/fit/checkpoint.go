@@ -274,6 +274,7 @@ func (t *Trainer) setVars(vars []savedVar, withState bool) error {
 			return fmt.Errorf("restoring %s: %w", s.path, err)
 		}
 	}
+	t.weightsSet = true
 	return nil
 }
 
@@ -614,7 +615,7 @@ func firstDifference(file, model json.RawMessage) (string, error) {
 			keys = append(keys, k)
 		}
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	show := func(v any, ok bool) string {
 		if !ok {
 			return "nothing"

@@ -144,4 +144,15 @@
 // changes (weights, optimizer state, BatchNorm's moving averages, the step
 // counter, the random state), which the tests check against values computed
 // by hand.
+//
+// Why not GoMLX's own pieces (gomlx_compare_test.go runs each against the
+// Keras numbers): its Adam adds epsilon after debiasing the second moment
+// (Keras adds it before), so steps differ several-fold for gradients near
+// 1e-7; its SGD divides the rate by sqrt(step) by default and has no
+// momentum or Nesterov; its cosine schedule restarts after its period where
+// Keras's CosineDecay stays at alpha·rate, and is its only schedule; its
+// checkpoints name their own files (not ModelCheckpoint's filepath) and hold
+// no epoch, History or callback state; its train.Trainer takes the same
+// steps but has no epochs, so its averaged loss is not Keras's per-epoch
+// "loss" after the first epoch.
 package fit

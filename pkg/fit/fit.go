@@ -17,6 +17,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/internal/jsonfloat"
 )
 
 // Options configures [Compile]: Keras's model.compile plus the seed.
@@ -39,6 +40,11 @@ type Options struct {
 	// rate cannot be set (ReduceLROnPlateau and LearningRateScheduler fail,
 	// as in Keras 3).
 	Schedule Schedule
+	// Params are set on the trainer's model.Store before any graph is
+	// built (model.Store.SetParams: full paths to values): GoMLX's
+	// per-model hyperparameters, read by the layers when the graphs are
+	// built, e.g. layers.Options.Params().
+	Params map[string]any
 }
 
 // Trainer trains, evaluates and runs a [Model]: the Keras-like compiled
@@ -56,6 +62,9 @@ type Trainer struct {
 	trainExec  *model.Exec
 	built      bool
 	hasPenalty bool
+	// weightsSet: the weights were loaded (setVars) or computed from the
+	// data, so a DataInitializer's data-computed weights hold their values.
+	weightsSet bool
 
 	out      io.Writer // callback messages
 	stop     bool
@@ -108,6 +117,7 @@ func Compile(backend compute.Backend, m Model, opts Options) (*Trainer, error) {
 		store:      model.NewStore(),
 		out:        os.Stdout,
 	}
+	t.store.SetParams(opts.Params)
 	if err := t.store.SetRNGStateFromSeed(opts.Seed); err != nil {
 		return nil, fmt.Errorf("fit: seeding the random state: %w", err)
 	}
@@ -125,6 +135,9 @@ func Compile(backend compute.Backend, m Model, opts Options) (*Trainer, error) {
 	}
 	return t, nil
 }
+
+// Backend returns the backend given to [Compile].
+func (t *Trainer) Backend() compute.Backend { return t.backend }
 
 // Store returns the model.Store holding the weights and training state.
 func (t *Trainer) Store() *model.Store { return t.store }
@@ -352,6 +365,9 @@ func (t *Trainer) Evaluate(d Data, batchSize int, opts ...EvalOption) (loss, acc
 	if err := t.checkData(d, "evaluation"); err != nil {
 		return 0, 0, err
 	}
+	if err := t.checkDataWeights(); err != nil {
+		return 0, 0, err
+	}
 	cfg, err := evalOptions(opts, t.inputShape)
 	if err != nil {
 		return 0, 0, err
@@ -360,26 +376,15 @@ func (t *Trainer) Evaluate(d Data, batchSize int, opts ...EvalOption) (loss, acc
 	if err != nil {
 		return 0, 0, err
 	}
-	// Inference graphs are built afresh for every call: GoMLX's Go backend
-	// embeds the variables of inference graphs as constants, so a graph
-	// compiled before a training step would keep the old weights.
-	exec, err := model.NewExec(t.backend, t.store, t.evalGraph(cfg.tta))
-	if err != nil {
-		return 0, 0, fmt.Errorf("fit: creating the eval step: %w", err)
-	}
-	defer exec.Finalize()
 	var sumLoss, sumCorrect, penalty float64
-	for _, b := range Batches(d, batchSize, false, 0, 0) {
-		x, y := t.batchTensors(b)
-		out, err := call(exec, x, y)
-		_, _ = x.FinalizeAll(), y.FinalizeAll()
-		if err != nil {
-			return 0, 0, fmt.Errorf("fit: evaluating: %w", err)
-		}
+	err = runBatches(t, d, batchSize, "evaluating", true, t.evalGraph(cfg.tta), func(out []*tensors.Tensor) error {
 		sumLoss += scalar(out[0])
 		penalty = scalar(out[1])
 		sumCorrect += scalar(out[2])
-		finalize(out)
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
 	}
 	t.built = true
 	n := float64(d.Len())
@@ -395,6 +400,9 @@ func (t *Trainer) Predict(d Data, batchSize int, opts ...EvalOption) (probs []fl
 	if err := t.checkData(d, "prediction"); err != nil {
 		return nil, 0, err
 	}
+	if err := t.checkDataWeights(); err != nil {
+		return nil, 0, err
+	}
 	cfg, err := evalOptions(opts, t.inputShape)
 	if err != nil {
 		return nil, 0, err
@@ -403,30 +411,58 @@ func (t *Trainer) Predict(d Data, batchSize int, opts ...EvalOption) (probs []fl
 	if err != nil {
 		return nil, 0, err
 	}
-	exec, err := model.NewExec(t.backend, t.store, t.predictGraph(cfg.tta)) // afresh: see Evaluate
-	if err != nil {
-		return nil, 0, fmt.Errorf("fit: creating the predict step: %w", err)
-	}
-	defer exec.Finalize()
-	for _, b := range Batches(d, batchSize, false, 0, 0) {
-		x, y := t.batchTensors(b)
-		_ = y.FinalizeAll()
-		out, err := call(exec, x)
-		_ = x.FinalizeAll()
-		if err != nil {
-			return nil, 0, fmt.Errorf("fit: predicting: %w", err)
-		}
+	err = runBatches(t, d, batchSize, "predicting", false, t.predictGraph(cfg.tta), func(out []*tensors.Tensor) error {
 		numClasses = out[0].Shape().Dim(-1)
 		p, err := tensors.CopyFlatData[float32](out[0])
-		finalize(out)
 		if err != nil {
-			return nil, 0, fmt.Errorf("fit: reading predictions: %w", err)
+			return fmt.Errorf("fit: reading predictions: %w", err)
 		}
 		probs = append(probs, p...)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	t.built = true
 	t.numClass = numClasses
 	return probs, numClasses, nil
+}
+
+// runBatches runs graphFn on d in order, in batches of batchSize, and
+// passes each batch's outputs to use (nil: outputs unused) before freeing
+// them; the graph gets the labels too when withLabels. what ("evaluating")
+// names the work in errors.
+//
+// The graph is built afresh for every call: GoMLX's Go backend embeds the
+// variables of inference graphs as constants, so a graph compiled before a
+// training step would keep the old weights.
+func runBatches[F model.ExecGraphFn](t *Trainer, d Data, batchSize int, what string, withLabels bool, graphFn F,
+	use func(out []*tensors.Tensor) error) error {
+	exec, err := model.NewExec(t.backend, t.store, graphFn)
+	if err != nil {
+		return fmt.Errorf("fit: %s: building the graph: %w", what, err)
+	}
+	defer exec.Finalize()
+	for _, b := range Batches(d, batchSize, false, 0, 0) {
+		x, y := t.batchTensors(b)
+		args := []any{x}
+		if withLabels {
+			args = append(args, y)
+		}
+		out, err := call(exec, args...)
+		_, _ = x.FinalizeAll(), y.FinalizeAll()
+		if err != nil {
+			return fmt.Errorf("fit: %s: %w", what, err)
+		}
+		if use != nil {
+			err = use(out)
+		}
+		finalize(out)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // batchSizeOrDefault returns the batch size of Evaluate, Predict and
@@ -491,27 +527,26 @@ func (h *History) Get(key string) []float64 {
 	return v
 }
 
-// MarshalJSON writes the history as a JSON array with one object per epoch;
+// MarshalJSON writes the history as a JSON array with one object per epoch,
+// values in internal/jsonfloat's encoding (NaN and ±Inf as "nan", "inf",
+// "-inf");
 // non-finite values (a diverged loss) are written as null.
 func (h *History) MarshalJSON() ([]byte, error) {
-	rows := make([]map[string]any, len(h.Epochs))
+	rows := make([]map[string]jsonfloat.Float, len(h.Epochs))
 	for i, l := range h.Epochs {
-		row := make(map[string]any, len(l))
+		row := make(map[string]jsonfloat.Float, len(l))
 		for k, v := range l {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				row[k] = nil
-			} else {
-				row[k] = v
-			}
+			row[k] = jsonfloat.Float(v)
 		}
 		rows[i] = row
 	}
 	return json.Marshal(rows)
 }
 
-// UnmarshalJSON reads what MarshalJSON writes (null reads as NaN).
+// UnmarshalJSON reads what MarshalJSON writes, and older files' null as
+// NaN.
 func (h *History) UnmarshalJSON(data []byte) error {
-	var rows []map[string]*float64
+	var rows []map[string]jsonfloat.Float
 	if err := json.Unmarshal(data, &rows); err != nil {
 		return err
 	}
@@ -519,11 +554,7 @@ func (h *History) UnmarshalJSON(data []byte) error {
 	for i, row := range rows {
 		l := make(Logs, len(row))
 		for k, v := range row {
-			if v == nil {
-				l[k] = math.NaN()
-			} else {
-				l[k] = *v
-			}
+			l[k] = float64(v)
 		}
 		h.Epochs[i] = l
 	}
@@ -659,6 +690,9 @@ func (t *Trainer) Fit(data Data, opts FitOptions) (*History, error) {
 		}
 	}
 	t.out = opts.Output
+	if err := t.initFromData(train); err != nil {
+		return nil, err
+	}
 	cbs := callbackList(opts.Callbacks)
 	hist, start, err := t.beginTraining(cbs, opts)
 	if err != nil {
@@ -812,6 +846,39 @@ func (t *Trainer) finalizeEMA() error {
 		if err != nil {
 			return fmt.Errorf("fit: finalizing the EMA of %s: %w", v.Path(), err)
 		}
+	}
+	return nil
+}
+
+// initFromData computes the data-dependent weights of a [DataInitializer]
+// model from the first training samples, unless its weights were loaded
+// (or resumed: the computed ones are among them) or computed already.
+func (t *Trainer) initFromData(train Data) error {
+	di, ok := t.model.(DataInitializer)
+	if !ok || di.DataSamples() == 0 || t.weightsSet {
+		return nil
+	}
+	if t.built {
+		return errors.New("fit: the model computes weights from the training data, but its weights were created without them: Fit a new Trainer, or load the weights")
+	}
+	n := min(di.DataSamples(), train.Len())
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	b := MakeBatch(train, idx)
+	if err := di.InitFromData(b.X, n); err != nil {
+		return fmt.Errorf("fit: computing weights from %d training samples: %w", n, err)
+	}
+	t.weightsSet = true
+	return nil
+}
+
+// checkDataWeights fails when the model's data-computed weights (see
+// [DataInitializer]) are neither computed (by Fit) nor loaded.
+func (t *Trainer) checkDataWeights() error {
+	if di, ok := t.model.(DataInitializer); ok && di.DataSamples() > 0 && !t.weightsSet {
+		return errors.New("fit: the model computes weights from the training data: Fit it, or load its weights, before evaluating or predicting")
 	}
 	return nil
 }

@@ -74,27 +74,12 @@ func (t *Trainer) UpdateStatistics(d Data, batchSize int) error {
 		return err
 	}
 	statistic := func(v *model.Variable) bool { return !v.Trainable && !isStatePath(v.Path()) }
-	exec, err := model.NewExec(t.backend, t.store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+	return runBatches(t, d, batchSize, "updating statistics", false, func(scope *model.Scope, x *graph.Node) *graph.Node {
 		scope.SetTraining(x.Graph(), true)
 		var logits *graph.Node
 		t.writeBackOnly(x.Graph(), statistic, func() { logits, _ = t.applyModel(scope, x) })
 		return graph.ReduceAllSum(logits)
-	})
-	if err != nil {
-		return fmt.Errorf("fit: updating statistics: %w", err)
-	}
-	defer exec.Finalize()
-	for _, b := range Batches(d, batchSize, false, 0, 0) {
-		x, y := t.batchTensors(b)
-		_ = y.FinalizeAll()
-		out, err := call(exec, x)
-		_ = x.FinalizeAll()
-		if err != nil {
-			return fmt.Errorf("fit: updating statistics: %w", err)
-		}
-		finalize(out)
-	}
-	return nil
+	}, nil)
 }
 
 // writeBackOnly runs build, which builds part of graph g, then sets every

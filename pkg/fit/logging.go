@@ -105,7 +105,7 @@ func (c *CSVLogger) OnEpochEnd(_ *Trainer, epoch int, logs Logs) error {
 				val = val || strings.HasPrefix(k, "val_")
 			}
 		}
-		sortStrings(c.keys)
+		slices.Sort(c.keys)
 		if !val {
 			for _, k := range slices.Clone(c.keys) {
 				c.keys = append(c.keys, "val_"+k)

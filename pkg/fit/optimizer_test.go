@@ -37,42 +37,51 @@ func runOptimizer(t *testing.T, opt Optimizer, w0 []float32, steps int) []float3
 	return tensors.MustCopyFlatData[float32](w.MustValue())
 }
 
+// kerasAdamRef is Keras 3's Adam (betas 0.9, 0.999, epsilon 1e-7) in
+// float64, minimizing sum(w²) from w0 for steps steps.
+func kerasAdamRef(w0 []float32, lr float64, steps int) []float64 {
+	out := []float64{}
+	for _, w := range w0 {
+		w := float64(w)
+		m, v := 0.0, 0.0
+		for s := 1; s <= steps; s++ {
+			g := 2 * w
+			m += (g - m) * (1 - 0.9)
+			v += (g*g - v) * (1 - 0.999)
+			alpha := lr * math.Sqrt(1-math.Pow(0.999, float64(s))) / (1 - math.Pow(0.9, float64(s)))
+			w -= alpha * m / (math.Sqrt(v) + 1e-7)
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// kerasSGDRef is Keras 3's SGD (momentum, Nesterov) in float64,
+// minimizing sum(w²) from w0 for steps steps.
+func kerasSGDRef(w0 []float32, lr, mom float64, nesterov bool, steps int) []float64 {
+	out := []float64{}
+	for _, w := range w0 {
+		w := float64(w)
+		u := 0.0
+		for range steps {
+			g := 2 * w
+			u = mom*u - lr*g
+			if nesterov {
+				w += mom*u - lr*g
+			} else {
+				w += u
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
 func TestOptimizers(t *testing.T) {
 	w0 := []float32{1, -2}
-	// Reference implementations of Keras 3's update rules, in float64.
-	kerasAdam := func(lr float64, steps int) []float64 {
-		out := []float64{}
-		for _, w := range w0 {
-			w := float64(w)
-			m, v := 0.0, 0.0
-			for s := 1; s <= steps; s++ {
-				g := 2 * w
-				m += (g - m) * (1 - 0.9)
-				v += (g*g - v) * (1 - 0.999)
-				alpha := lr * math.Sqrt(1-math.Pow(0.999, float64(s))) / (1 - math.Pow(0.9, float64(s)))
-				w -= alpha * m / (math.Sqrt(v) + 1e-7)
-			}
-			out = append(out, w)
-		}
-		return out
-	}
+	kerasAdam := func(lr float64, steps int) []float64 { return kerasAdamRef(w0, lr, steps) }
 	kerasSGD := func(lr, mom float64, nesterov bool, steps int) []float64 {
-		out := []float64{}
-		for _, w := range w0 {
-			w := float64(w)
-			u := 0.0
-			for range steps {
-				g := 2 * w
-				u = mom*u - lr*g
-				if nesterov {
-					w += mom*u - lr*g
-				} else {
-					w += u
-				}
-			}
-			out = append(out, w)
-		}
-		return out
+		return kerasSGDRef(w0, lr, mom, nesterov, steps)
 	}
 	nesterov := SGD(0.1, 0.9)
 	nesterov.Nesterov = true

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -170,7 +171,7 @@ func FormatLogs(logs Logs) string {
 			keys = append(keys, k)
 		}
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	var b strings.Builder
 	for _, k := range keys {
 		v := logs[k]

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -477,7 +478,7 @@ func ParseSchedule(spec string, initial float64) (Schedule, error) {
 		for n := range scheduleKinds {
 			names = append(names, n)
 		}
-		sortStrings(names)
+		slices.Sort(names)
 		return nil, fmt.Errorf("fit: unknown schedule %q (known: %s)", name, strings.Join(names, ", "))
 	}
 	if p.err != nil {

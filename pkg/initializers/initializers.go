@@ -36,6 +36,12 @@
 // (one uniform draw mapped through √2·erfinv, as JAX does), not by
 // re-drawing out-of-range values as TensorFlow does; both give the same
 // distribution.
+//
+// GoMLX's ml/model/initializer gives Keras's numbers for glorot_uniform,
+// random_normal and random_uniform, but its XavierNormalFn and HeFn are
+// untruncated normals whose values pass Keras's 2σ/0.8796 bound, it has no
+// he_uniform, lecun_* or truncated_normal, and no seeded initializer
+// (TestGoMLXInitializers); so this package keeps its own.
 package initializers
 
 import (

@@ -1,6 +1,7 @@
 package initializers
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -77,7 +78,6 @@ func TestStatistics(t *testing.T) {
 	// A 5x5 conv kernel from 40 to 120 channels.
 	dims := []int{5, 5, 40, 120} // fan_in = 1000, fan_out = 3000, n = 120,000
 	const fanIn, fanOut = 1000.0, 3000.0
-	const n = 5 * 5 * 40 * 120
 	const truncStd = 0.87962566103423978 // std of a unit normal cut at ±2
 	tests := []struct {
 		init     Initializer
@@ -101,26 +101,46 @@ func TestStatistics(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.init.String(), func(t *testing.T) {
 			v := draw(t, tc.init, nil, dims...)
-			mean, std, lo, hi := stats(v)
-			// Standard error of the mean is std/sqrt(n); of the std about std/sqrt(2n).
-			if d := math.Abs(mean - tc.mean); d > 5*tc.std/math.Sqrt(n) {
-				t.Errorf("mean %.6g, want %.6g (±%.3g)", mean, tc.mean, 5*tc.std/math.Sqrt(n))
-			}
-			if r := std / tc.std; math.Abs(r-1) > 0.015 {
-				t.Errorf("std %.6g, want %.6g (ratio %.4f)", std, tc.std, r)
-			}
-			eps := 1e-6 * (tc.hi - tc.lo)
-			if lo < tc.lo-eps || hi > tc.hi+eps {
-				t.Errorf("values in [%.6g, %.6g], want within [%.6g, %.6g]", lo, hi, tc.lo, tc.hi)
-			}
-			if tc.edgeFrac > 0 {
-				w := tc.edgeFrac * (tc.hi - tc.lo)
-				if lo > tc.lo+w || hi < tc.hi-w {
-					t.Errorf("values in [%.6g, %.6g] do not reach the bounds [%.6g, %.6g]", lo, hi, tc.lo, tc.hi)
-				}
+			for _, miss := range (kerasStats{tc.mean, tc.std, tc.lo, tc.hi, tc.edgeFrac}).misses(v) {
+				t.Error(miss)
 			}
 		})
 	}
+}
+
+// kerasStats are the statistics Keras's formula gives an initializer.
+type kerasStats struct {
+	mean     float64
+	std      float64
+	lo, hi   float64 // all values lie in [lo, hi]
+	edgeFrac float64 // the extreme values reach within edgeFrac·(hi-lo) of the bounds; <= 0: unchecked
+}
+
+// misses returns how the sample v misses k: its mean beyond 5 standard
+// errors, its standard deviation off by more than 1.5%, values outside
+// [lo, hi] or extremes that do not reach them.
+func (k kerasStats) misses(v []float32) []string {
+	var out []string
+	n := float64(len(v))
+	mean, std, lo, hi := stats(v)
+	// Standard error of the mean is std/sqrt(n); of the std about std/sqrt(2n).
+	if d := math.Abs(mean - k.mean); d > 5*k.std/math.Sqrt(n) {
+		out = append(out, fmt.Sprintf("mean %.6g, want %.6g (±%.3g)", mean, k.mean, 5*k.std/math.Sqrt(n)))
+	}
+	if r := std / k.std; math.Abs(r-1) > 0.015 {
+		out = append(out, fmt.Sprintf("std %.6g, want %.6g (ratio %.4f)", std, k.std, r))
+	}
+	eps := 1e-6 * (k.hi - k.lo)
+	if lo < k.lo-eps || hi > k.hi+eps {
+		out = append(out, fmt.Sprintf("values in [%.6g, %.6g], want within [%.6g, %.6g]", lo, hi, k.lo, k.hi))
+	}
+	if k.edgeFrac > 0 {
+		w := k.edgeFrac * (k.hi - k.lo)
+		if lo > k.lo+w || hi < k.hi-w {
+			out = append(out, fmt.Sprintf("values in [%.6g, %.6g] do not reach the bounds [%.6g, %.6g]", lo, hi, k.lo, k.hi))
+		}
+	}
+	return out
 }
 
 func TestConstants(t *testing.T) {

@@ -75,11 +75,10 @@ func TestInferenceSplit(t *testing.T) {
 		{Fast, 256, 4}, {Fast, 1000, 4}, {Fast, 128, 2}, {Fast, 127, 1}, {Fast, 32, 1},
 		{Native, 256, 1},
 	} {
-		withImpl(tc.impl, func() {
-			x := graph.Zeros(g, shapes.Make(dtypes.Float32, tc.batch, 2))
-			if got := InferenceSplit(x); got != tc.want {
-				t.Errorf("%s, batch %d: InferenceSplit = %d, want %d", tc.impl, tc.batch, got, tc.want)
-			}
-		})
+		model.SetStore(g, storeWith(Options{Impl: tc.impl}))
+		x := graph.Zeros(g, shapes.Make(dtypes.Float32, tc.batch, 2))
+		if got := InferenceSplit(x); got != tc.want {
+			t.Errorf("%s, batch %d: InferenceSplit = %d, want %d", tc.impl, tc.batch, got, tc.want)
+		}
 	}
 }

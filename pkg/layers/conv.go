@@ -1,9 +1,6 @@
 package layers
 
 import (
-	"runtime"
-
-	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
@@ -186,7 +183,8 @@ func (c *Conv2DConfig) Done() *graph.Node {
 			VariableWithShape("bias", shapes.Make(dtype, c.filters)).NodeValue(g)
 	}
 
-	if !FastPathActive(g) || UsesBackendConv() {
+	opts := GraphOptions(g)
+	if !opts.FastPath(g.Backend()) || opts.UsesBackendConv() {
 		out := graph.Convolve(x, kernel).
 			StridePerAxis(s, s).
 			PaddingPerDim([][2]int{{padTop, padBottom}, {padLeft, padRight}}).
@@ -201,8 +199,8 @@ func (c *Conv2DConfig) Done() *graph.Node {
 	// GatherSlices, then a fused Dense.
 	patchLen := k * k * channels
 	training := c.scope.IsTraining(g)
-	if winogradOK(k, s, c.padding, height, width, channels, c.filters, training) {
-		out := winogradConv(x, kernel, splitParts(batch, outH*outW*patchLen, training))
+	if opts.winogradOK(k, s, c.padding, height, width, channels, c.filters, training) {
+		out := winogradConv(x, kernel, opts.splitParts(batch, outH*outW*patchLen, training))
 		if bias != nil {
 			out = graph.Add(out, graph.ExpandAxes(bias, 0))
 		}
@@ -245,7 +243,7 @@ func (c *Conv2DConfig) Done() *graph.Node {
 	// 32,768 rows) make that transpose slower through cache-set conflicts
 	// (training at 485 against 545 images/s in paired runs).
 	rows := batch * outH * outW
-	bounds := splitRows(rows, splitParts(batch, outH*outW*patchLen, training))
+	bounds := splitRows(rows, opts.splitParts(batch, outH*outW*patchLen, training))
 	outs := make([]*graph.Node, 0, len(bounds)-1)
 	for p := range len(bounds) - 1 {
 		r0, r1 := bounds[p], bounds[p+1]
@@ -256,48 +254,6 @@ func (c *Conv2DConfig) Done() *graph.Node {
 		outs = append(outs, matmul(patches))
 	}
 	return finish(concatRows(outs))
-}
-
-// BackendConv makes Conv2D use the backend's own convolution
-// (graph.Convolve) on the fast path when the Go backend has a fast one: the
-// implicit-GEMM kernel of cnnlab's patched build ([backend.ConvKernel];
-// bench/upstream/README.md), 1.3-1.6x faster in training than im2col and
-// Winograd, with half the memory. It is on by default and has no effect
-// without the kernel (a binary built against released GoMLX, whose
-// convolution is a scalar loop some 50x slower). Set it to false to measure
-// the im2col and Winograd formulations instead (`cnnlab bench
-// --backend-conv=false`). Set it before building graphs, not concurrently
-// with graph building.
-var BackendConv = true
-
-// UsesBackendConv reports whether the fast path's Conv2D runs on the
-// backend's convolution: [BackendConv] is on and the backend has its
-// kernel.
-func UsesBackendConv() bool { return BackendConv && backend.ConvKernel() != "" }
-
-// SplitParts caps the number of parts a fast-path convolution splits its
-// patch rows into (see Conv2DConfig.Done). 0, the default, means 4 in
-// inference graphs and, in training graphs, the number of CPUs rounded up
-// to an even number, at most 4 (on 2 cores, 4 parts made inference ~6%
-// faster and training ~3% slower than 2). Set it before building graphs, not
-// concurrently with graph building.
-var SplitParts = 0
-
-// minPartFloats is the smallest patch matrix (in values) worth a part.
-var minPartFloats = 1 << 18
-
-// splitParts returns the number of parts for a batch whose patch matrix has
-// perExample values per example, in a training or an inference graph.
-func splitParts(batch, perExample int, training bool) int {
-	n := SplitParts
-	if n <= 0 {
-		n = 4
-		if training {
-			n = min(runtime.NumCPU(), 4)
-			n += n % 2 // even: an even row count splits into odd parts
-		}
-	}
-	return max(1, min(n, batch*perExample/minPartFloats))
 }
 
 // splitRows splits rows into parts contiguous ranges of about equal size,

@@ -14,10 +14,10 @@
 //     im2col built by GatherSlices of the padded input followed by a fused
 //     Dense (matmul) in the "outputs, inputs" weight layout; the patch rows
 //     are split in a few parts of odd length that the backend runs in
-//     parallel (see [SplitParts]); an activation set with Activation is
+//     parallel (see [Options.SplitParts]); an activation set with Activation is
 //     fused into the matmul in inference graphs. The 3x3, stride-1, "same"
 //     convolutions of even-sized inputs use Winograd's F(2x2, 3x3) instead
-//     (2.25x fewer multiplies; see [Winograd] for where it pays), built
+//     (2.25x fewer multiplies; see [Options.NoWinograd] for where it pays), built
 //     from row gathers and matmuls with their own gradients; in float32 it
 //     differs from im2col by about 1e-6 of the output's scale. Non-overlapping
 //     max-pooling becomes reshapes plus two contiguous ReduceMax; batch
@@ -35,10 +35,12 @@
 // parallel; package fit uses it for Evaluate and Predict.
 //
 // The choice is automatic from the graph's backend (Fast on "go", Native
-// elsewhere); [SetImpl] overrides it process-wide, e.g. for tests that
-// compare the two. Where the Go backend has a fast convolution (the
-// implicit-GEMM kernel of cnnlab's patched build, [backend.ConvKernel]),
-// the fast path hands Conv2D to it ([BackendConv], on by default). Because
+// elsewhere). [Options], a parameter of the model's model.Store set with
+// [SetOptions], override it per model, e.g. for tests and benchmarks that
+// compare the two; nothing is set process-wide. Where the Go backend has a
+// fast convolution (the implicit-GEMM kernel of cnnlab's patched build,
+// [backend.ConvKernel]), the fast path hands Conv2D to it (on by default;
+// [Options.NoBackendConv]). Because
 // the variables are identical, a checkpoint trained on one backend loads on
 // the other.
 //

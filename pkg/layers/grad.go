@@ -74,7 +74,7 @@ func patchDense(patches, weight, bias *graph.Node) *graph.Node {
 			b = in[2]
 		}
 		if !fused {
-			// Backends without the fused op (XLA, with SetImpl(Fast)).
+			// Backends without the fused op (XLA, with Options.Impl Fast).
 			z := graph.DotGeneral(in[0], []int{1}, nil, in[1], []int{1}, nil)
 			if b != nil {
 				z = graph.Add(z, graph.ExpandAxes(b, 0))

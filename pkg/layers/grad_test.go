@@ -21,7 +21,7 @@ func (b noFusedDense) Capabilities() compute.Capabilities {
 }
 
 // TestPatchDenseWithoutFusedOp checks patchDense's fallback for backends
-// without the fused Dense op (used when SetImpl(Fast) runs on XLA): same
+// without the fused Dense op (used when Options.Impl is Fast on XLA): same
 // values and gradients as with the fused op.
 func TestPatchDenseWithoutFusedOp(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))

@@ -27,11 +27,17 @@ const (
 	fdStep  = 1e-5
 )
 
-// withImpl runs f with the layers implementation set to impl.
-func withImpl(impl Impl, f func()) {
-	prev := SetImpl(impl)
-	defer SetImpl(prev)
-	f()
+// storeWith returns a new store whose layers use options o.
+func storeWith(o Options) *model.Store {
+	store := model.NewStore()
+	SetOptions(store, o)
+	return store
+}
+
+// withImpl returns o with Impl set to impl.
+func (o Options) withImpl(impl Impl) Options {
+	o.Impl = impl
+	return o
 }
 
 func randData(rng *rand.Rand, n int) []float64 {
@@ -66,7 +72,7 @@ type gradResult struct {
 }
 
 // layerHarness builds and runs "loss = sum(layer(x) * r)" and its gradients
-// for one store, implementation and training mode.
+// for one store (whose options choose the implementation) and training mode.
 type layerHarness struct {
 	t        *testing.T
 	store    *model.Store
@@ -74,11 +80,9 @@ type layerHarness struct {
 	varPaths []string
 }
 
-func newHarness(t *testing.T, store *model.Store, impl Impl, training bool, layer layerFn) *layerHarness {
+func newHarness(t *testing.T, store *model.Store, training bool, layer layerFn) *layerHarness {
 	t.Helper()
 	h := &layerHarness{t: t, store: store}
-	prev := SetImpl(impl)
-	defer SetImpl(prev) // graphs are built at the first call: see run.
 	h.exec = model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, inputs []*graph.Node) []*graph.Node {
 		x, r := inputs[0], inputs[1]
 		g := x.Graph()
@@ -96,20 +100,15 @@ func newHarness(t *testing.T, store *model.Store, impl Impl, training bool, laye
 		grads := graph.Gradient(loss, wrt...)
 		return append([]*graph.Node{loss, out}, grads...)
 	})
-	_ = impl
 	return h
 }
 
-func (h *layerHarness) run(impl Impl, x *tensors.Tensor, r *tensors.Tensor) gradResult {
+func (h *layerHarness) run(x *tensors.Tensor, r *tensors.Tensor) gradResult {
 	h.t.Helper()
-	var outs []*tensors.Tensor
-	withImpl(impl, func() {
-		var err error
-		outs, err = h.exec.Exec(x, r)
-		if err != nil {
-			h.t.Fatalf("exec: %v", err)
-		}
-	})
+	outs, err := h.exec.Exec(x, r)
+	if err != nil {
+		h.t.Fatalf("exec: %v", err)
+	}
 	res := gradResult{
 		loss:     tensors.MustCopyFlatData[float64](outs[0])[0],
 		out:      tensors.MustCopyFlatData[float64](outs[1]),
@@ -138,11 +137,18 @@ func maxAbsDiff(a, b []float64) float64 {
 // dims xDims (float64), expecting output dims wantDims, and checks both
 // against central finite differences on sampled coordinates of the input
 // and of every trainable variable. The fast formulation is cnnlab's own:
-// BackendConv is off (the backend's convolution kernel is float32-only and
-// checked by TestConv2DBackendConvFloat32).
+// NoBackendConv is set (the backend's convolution kernel is float32-only
+// and checked by TestConv2DBackendConvFloat32).
 func checkLayer(t *testing.T, xDims, wantDims []int, training bool, layer layerFn) {
 	t.Helper()
-	defer withoutBackendConv()()
+	checkLayerWith(t, Options{}, xDims, wantDims, training, layer)
+}
+
+// checkLayerWith is checkLayer with the layers options base (its Impl
+// replaced by each implementation's, NoBackendConv set).
+func checkLayerWith(t *testing.T, base Options, xDims, wantDims []int, training bool, layer layerFn) {
+	t.Helper()
+	base.NoBackendConv = true
 	rng := rand.New(rand.NewPCG(1, 2))
 	xData := randData(rng, prod(xDims))
 	rData := randData(rng, prod(wantDims))
@@ -154,12 +160,12 @@ func checkLayer(t *testing.T, xDims, wantDims []int, training bool, layer layerF
 	// differences below rely on.)
 	results := map[Impl]gradResult{}
 	for _, impl := range []Impl{Native, Fast} {
-		store := model.NewStore()
+		store := storeWith(base.withImpl(impl))
 		if err := store.SetRNGStateFromSeed(42); err != nil {
 			t.Fatal(err)
 		}
-		h := newHarness(t, store, impl, training, layer)
-		res := h.run(impl, mk(xData, xDims), mk(rData, wantDims))
+		h := newHarness(t, store, training, layer)
+		res := h.run(mk(xData, xDims), mk(rData, wantDims))
 		if fmt.Sprint(res.outDims) != fmt.Sprint(wantDims) {
 			t.Fatalf("%s: output dims %v, want %v", impl, res.outDims, wantDims)
 		}
@@ -167,7 +173,7 @@ func checkLayer(t *testing.T, xDims, wantDims []int, training bool, layer layerF
 
 		// Finite differences.
 		lossAt := func(x []float64) float64 {
-			return h.run(impl, mk(x, xDims), mk(rData, wantDims)).loss
+			return h.run(mk(x, xDims), mk(rData, wantDims)).loss
 		}
 		for _, i := range sampleIndices(rng, len(xData), 6) {
 			xp := append([]float64(nil), xData...)
@@ -274,32 +280,29 @@ func TestConv2DGradients(t *testing.T) {
 // TestConv2DSplitGradients checks the fast path that splits the patch rows
 // into parts gathered and multiplied separately.
 func TestConv2DSplitGradients(t *testing.T) {
-	prevParts, prevMin := SplitParts, minPartFloats
-	SplitParts, minPartFloats = 3, 1
-	defer func() { SplitParts, minPartFloats = prevParts, prevMin }()
-	if n := splitParts(5, 100, true); n != 3 {
+	o := Options{SplitParts: 3, minPartFloats: 1}
+	if n := o.splitParts(5, 100, true); n != 3 {
 		t.Fatalf("splitParts(5, 100, true) = %d, want 3", n)
 	}
-	checkLayer(t, []int{5, 6, 8, 3}, []int{5, 3, 4, 4}, true, func(scope *model.Scope, x *graph.Node) *graph.Node {
+	checkLayerWith(t, o, []int{5, 6, 8, 3}, []int{5, 3, 4, 4}, true, func(scope *model.Scope, x *graph.Node) *graph.Node {
 		return Conv2D(scope, x, 4).KernelSize(3).Strides(2).Padding(Same).Done()
 	})
 }
 
 func TestSplitPartsDefaults(t *testing.T) {
-	if SplitParts != 0 {
-		t.Skipf("SplitParts set to %d", SplitParts)
-	}
-	big := 1 << 30 // far above minPartFloats
-	if n := splitParts(64, big, false); n != 4 {
+	var o Options
+	big := 1 << 30 // far above defaultMinPartFloats
+	if n := o.splitParts(64, big, false); n != 4 {
 		t.Errorf("inference: splitParts = %d, want 4", n)
 	}
 	wantTrain := min(runtime.NumCPU(), 4)
 	wantTrain += wantTrain % 2
-	if n := splitParts(64, big, true); n != wantTrain {
+	if n := o.splitParts(64, big, true); n != wantTrain {
 		t.Errorf("training: splitParts = %d, want %d (CPUs rounded up to even, at most 4)", n, wantTrain)
 	}
-	// Small patch matrices are not split below minPartFloats values per part.
-	if n := splitParts(1, minPartFloats*3/2, false); n != 1 {
+	// Small patch matrices are not split below defaultMinPartFloats values
+	// per part.
+	if n := o.splitParts(1, defaultMinPartFloats*3/2, false); n != 1 {
 		t.Errorf("small batch: splitParts = %d, want 1", n)
 	}
 }
@@ -359,13 +362,11 @@ func TestMaxPool2DTiesGradient(t *testing.T) {
 	x := []float32{5, 5, 1, 9, 5, 5, 9, 9, 0, 7, 2, 2, 7, 0, 2, 2}
 	want := []float32{1, 0, 0, 2, 0, 0, 0, 0, 0, 3, 4, 0, 0, 0, 0, 0}
 	for _, impl := range []Impl{Fast, Native} {
-		prev := SetImpl(impl)
-		out := graph.MustExecOnce(backend.MustNew(), func(x *graph.Node) *graph.Node {
+		out := model.MustExecOnce(backend.MustNew(), storeWith(Options{Impl: impl}), func(_ *model.Scope, x *graph.Node) *graph.Node {
 			p := MaxPool2D(x, 2, 0, Valid)
 			w := graph.Const(x.Graph(), [][][][]float32{{{{1}, {2}}, {{3}, {4}}}})
 			return graph.Gradient(graph.ReduceAllSum(graph.Mul(p, w)), x)[0]
 		}, tensors.FromFlatDataAndDimensions(x, 1, 4, 4, 1))
-		SetImpl(prev)
 		if got := tensors.MustCopyFlatData[float32](out); !slices.Equal(got, want) {
 			t.Errorf("%s: gradient %v, want %v", impl, got, want)
 		}
@@ -470,7 +471,13 @@ func TestPoolingGradients(t *testing.T) {
 // float64 outputs.
 func execOnce(t *testing.T, training bool, fn func(scope *model.Scope, x *graph.Node) *graph.Node, x *tensors.Tensor) []float64 {
 	t.Helper()
-	store := model.NewStore()
+	return execOnceWith(t, Options{}, training, fn, x)
+}
+
+// execOnceWith is execOnce with the layers options o.
+func execOnceWith(t *testing.T, o Options, training bool, fn func(scope *model.Scope, x *graph.Node) *graph.Node, x *tensors.Tensor) []float64 {
+	t.Helper()
+	store := storeWith(o)
 	out, err := model.ExecOnce(backend.MustNew(), store, func(scope *model.Scope, x *graph.Node) *graph.Node {
 		scope.SetTraining(x.Graph(), training)
 		return fn(scope, x)
@@ -499,18 +506,16 @@ func TestConv2DHandValues(t *testing.T) {
 	}
 	for _, impl := range []Impl{Native, Fast} {
 		for _, tc := range tests {
-			withImpl(impl, func() {
-				got := execOnce(t, false, func(scope *model.Scope, x *graph.Node) *graph.Node {
-					return Conv2D(scope.In("c"), x, 1).Strides(tc.s).Padding(tc.p).
-						KernelInitializer(func(g *graph.Graph, s shapes.Shape) *graph.Node { return graph.Ones(g, s) }).
-						BiasInitializer(func(g *graph.Graph, s shapes.Shape) *graph.Node {
-							return graph.MulScalar(graph.Ones(g, s), 0.5)
-						}).Done()
-				}, tensors.FromFlatDataAndDimensions(x, 1, 4, 4, 1))
-				if maxAbsDiff(got, tc.want) > 1e-12 {
-					t.Errorf("%s stride %d %s: got %v, want %v", impl, tc.s, tc.p, got, tc.want)
-				}
-			})
+			got := execOnceWith(t, Options{Impl: impl}, false, func(scope *model.Scope, x *graph.Node) *graph.Node {
+				return Conv2D(scope.In("c"), x, 1).Strides(tc.s).Padding(tc.p).
+					KernelInitializer(func(g *graph.Graph, s shapes.Shape) *graph.Node { return graph.Ones(g, s) }).
+					BiasInitializer(func(g *graph.Graph, s shapes.Shape) *graph.Node {
+						return graph.MulScalar(graph.Ones(g, s), 0.5)
+					}).Done()
+			}, tensors.FromFlatDataAndDimensions(x, 1, 4, 4, 1))
+			if maxAbsDiff(got, tc.want) > 1e-12 {
+				t.Errorf("%s stride %d %s: got %v, want %v", impl, tc.s, tc.p, got, tc.want)
+			}
 		}
 	}
 }
@@ -527,14 +532,12 @@ func TestMaxPool2DHandValues(t *testing.T) {
 	}
 	for _, impl := range []Impl{Native, Fast} {
 		for _, tc := range tests {
-			withImpl(impl, func() {
-				got := execOnce(t, false, func(scope *model.Scope, x *graph.Node) *graph.Node {
-					return MaxPool2D(x, 2, 0, tc.p)
-				}, tensors.FromFlatDataAndDimensions(x, 1, 3, 3, 1))
-				if maxAbsDiff(got, tc.want) > 0 {
-					t.Errorf("%s %s: got %v, want %v", impl, tc.p, got, tc.want)
-				}
-			})
+			got := execOnceWith(t, Options{Impl: impl}, false, func(scope *model.Scope, x *graph.Node) *graph.Node {
+				return MaxPool2D(x, 2, 0, tc.p)
+			}, tensors.FromFlatDataAndDimensions(x, 1, 3, 3, 1))
+			if maxAbsDiff(got, tc.want) > 0 {
+				t.Errorf("%s %s: got %v, want %v", impl, tc.p, got, tc.want)
+			}
 		}
 	}
 }
@@ -715,11 +718,19 @@ func TestFastPathActive(t *testing.T) {
 		impl Impl
 		want bool
 	}{{Auto, isGo}, {Native, false}, {Fast, true}} {
-		withImpl(tc.impl, func() {
-			if got := FastPathActive(g); got != tc.want {
-				t.Errorf("%s: FastPathActive = %v, want %v", tc.impl, got, tc.want)
-			}
-		})
+		model.SetStore(g, storeWith(Options{Impl: tc.impl}))
+		if got := FastPathActive(g); got != tc.want {
+			t.Errorf("%s: FastPathActive = %v, want %v", tc.impl, got, tc.want)
+		}
+	}
+	// A graph without a store, or whose store has no options, uses Auto.
+	for name, g := range map[string]*graph.Graph{"no store": graph.NewGraph(backend.MustNew(), "bare"), "no options": g} {
+		if name == "no options" {
+			model.SetStore(g, model.NewStore())
+		}
+		if got := FastPathActive(g); got != isGo {
+			t.Errorf("%s: FastPathActive = %v, want %v (Auto)", name, got, isGo)
+		}
 	}
 	if _, err := ParseImpl("turbo"); err == nil {
 		t.Error("ParseImpl(turbo): no error")
@@ -731,7 +742,8 @@ func TestFastPathActive(t *testing.T) {
 // the native convolution and finite differences, in training and inference
 // graphs, with the images in one part and in three.
 func TestConv2DWinogradGradients(t *testing.T) {
-	if !winogradOK(3, 1, Same, 4, 6, 16, 512, true) || !winogradOK(3, 1, Same, 4, 6, 16, 5, false) {
+	var defaults Options
+	if !defaults.winogradOK(3, 1, Same, 4, 6, 16, 512, true) || !defaults.winogradOK(3, 1, Same, 4, 6, 16, 5, false) {
 		t.Fatal("winogradOK(3, 1, same, 4x6x16) = false for 512 filters in training or 5 in inference")
 	}
 	for _, tc := range []struct {
@@ -744,7 +756,7 @@ func TestConv2DWinogradGradients(t *testing.T) {
 		{3, 1, Same, 4, 6, 8, 512, false}, {5, 1, Same, 4, 6, 16, 512, false},
 		{3, 1, Same, 32, 32, 32, 32, true}, {3, 1, Same, 16, 16, 64, 64, true},
 	} {
-		if winogradOK(tc.k, tc.s, tc.p, tc.h, tc.w, tc.c, tc.f, tc.training) {
+		if defaults.winogradOK(tc.k, tc.s, tc.p, tc.h, tc.w, tc.c, tc.f, tc.training) {
 			t.Errorf("winogradOK(%+v) = true, want false", tc)
 		}
 	}
@@ -756,13 +768,11 @@ func TestConv2DWinogradGradients(t *testing.T) {
 				t.Run(fmt.Sprintf("%dx%d_parts%d_training%v", hw[0], hw[1], parts, training), func(t *testing.T) {
 					// 5 filters, small enough for finite differences: Winograd in
 					// training graphs too with the threshold lowered.
-					prevParts, prevMin, prevTrain := SplitParts, minPartFloats, winogradMinTraining
-					SplitParts, minPartFloats, winogradMinTraining = parts, 1, 0
-					defer func() { SplitParts, minPartFloats, winogradMinTraining = prevParts, prevMin, prevTrain }()
-					if !winogradOK(3, 1, Same, hw[0], hw[1], 16, 5, training) {
+					o := Options{SplitParts: parts, minPartFloats: 1, winogradMinTraining: 1}
+					if !o.winogradOK(3, 1, Same, hw[0], hw[1], 16, 5, training) {
 						t.Fatal("winogradOK = false: the case would not test the Winograd path")
 					}
-					checkLayer(t, []int{3, hw[0], hw[1], 16}, []int{3, hw[0], hw[1], 5}, training, func(scope *model.Scope, x *graph.Node) *graph.Node {
+					checkLayerWith(t, o, []int{3, hw[0], hw[1], 16}, []int{3, hw[0], hw[1], 5}, training, func(scope *model.Scope, x *graph.Node) *graph.Node {
 						return Conv2D(scope, x, 5).Padding(Same).Activation("relu").
 							BiasInitializer(func(g *graph.Graph, shape shapes.Shape) *graph.Node {
 								return graph.IotaFull(g, shape)
@@ -780,18 +790,17 @@ func TestConv2DWinogradGradients(t *testing.T) {
 // convolution's, both in float32, by less than 1e-5 of their largest
 // magnitude (F(2x2, 3x3)'s transforms add a few roundings per value).
 func TestConv2DWinogradFloat32(t *testing.T) {
-	if !winogradOK(3, 1, Same, 8, 8, 64, 128, true) {
+	if !(Options{}).winogradOK(3, 1, Same, 8, 8, 64, 128, true) {
 		t.Fatal("winogradOK(8x8x64 → 128, training) = false: the test would not test the Winograd path")
 	}
-	defer withoutBackendConv()()
 	x := []int{4, 8, 8, 64}
-	want := conv2DFloat32(t, Native, x, 128, 3, 1)
-	got := conv2DFloat32(t, Fast, x, 128, 3, 1)
+	want := conv2DFloat32(t, Options{Impl: Native}, x, 128, 3, 1)
+	got := conv2DFloat32(t, Options{Impl: Fast, NoBackendConv: true}, x, 128, 3, 1)
 	compareFloat32(t, "float32 Winograd", want, got, 1e-5)
 }
 
 // TestConv2DBackendConvFloat32 checks Conv2D on the backend's convolution
-// kernel (BackendConv, where the patched backend has one) against the fast
+// kernel (where the patched backend has one) against the fast
 // path's im2col (5x5, stride 2) and Winograd (3x3) formulations, in float32:
 // outputs and gradients agree to 1e-5 of their scale, and the kernel ran.
 func TestConv2DBackendConvFloat32(t *testing.T) {
@@ -806,11 +815,9 @@ func TestConv2DBackendConvFloat32(t *testing.T) {
 		{[]int{4, 8, 8, 64}, 128, 3, 1},
 	} {
 		t.Run(fmt.Sprintf("%v_k%d_s%d", tc.x, tc.k, tc.s), func(t *testing.T) {
-			restore := withoutBackendConv()
-			want := conv2DFloat32(t, Fast, tc.x, tc.filters, tc.k, tc.s)
-			restore()
+			want := conv2DFloat32(t, Options{Impl: Fast, NoBackendConv: true}, tc.x, tc.filters, tc.k, tc.s)
 			calls := backend.ConvKernelCalls()
-			got := conv2DFloat32(t, Fast, tc.x, tc.filters, tc.k, tc.s)
+			got := conv2DFloat32(t, Options{Impl: Fast}, tc.x, tc.filters, tc.k, tc.s)
 			// The forward pass and the two gradients: three convolutions.
 			if n := backend.ConvKernelCalls() - calls; n < 3 {
 				t.Errorf("the kernel ran %d convolutions, want at least 3", n)
@@ -820,19 +827,11 @@ func TestConv2DBackendConvFloat32(t *testing.T) {
 	}
 }
 
-// withoutBackendConv turns BackendConv off and returns the function that
-// restores it.
-func withoutBackendConv() (restore func()) {
-	prev := BackendConv
-	BackendConv = false
-	return func() { BackendConv = prev }
-}
-
 // conv2DFloat32 returns the output of a float32 Conv2D (filters k×k,
-// stride s, "same", no bias) of a random input of dims x with impl, and the
+// stride s, "same", no bias) of a random input of dims x with options o, and the
 // gradients of a random projection of it with respect to the input and the
 // kernel, as float64.
-func conv2DFloat32(t *testing.T, impl Impl, x []int, filters, k, s int) [][]float64 {
+func conv2DFloat32(t *testing.T, o Options, x []int, filters, k, s int) [][]float64 {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(7, 8))
 	mk := func(dims []int) *tensors.Tensor {
@@ -844,30 +843,28 @@ func conv2DFloat32(t *testing.T, impl Impl, x []int, filters, k, s int) [][]floa
 	}
 	outH, outW := (x[1]+s-1)/s, (x[2]+s-1)/s
 	xt, r := mk(x), mk([]int{x[0], outH, outW, filters})
-	store := model.NewStore()
+	store := storeWith(o)
 	if err := store.SetRNGStateFromSeed(3); err != nil {
 		t.Fatal(err)
 	}
 	var results [][]float64
-	withImpl(impl, func() {
-		exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, x, r *graph.Node) []*graph.Node {
-			scope.SetTraining(x.Graph(), true)
-			y := Conv2D(scope.In("c"), x, filters).KernelSize(k).Strides(s).Padding(Same).UseBias(false).Done()
-			loss := graph.ReduceAllSum(graph.Mul(y, r))
-			var kernel *graph.Node
-			for v := range store.IterVariables() {
-				kernel = v.NodeValue(x.Graph())
-			}
-			outs := append([]*graph.Node{y}, graph.Gradient(loss, x, kernel)...)
-			for i := range outs {
-				outs[i] = graph.ConvertDType(outs[i], dtypes.Float64)
-			}
-			return outs
-		})
-		for _, o := range exec.MustExec(xt, r) {
-			results = append(results, tensors.MustCopyFlatData[float64](o))
+	exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, x, r *graph.Node) []*graph.Node {
+		scope.SetTraining(x.Graph(), true)
+		y := Conv2D(scope.In("c"), x, filters).KernelSize(k).Strides(s).Padding(Same).UseBias(false).Done()
+		loss := graph.ReduceAllSum(graph.Mul(y, r))
+		var kernel *graph.Node
+		for v := range store.IterVariables() {
+			kernel = v.NodeValue(x.Graph())
 		}
+		outs := append([]*graph.Node{y}, graph.Gradient(loss, x, kernel)...)
+		for i := range outs {
+			outs[i] = graph.ConvertDType(outs[i], dtypes.Float64)
+		}
+		return outs
 	})
+	for _, out := range exec.MustExec(xt, r) {
+		results = append(results, tensors.MustCopyFlatData[float64](out))
+	}
 	return results
 }
 
@@ -888,39 +885,35 @@ func compareFloat32(t *testing.T, what string, want, got [][]float64, tol float6
 	}
 }
 
-// TestBackendConv checks that BackendConv puts Conv2D on the backend's
+// TestBackendConv checks that the default options put Conv2D on the backend's
 // convolution on the fast path (a ConvGeneral node, no im2col Gather) while
 // max-pooling keeps its fast formulation (no ReduceWindow), and that the
-// fast path has no ConvGeneral without it.
+// fast path has no ConvGeneral with NoBackendConv.
 func TestBackendConv(t *testing.T) {
 	count := func(backendConv bool) map[graph.NodeType]int {
-		prev := BackendConv
-		BackendConv = backendConv
-		defer func() { BackendConv = prev }()
 		n := map[graph.NodeType]int{}
-		withImpl(Fast, func() {
-			g := graph.NewGraph(backend.MustNew(), "test")
-			defer g.Finalize()
-			scope := model.NewStore().RootScope()
-			x := graph.Parameter(g, "x", shapes.Make(dtypes.Float32, 2, 8, 8, 3))
-			y := Conv2D(scope.In("conv"), x, 4).Padding(Same).Done()
-			MaxPool2D(y, 2, 2, Valid)
-			for _, node := range g.Nodes() {
-				n[node.Type()]++
-			}
-		})
+		g := graph.NewGraph(backend.MustNew(), "test")
+		defer g.Finalize()
+		store := storeWith(Options{Impl: Fast, NoBackendConv: !backendConv})
+		model.SetStore(g, store)
+		x := graph.Parameter(g, "x", shapes.Make(dtypes.Float32, 2, 8, 8, 3))
+		y := Conv2D(store.RootScope().In("conv"), x, 4).Padding(Same).Done()
+		MaxPool2D(y, 2, 2, Valid)
+		for _, node := range g.Nodes() {
+			n[node.Type()]++
+		}
 		return n
 	}
 	on, off := count(true), count(false)
 	if backend.ConvKernel() == "" {
-		// Released GoMLX (or no kernel for this CPU): BackendConv has no
+		// Released GoMLX (or no kernel for this CPU): NoBackendConv has no
 		// effect, the fast path stays.
 		if on[graph.NodeTypeConvGeneral] != 0 || on[graph.NodeTypeGather] == 0 {
-			t.Errorf("BackendConv without a kernel: %d ConvGeneral, %d Gather nodes, want 0 and some",
+			t.Errorf("backend convolution without a kernel: %d ConvGeneral, %d Gather nodes, want 0 and some",
 				on[graph.NodeTypeConvGeneral], on[graph.NodeTypeGather])
 		}
 	} else if on[graph.NodeTypeConvGeneral] != 1 || on[graph.NodeTypeGather] != 0 || on[graph.NodeTypeReduceWindow] != 0 {
-		t.Errorf("BackendConv with kernel %s: %d ConvGeneral, %d Gather, %d ReduceWindow nodes, want 1, 0, 0", backend.ConvKernel(),
+		t.Errorf("backend convolution with kernel %s: %d ConvGeneral, %d Gather, %d ReduceWindow nodes, want 1, 0, 0", backend.ConvKernel(),
 			on[graph.NodeTypeConvGeneral], on[graph.NodeTypeGather], on[graph.NodeTypeReduceWindow])
 	}
 	if off[graph.NodeTypeConvGeneral] != 0 || off[graph.NodeTypeGather] == 0 {

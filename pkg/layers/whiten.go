@@ -144,13 +144,15 @@ func symmetricEigen(a []float64, d int) (values, vectors []float64) {
 // trainable=False) with a constant kernel initializer. The variable
 // "kernel" [2, 2, C, filters] is not trainable (it is saved with the
 // weights); with useBias, "bias" [filters] (zeros) is trainable. Output
-// [B, H−1, W−1, filters]. It runs as four slices of x, one concatenation
+// [B, H−1, W−1, filters]. A nil kernel reads the kernel already in the
+// variable (loaded, or computed before); a variable created with a nil
+// kernel starts at zeros, for weights to be loaded into. It runs as four slices of x, one concatenation
 // and a matmul on every backend.
 func Whitening(scope *model.Scope, x *graph.Node, kernel []float32, filters int, useBias bool) *graph.Node {
 	checkImages("layers.Whitening", x)
 	dims := x.Shape().Dimensions
 	b, h, w, c := dims[0], dims[1], dims[2], dims[3]
-	if filters <= 0 || len(kernel) != 4*c*filters {
+	if filters <= 0 || (kernel != nil && len(kernel) != 4*c*filters) {
 		exceptions.Panicf("layers.Whitening: %d kernel values for 2x2x%d inputs and %d filters, want %d", len(kernel), c, filters, 4*c*filters)
 	}
 	if h < 2 || w < 2 {
@@ -160,6 +162,9 @@ func Whitening(scope *model.Scope, x *graph.Node, kernel []float32, filters int,
 	dt := x.DType()
 	values := kernel
 	init := func(g *graph.Graph, shape shapes.Shape) *graph.Node {
+		if values == nil { // a placeholder until the weights are loaded
+			return graph.Zeros(g, shape)
+		}
 		return graph.Reshape(graph.ConvertDType(graph.Const(g, values), shape.DType), shape.Dimensions...)
 	}
 	kVar := scope.WithInitializer(init).VariableWithShape("kernel", shapes.Make(dt, 2, 2, c, filters)).SetTrainable(false)

@@ -53,33 +53,28 @@ func kron(x *graph.Node, a [][]float64, transposed bool) *graph.Node {
 }
 
 // winogradOK reports whether a convolution uses winogradConv: Winograd is
-// on, the convolution is 3x3, stride 1, "same", of an even-sized input, and
-// has enough channels and filters for the 2.25x fewer multiplies to pay for
-// the transforms. Measured per layer at batch 64 on a 2-core Intel Xeon
-// (BenchmarkConv2D, docs/PERFORMANCE.md): inference graphs gained at every
-// course shape from 32 channels up (15-40%); training graphs, whose
-// gradients add transforms and transposes, lost 14% at 32x32x32, tied at
-// 16x16x64 and gained 24% at 8x8x128, hence channels·filters ≥ 8192
-// (winogradMinTraining) there.
-func winogradOK(k, s int, p Padding, height, width, channels, filters int, training bool) bool {
-	if !Winograd || k != 3 || s != 1 || p != Same || height%2 != 0 || width%2 != 0 || channels < 16 {
+// on (not [Options.NoWinograd]), the convolution is 3x3, stride 1, "same",
+// of an even-sized input, and has enough channels and filters for the 2.25x
+// fewer multiplies to pay for the transforms. Measured per layer at batch 64
+// on a 2-core Intel Xeon (BenchmarkConv2D, docs/PERFORMANCE.md): inference
+// graphs gained at every course shape from 32 channels up (15-40%);
+// training graphs, whose gradients add transforms and transposes, lost 14%
+// at 32x32x32, tied at 16x16x64 and gained 24% at 8x8x128, hence
+// channels·filters ≥ 8192 (defaultWinogradMinTraining) there.
+func (o Options) winogradOK(k, s int, p Padding, height, width, channels, filters int, training bool) bool {
+	if o.NoWinograd || k != 3 || s != 1 || p != Same || height%2 != 0 || width%2 != 0 || channels < 16 {
 		return false
 	}
-	return !training || channels*filters >= winogradMinTraining
+	minTraining := o.winogradMinTraining
+	if minTraining <= 0 {
+		minTraining = defaultWinogradMinTraining
+	}
+	return !training || channels*filters >= minTraining
 }
 
-// winogradMinTraining is the smallest channels·filters for which training
-// graphs use winogradConv (see winogradOK).
-var winogradMinTraining = 8192
-
-// Winograd turns on the fast path's Winograd F(2x2, 3x3) convolution for
-// the 3x3, stride-1, "same" convolutions of even-sized inputs with at least
-// 16 channels in inference graphs, and in training graphs for those with
-// channels·filters ≥ 8192 (the course's 8x8 layers), where it was measured
-// faster than im2col (docs/PERFORMANCE.md). False uses im2col for every
-// convolution. Set it before building graphs, not concurrently with graph
-// building; `cnnlab bench --winograd=false` measures without it.
-var Winograd = true
+// defaultWinogradMinTraining is the smallest channels·filters for which
+// training graphs use winogradConv (see winogradOK).
+const defaultWinogradMinTraining = 8192
 
 // winogradConv is the 3x3, stride-1, "same" convolution of x [batch, height,
 // width, channels] (height and width even) with kernel [3, 3, channels,

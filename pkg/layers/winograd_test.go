@@ -22,7 +22,7 @@ func BenchmarkConv2D(b *testing.B) {
 }
 
 // BenchmarkConvBackend is BenchmarkConv2D with the backend's own
-// convolution ([BackendConv]): it is slow unless GoMLX's Go backend is
+// convolution ([Options.NoBackendConv] off): it is slow unless GoMLX's Go backend is
 // patched with bench/upstream/compute-conv.patch (see bench/upstream/run.sh).
 func BenchmarkConvBackend(b *testing.B) {
 	benchmarkConv2D(b, []string{"backend"})
@@ -45,10 +45,9 @@ func benchmarkConv2D(b *testing.B, formulations []string) {
 				name := fmt.Sprintf("%dx%dx%d/training=%v/%s", sh.size, sh.size, sh.channels, training, form)
 				b.Run(name, func(b *testing.B) {
 					// Winograd at every shape, to measure where it pays (winogradOK).
-					prev, prevMin, prevBackend := Winograd, winogradMinTraining, BackendConv
-					Winograd, winogradMinTraining, BackendConv = form == "winograd", 0, form == "backend"
-					defer func() { Winograd, winogradMinTraining, BackendConv = prev, prevMin, prevBackend }()
 					store := model.NewStore()
+					SetOptions(store, Options{NoWinograd: form != "winograd", winogradMinTraining: 1,
+						NoBackendConv: form != "backend"})
 					exec := model.MustNewExec(be, store, func(scope *model.Scope, x *graph.Node) []*graph.Node {
 						g := x.Graph()
 						scope.SetTraining(g, training)

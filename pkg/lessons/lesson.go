@@ -69,6 +69,13 @@ type RunSpec struct {
 	CheckpointBest bool       `json:"checkpoint_best,omitempty"`
 	// Once runs only with the first seed.
 	Once bool `json:"once,omitempty"`
+	// Recipe, when set, declares the whole run instead of Arch and the
+	// preset's training: the model (at the preset's width), the batch
+	// size, epochs, optimizer, loss, schedule, flip and test-time
+	// augmentation are the recipe's (see [RecipeTraining]); the images,
+	// the hold-out and the seeds stay the preset's. Schedule,
+	// LearningRate, BatchSize and Epochs must then be unset.
+	Recipe *nn.Recipe `json:"recipe,omitempty"`
 }
 
 // ReduceLR configures ReduceLROnPlateau.

@@ -292,6 +292,7 @@ type prepared struct {
 	order                string
 	scaling              cifar.Scaling
 	schedule             fit.Schedule
+	training             Training // the optimizer, loss, flip and TTA (Adam at lr, no TTA, unless a Recipe says)
 	runModel, schedWords string
 }
 
@@ -311,8 +312,23 @@ func (e *Env) prepare(p Planned) (*prepared, error) {
 	}
 	q.train, q.val, q.order = e.split(p.Run.Order)
 	q.scaling = scalingOf(p.Run.Scaling, q.train)
-	if p.Run.Schedule != nil {
-		q.schedule = p.Run.Schedule(trainingSteps(q.train.Len(), q.batch, q.epochs), q.lr)
+	if r := p.Run.Recipe; r != nil {
+		if p.Run.Schedule != nil || p.Run.LearningRate != 0 || p.Run.BatchSize != 0 || p.Run.Epochs != 0 {
+			return nil, errors.New("a run with a Recipe takes its schedule, rate, batch size and epochs from it")
+		}
+		q.Run.Model = m.Name() + ": " + r.String()
+		q.batch, q.epochs, q.lr = r.BatchSize, r.Epochs, r.LearningRate
+		if q.training, err = RecipeTraining(*r, trainingSteps(q.train.Len(), q.batch, q.epochs)); err != nil {
+			return nil, err
+		}
+		q.schedule = q.training.Schedule
+	} else {
+		q.training.Optimizer = fit.Adam(q.lr)
+		if p.Run.Schedule != nil {
+			q.schedule = p.Run.Schedule(trainingSteps(q.train.Len(), q.batch, q.epochs), q.lr)
+		}
+	}
+	if q.schedule != nil {
 		q.Run.ScheduleName = q.schedule.Name() + strings.TrimPrefix(fmt.Sprintf("%+v", q.schedule), "&")
 	}
 	return q, nil
@@ -327,33 +343,33 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	started := time.Now()
 	kernelCalls := backend.ConvKernelCalls()
 	train, val, scaling := q.train, q.val, q.scaling
-	tr, err := fit.Compile(e.Backend, m, fit.Options{Optimizer: fit.Adam(q.lr), Seed: p.Seed, Schedule: q.schedule})
-	if err != nil {
-		return nil, err
-	}
 	log := o.Log
 	if log == nil {
 		log = io.Discard
 	}
-	tr.SetOutput(log)
 	base := filepath.Join(e.Dir, runsDir, p.Key())
 	resumePath, bestPath := base+".resume.ckpt", base+".best.weights.ckpt"
-	cbs := callbacks(run, bestPath)
-	cbs = append(cbs, fit.NewModelCheckpoint(resumePath)) // every epoch: a killed run resumes here
 	opts := fit.FitOptions{Epochs: q.epochs, BatchSize: q.batch, NoShuffle: run.Order != "",
-		ValidationData: fit.CIFAR(val, scaling), Callbacks: cbs, Output: log}
+		ValidationData: fit.CIFAR(val, scaling), Output: log, AlternatingFlip: q.training.AlternatingFlip}
 	if o.FitProgress != nil {
 		opts.Progress = o.FitProgress()
 	}
-	if _, err := os.Stat(resumePath); err == nil {
-		if opts.Resume, err = tr.LoadCheckpoint(resumePath); err != nil {
-			return nil, fmt.Errorf("resuming: %w (delete %s to start the run over)", err, resumePath)
-		}
-	}
-	hist, err := tr.Fit(fit.CIFAR(train, scaling), opts)
+	test := fit.CIFAR(e.Test, scaling)
+	fitRun, err := fit.Start(fit.Job{Backend: e.Backend, Model: m, Output: log, Fit: opts,
+		Options:   fit.Options{Optimizer: q.training.Optimizer, Loss: q.training.Loss, Seed: p.Seed, Schedule: q.schedule},
+		Callbacks: callbacks(run, bestPath, resumePath), WeightsPath: base + ".weights.ckpt", TestBatch: 256,
+		TestOptions: []fit.EvalOption{fit.WithTTA(q.training.TTA)}})
 	if err != nil {
 		return nil, err
 	}
+	if err := fitRun.Resume(resumePath, true); err != nil {
+		return nil, fmt.Errorf("%w (delete %s to start the run over)", err, resumePath)
+	}
+	trained, err := fitRun.Train(fit.CIFAR(train, scaling), test)
+	if err != nil {
+		return nil, err
+	}
+	tr, hist := fitRun.Trainer, trained.History
 	res := &RunResult{Lesson: e.Lesson.Name, Index: p.Index, Key: p.Key(), Run: run, Seed: p.Seed, Preset: s.Preset, History: hist,
 		Split: fit.Split{Method: "holdout", Fraction: s.HoldOut, Train: train.Len(), Val: val.Len()},
 		Test:  e.Test.Len(), Backend: e.Info.String(), CPU: e.Info.CPU.String(), Version: version.String(), Order: q.order}
@@ -362,17 +378,14 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	for _, l := range hist.Epochs {
 		res.EpochSeconds += l["time"] / float64(len(hist.Epochs))
 	}
-	test := fit.CIFAR(e.Test, scaling)
-	if err := evaluate(tr, test, e.Test.Labels, res); err != nil {
+	res.TestLoss, res.TestAccuracy = Float(trained.TestLoss), Float(trained.TestAccuracy)
+	if err := confusion(tr, test, e.Test.Labels, res, q.training.TTA); err != nil {
 		return nil, err
 	}
 	if run.CheckpointBest {
 		if err := e.evaluateBest(m, bestPath, test, hist, res); err != nil {
 			return nil, err
 		}
-	}
-	if err := tr.SaveWeights(base + ".weights.ckpt"); err != nil {
-		return nil, err
 	}
 	if err := os.Remove(resumePath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
@@ -387,10 +400,19 @@ func (e *Env) model(run RunSpec) (*nn.Model, error) { return e.Settings.RunModel
 
 // RunModel declares the model that a run of these settings trains: the
 // run's Arch at the settings' width, with their BatchNorm momentum unless
-// the Arch sets its own, named after the run's label. The notebooks'
-// tests compare the models that notebooks declare with these (at width 1).
+// the Arch sets its own (or its Recipe's model at the settings' width),
+// named after the run's label. The notebooks' tests compare the models
+// that notebooks declare with these (at width 1).
 func (s Settings) RunModel(run RunSpec) (*nn.Model, error) {
-	return s.sized(run.Arch).Model(slug(run.Label))
+	return s.namedModel(run, slug(run.Label))
+}
+
+// namedModel declares the run's model named name.
+func (s Settings) namedModel(run RunSpec, name string) (*nn.Model, error) {
+	if run.Recipe != nil {
+		return run.Recipe.Model(name, s.Width)
+	}
+	return s.sized(run.Arch).Model(name)
 }
 
 // trainingSteps returns the optimizer steps of epochs over images in
@@ -461,34 +483,26 @@ func scalingOf(name string, train *cifar.Dataset) cifar.Scaling {
 }
 
 // callbacks returns Keras's callbacks that run asks for.
-func callbacks(run RunSpec, bestPath string) []fit.Callback {
-	var cbs []fit.Callback
+func callbacks(run RunSpec, bestPath, resumePath string) fit.CallbackSpec {
+	var s fit.CallbackSpec
 	if c := run.ReduceLR; c != nil {
-		r := fit.NewReduceLROnPlateau()
-		r.Factor, r.Patience, r.Verbose = c.Factor, c.Patience, 1
-		cbs = append(cbs, r)
+		s.ReduceLR = &fit.ReduceLRSpec{Patience: c.Patience, Factor: c.Factor}
 	}
 	if c := run.EarlyStop; c != nil {
-		s := fit.NewEarlyStopping()
-		s.Patience, s.RestoreBestWeights, s.Verbose = c.Patience, c.RestoreBest, 1
-		cbs = append(cbs, s)
+		s.EarlyStop = &fit.EarlyStopSpec{Patience: c.Patience, RestoreBest: c.RestoreBest}
 	}
 	if run.CheckpointBest {
-		c := fit.NewModelCheckpoint(bestPath)
-		c.SaveBestOnly, c.SaveWeightsOnly = true, true
-		cbs = append(cbs, c)
+		s.Checkpoints = append(s.Checkpoints, fit.CheckpointSpec{Path: bestPath, BestOnly: true, WeightsOnly: true})
 	}
-	return cbs
+	// Every epoch, the full state: a killed run resumes here.
+	s.Checkpoints = append(s.Checkpoints, fit.CheckpointSpec{Path: resumePath})
+	return s
 }
 
-// evaluate fills the test loss, accuracy and confusion matrix of tr.
-func evaluate(tr *fit.Trainer, test fit.Data, labels []uint8, res *RunResult) error {
-	loss, acc, err := tr.Evaluate(test, 256)
-	if err != nil {
-		return err
-	}
-	res.TestLoss, res.TestAccuracy = Float(loss), Float(acc)
-	probs, n, err := tr.Predict(test, 256)
+// confusion fills the confusion matrix of tr on the test images, with
+// test-time augmentation tta.
+func confusion(tr *fit.Trainer, test fit.Data, labels []uint8, res *RunResult, tta fit.TTA) error {
+	probs, n, err := tr.Predict(test, 256, fit.WithTTA(tta))
 	if err != nil {
 		return err
 	}
@@ -542,7 +556,7 @@ func (e *Env) Trained(label string) (*fit.Trainer, *nn.Model, *RunResult, error)
 		if name == "" {
 			name = slug(run.Label)
 		}
-		m, err := e.Settings.sized(run.Arch).Model(name)
+		m, err := e.Settings.namedModel(run, name)
 		if err != nil {
 			return nil, nil, nil, err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
+	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
 // Runs shared between lessons: the baseline at a preset and seed is the
@@ -56,7 +57,10 @@ type runIdentity struct {
 	ReduceLR       *ReduceLR       `json:"reduce_lr"`
 	EarlyStop      *EarlyStop      `json:"early_stop"`
 	CheckpointBest bool            `json:"checkpoint_best"`
-	Seed           int64           `json:"seed"`
+	// Recipe is the run's recipe, when it has one (absent otherwise, so
+	// that the identities of the other runs are unchanged).
+	Recipe *nn.Recipe `json:"recipe,omitempty"`
+	Seed   int64      `json:"seed"`
 	// Sizes are the preset's settings, less the number of seeds (which
 	// decides how many runs there are, not what one trains).
 	Sizes Settings `json:"sizes"`
@@ -78,7 +82,7 @@ func (e *Env) identity(q *prepared) (runIdentity, error) {
 	return runIdentity{Version: identityVersion, Model: model, Arch: e.Settings.sized(q.Run.Arch).String(),
 		Scaling: q.Run.Scaling, Order: q.Run.Order, BatchSize: q.batch, Epochs: q.epochs, LearningRate: q.lr,
 		Schedule: q.Run.ScheduleName, ReduceLR: q.Run.ReduceLR, EarlyStop: q.Run.EarlyStop,
-		CheckpointBest: q.Run.CheckpointBest, Seed: q.Seed, Sizes: sizes, Data: e.dataID()}, nil
+		CheckpointBest: q.Run.CheckpointBest, Recipe: q.Run.Recipe, Seed: q.Seed, Sizes: sizes, Data: e.dataID()}, nil
 }
 
 // RunID returns the identity of a lesson's planned run at settings s

@@ -20,7 +20,14 @@ import (
 // logits, the penalty and the store.
 func apply(t *testing.T, m *Model, x *tensors.Tensor, training bool) (logits *tensors.Tensor, penalty float64, store *model.Store) {
 	t.Helper()
+	return applyWith(t, layers.Options{}, m, x, training)
+}
+
+// applyWith is apply with the layers options o.
+func applyWith(t *testing.T, o layers.Options, m *Model, x *tensors.Tensor, training bool) (logits *tensors.Tensor, penalty float64, store *model.Store) {
+	t.Helper()
 	store = model.NewStore()
+	layers.SetOptions(store, o)
 	if err := store.SetRNGStateFromSeed(1); err != nil {
 		t.Fatal(err)
 	}
@@ -233,10 +240,8 @@ func TestApplyNativeMatchesFast(t *testing.T) {
 		}
 		var results [2][]float32
 		for i, impl := range []layers.Impl{layers.Fast, layers.Native} {
-			prev := layers.SetImpl(impl)
 			x := tensors.FromFlatDataAndDimensions(slices.Clone(img), 2, 32, 32, 3)
-			logits, _, _ := apply(t, m, x, true)
-			layers.SetImpl(prev)
+			logits, _, _ := applyWith(t, layers.Options{Impl: impl}, m, x, true)
 			results[i] = tensors.MustCopyFlatData[float32](logits)
 		}
 		if !slices.ContainsFunc(results[1], func(v float32) bool { return v != 0 }) {
@@ -273,8 +278,8 @@ func TestGradientNativeMatchesFast(t *testing.T) {
 		var grads [2][][]float32
 		var paths []string
 		for i, impl := range []layers.Impl{layers.Fast, layers.Native} {
-			prev := layers.SetImpl(impl)
 			store := model.NewStore()
+			layers.SetOptions(store, layers.Options{Impl: impl})
 			if err := store.SetRNGStateFromSeed(1); err != nil {
 				t.Fatal(err)
 			}
@@ -295,7 +300,6 @@ func TestGradientNativeMatchesFast(t *testing.T) {
 				}
 				return graph.Gradient(loss, vars...)
 			}, tensors.FromFlatDataAndDimensions(slices.Clone(img), n, 32, 32, 3), tensors.FromValue(labels))
-			layers.SetImpl(prev)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}

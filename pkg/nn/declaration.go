@@ -111,7 +111,11 @@ func (s *spec) declare() string {
 		arg("fill_value", s.fillValue)
 	case kindWhitening:
 		arg("kernel_size", 2)
-		arg("kernel_values", len(s.whitening))
+		arg("kernel_values", s.whitenValues(s.channels))
+		if s.whitenData > 0 {
+			arg("from_images", s.whitenData)
+			arg("eps", s.whitenEps)
+		}
 		arg("activation", s.activation)
 		arg("use_bias", s.useBias)
 	case kindRandomCrop:

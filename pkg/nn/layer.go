@@ -82,7 +82,10 @@ type spec struct {
 	fillValue  float64
 	cropSize   [2]int // RandomCrop
 	cropPad    int
-	whitening  []float32 // Whitening's kernel [2, 2, C, filters]
+	whitening  []float32 // Whitening's kernel [2, 2, C, filters]; nil until computed for WhiteningFromData
+	whitenData int       // WhiteningFromData: the training images its kernel is computed from
+	whitenEps  float64   // WhiteningFromData: the eigenvalue floor
+	channels   int       // Whitening: the input channels (set by infer)
 
 	given []string // names of the options given, to reject inapplicable ones
 	errs  []error  // bad option values, reported by Validate
@@ -315,6 +318,21 @@ func Whitening(kernel []float32, opts ...Option) Layer {
 	return s
 }
 
+// WhiteningFromData declares a [Whitening] layer whose kernel comes from
+// the training data: layers.WhiteningKernel of the first images training
+// images (as the model sees them, before augmentation) with the
+// eigenvalue floor eps, computed once when training starts
+// ([Model.InitFromData], which fit.Fit calls) and stored with the
+// weights, so that evaluating, predicting or resuming needs no data. It
+// has 8·C filters (24 for RGB images). It must come before any layer
+// that changes the images at inference (only augmentation layers may
+// precede it). Options as for Whitening.
+func WhiteningFromData(images int, eps float64, opts ...Option) Layer {
+	s := newSpec(kindWhitening, opts)
+	s.whitenData, s.whitenEps = images, eps
+	return s
+}
+
 // FillMode sets how RandomTranslation fills the pixels shifted in:
 // "reflect" (the default), "constant", "nearest" or "wrap" (Keras's names).
 func FillMode(mode string) Option {
@@ -481,6 +499,10 @@ func (s *spec) check() error {
 		if !slices.Contains(layers.FillModes, s.fillMode) {
 			return fmt.Errorf("fill mode %q: want one of %v", s.fillMode, layers.FillModes)
 		}
+	case kindWhitening:
+		if s.whitening == nil && (s.whitenData <= 0 || !(s.whitenEps > 0)) {
+			return fmt.Errorf("a whitening kernel from %d images with eps %g: want positive numbers", s.whitenData, s.whitenEps)
+		}
 	case kindRandomCrop:
 		if s.cropSize[0] < 1 || s.cropSize[1] < 1 || s.cropPad < 0 {
 			return fmt.Errorf("crop %dx%d with padding %d: want positive sizes and padding >= 0", s.cropSize[0], s.cropSize[1], s.cropPad)
@@ -597,15 +619,17 @@ func (s *spec) infer(in []int) (out []int, trainable, nonTrainable int, err erro
 		if err := need(3, "[height, width, channels]"); err != nil {
 			return nil, 0, 0, err
 		}
-		if in[0] < 2 || in[1] < 2 || len(s.whitening) == 0 || len(s.whitening)%(4*in[2]) != 0 {
+		s.channels = in[2]
+		values := s.whitenValues(in[2])
+		if in[0] < 2 || in[1] < 2 || values == 0 || values%(4*in[2]) != 0 {
 			return nil, 0, 0, fmt.Errorf("a whitening kernel of %d values does not fit 2x2 windows of %s inputs (want a multiple of %d)",
-				len(s.whitening), shapeString(in), 4*in[2])
+				values, shapeString(in), 4*in[2])
 		}
-		filters := len(s.whitening) / (4 * in[2])
+		filters := values / (4 * in[2])
 		if s.useBias {
 			trainable = filters
 		}
-		return []int{in[0] - 1, in[1] - 1, filters}, trainable, len(s.whitening), nil
+		return []int{in[0] - 1, in[1] - 1, filters}, trainable, values, nil
 	case kindRandomCrop:
 		if err := need(3, "[height, width, channels]"); err != nil {
 			return nil, 0, 0, err
@@ -645,4 +669,14 @@ func (s *spec) infer(in []int) (out []int, trainable, nonTrainable int, err erro
 	}
 	// Activation, Dropout: shape unchanged.
 	return append([]int(nil), in...), 0, 0, nil
+}
+
+// whitenValues returns the number of values of a Whitening kernel for c
+// input channels: the given kernel's, or 2·(4c)² for WhiteningFromData
+// (whose kernel may not be computed yet).
+func (s *spec) whitenValues(c int) int {
+	if s.whitenData > 0 {
+		return 2 * 4 * c * 4 * c
+	}
+	return len(s.whitening)
 }

@@ -330,7 +330,7 @@ func (m *Model) layersGraph(scope *model.Scope, x *graph.Node, record func(*grap
 			x = layers.RandomCrop(ls, x, s.cropSize[0], s.cropSize[1], s.cropPad)
 		case kindWhitening:
 			c := x.Shape().Dim(-1)
-			x = layers.ApplyActivation(act, layers.Whitening(ls, x, s.whitening, len(s.whitening)/(4*c), s.useBias))
+			x = layers.ApplyActivation(act, layers.Whitening(ls, x, s.whitening, s.whitenValues(c)/(4*c), s.useBias))
 		}
 		if record != nil {
 			record(x)
@@ -381,4 +381,60 @@ func shapeString(dims []int) string {
 		parts[i] = strconv.Itoa(d)
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// DataSamples returns how many training samples the model's
+// data-dependent layers still need ([WhiteningFromData] layers whose
+// kernel is not computed yet): 0 when there are none, or they are done.
+func (m *Model) DataSamples() int {
+	n := 0
+	for _, s := range m.layers {
+		if s.kind == kindWhitening && s.whitenData > 0 && s.whitening == nil {
+			n = max(n, s.whitenData)
+		}
+	}
+	return n
+}
+
+// InitFromData computes the weights of the model's [WhiteningFromData]
+// layers from x, n samples of the model's input shape (row-major, scaled
+// as the model sees them): each layer's kernel from the first images it
+// asks for (all n when fewer). fit.Fit calls it before the first training
+// step of a model with no weights yet; the kernels then live in the
+// weights (a non-trainable variable), which is what evaluating, predicting
+// and resuming read. It fails on an invalid model, a bad x, or a
+// WhiteningFromData layer after a layer that changes the images at
+// inference.
+func (m *Model) InitFromData(x []float32, n int) error {
+	if m.err != nil {
+		return m.err
+	}
+	size := 1
+	for _, d := range m.input {
+		size *= d
+	}
+	if n <= 0 || len(x) != n*size {
+		return fmt.Errorf("model %q: %d values for %d samples of shape %s", m.name, len(x), n, shapeString(m.input))
+	}
+	for i, s := range m.layers {
+		if s.kind != kindWhitening || s.whitenData == 0 {
+			continue
+		}
+		for _, p := range m.layers[:i] {
+			if p.kind != kindRandomFlip && p.kind != kindRandomTranslation && p.kind != kindRandomCrop {
+				return fmt.Errorf("model %q: layer %q computes its kernel from the images, but %q (%s) comes before it",
+					m.name, s.name, p.name, kindInfo[p.kind].class)
+			}
+		}
+		if len(m.input) != 3 {
+			return fmt.Errorf("model %q: layer %q needs images [height, width, channels], not %s", m.name, s.name, shapeString(m.input))
+		}
+		k := min(n, s.whitenData)
+		kernel, err := layers.WhiteningKernel(x[:k*size], k, m.input[0], m.input[1], m.input[2], s.whitenEps)
+		if err != nil {
+			return fmt.Errorf("model %q: layer %q: %w", m.name, s.name, err)
+		}
+		s.whitening = kernel
+	}
+	return nil
 }

@@ -206,21 +206,26 @@ func (a Arch) Model(name string) (*Model, error) {
 	return m, nil
 }
 
-// named holds the course's models by name, each one Arch: the single
-// definition that the CLI, the benchmark, the examples, the notebooks and
-// the lessons use.
+// named holds the course's models by name, each one Arch (or, for a
+// model that comes with its training, one Recipe): the single definition
+// that the CLI, the benchmark, the examples, the notebooks and the lessons
+// use.
 var named = []struct {
 	name, description string
 	arch              Arch
+	recipe            func() Recipe // nil for the Arch models
 }{
-	{"baseline", "conv 32,32 pool, 64,64 pool, 128,128 pool (3x3 same relu); Flatten, Dropout .5, Dense 300 relu, Dropout .3, Dense 10 softmax", Arch{}},
-	{"bn", "baseline with BatchNormalization after each conv (conv without bias, BN, then relu)", Arch{BatchNorm: true}},
-	{"gap", "baseline convs; GlobalAveragePooling2D, Dropout .5, Dense 50 relu, Dropout .2, Dense 10 softmax", Arch{Head: "gap"}},
-	{"baseline5x5", "baseline with 5x5 convolutions", Arch{KernelSize: 5}},
-	{"strided", "baseline with the second conv of each block at stride 2 instead of max pooling", Arch{Downsample: "stride"}},
-	{"deep", "three convs per block (32x3 pool, 64x3 pool, 128x3 pool), baseline head", Arch{ConvsPerBlock: 3}},
+	{"baseline", "conv 32,32 pool, 64,64 pool, 128,128 pool (3x3 same relu); Flatten, Dropout .5, Dense 300 relu, Dropout .3, Dense 10 softmax", Arch{}, nil},
+	{"bn", "baseline with BatchNormalization after each conv (conv without bias, BN, then relu)", Arch{BatchNorm: true}, nil},
+	{"gap", "baseline convs; GlobalAveragePooling2D, Dropout .5, Dense 50 relu, Dropout .2, Dense 10 softmax", Arch{Head: "gap"}, nil},
+	{"baseline5x5", "baseline with 5x5 convolutions", Arch{KernelSize: 5}, nil},
+	{"strided", "baseline with the second conv of each block at stride 2 instead of max pooling", Arch{Downsample: "stride"}, nil},
+	{"deep", "three convs per block (32x3 pool, 64x3 pool, 128x3 pool), baseline head", Arch{ConvsPerBlock: 3}, nil},
 	{"best", "bn with augmentation (horizontal flip, 32x32 crops of the image padded by 4): train it with a cosine schedule (docs/RESULTS.md)",
-		Arch{BatchNorm: true, Augment: Augment{Flip: true, CropPadding: 4}}},
+		Arch{BatchNorm: true, Augment: Augment{Flip: true, CropPadding: 4}}, nil},
+	{"fast", "airbench-style (lesson 14): whitening 2x2 conv from 5,000 training images; conv-pool-BN-GELU-conv-BN-GELU blocks 64, 128, 128; " +
+		"pool, Dense 10; trained with its recipe (Nesterov SGD, weight decay, label smoothing, triangular rate, EMA, alternating flip, TTA)",
+		Arch{}, FastRecipe},
 }
 
 // Names returns the names of the course's models, in a fixed order.
@@ -244,10 +249,14 @@ func Describe(name string) string {
 }
 
 // ArchOf returns the Arch of the named model ("baseline", "bn", "gap",
-// "baseline5x5", "strided", "deep"; see [Names]).
+// "baseline5x5", "strided", "deep", "best"; see [Names]); it fails for a
+// model declared by a [Recipe] ("fast": see [RecipeOf]).
 func ArchOf(name string) (Arch, error) {
 	for _, p := range named {
 		if p.name == name {
+			if p.recipe != nil {
+				return Arch{}, fmt.Errorf("model %q is declared by a recipe, not an Arch (nn.RecipeOf)", name)
+			}
 			a := p.arch
 			a.Filters = slices.Clone(a.Filters)
 			return a, nil
@@ -256,26 +265,45 @@ func ArchOf(name string) (Arch, error) {
 	return Arch{}, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(Names(), ", "))
 }
 
+// RecipeOf returns the recipe of the named model when a [Recipe] declares
+// it ("fast"), and false for the Arch models, which have none.
+func RecipeOf(name string) (Recipe, bool) {
+	for _, p := range named {
+		if p.name == name && p.recipe != nil {
+			return p.recipe().clone(), true
+		}
+	}
+	return Recipe{}, false
+}
+
 // Named returns the named course model (see [Names]) with every
 // convolution's filters and every hidden Dense's units multiplied by width
-// (see [Arch]); width 1 is the course's model. The model is named after
-// the preset, with "_w<width>" appended when width is not 1.
+// (see [Arch] and [Recipe.Model]); width 1 is the course's model. The
+// model is named after the preset, with "_w<width>" appended when width
+// is not 1.
 func Named(name string, width float64) (*Model, error) {
-	a, err := ArchOf(name)
-	if err != nil {
-		return nil, err
-	}
 	if !(width > 0) || math.IsInf(width, 0) {
 		return nil, fmt.Errorf("width must be a positive number, got %g", width)
 	}
-	a.Width = width
 	modelName := name
 	if width != 1 {
 		modelName = fmt.Sprintf("%s_w%g", name, width)
 	}
-	m, err := a.Model(modelName)
-	if err != nil {
-		return nil, err
+	var m *Model
+	if r, ok := RecipeOf(name); ok {
+		var err error
+		if m, err = r.Model(modelName, width); err != nil {
+			return nil, err
+		}
+	} else {
+		a, err := ArchOf(name)
+		if err != nil {
+			return nil, err
+		}
+		a.Width = width
+		if m, err = a.Model(modelName); err != nil {
+			return nil, err
+		}
 	}
 	m.preset = name
 	return m, nil

@@ -20,13 +20,12 @@ import (
 // inference), with an L2 penalty (about 2% of the loss) that must be counted
 // once, not per part.
 func TestInferenceSubBatches(t *testing.T) {
-	prev := layers.SetImpl(layers.Fast)
-	defer layers.SetImpl(prev)
 	m := nn.Sequential("split", nn.Input(8, 8, 3),
 		nn.Conv2D(4, 3, nn.Padding("same"), nn.UseBias(false), nn.KernelRegularizer(regularizers.L2(0.01))),
 		nn.BatchNormalization(), nn.Activation("relu"), nn.MaxPooling2D(2),
 		nn.Flatten(), nn.Dropout(0.5), nn.Dense(10, nn.Activation("softmax")))
-	tr, err := fit.Compile(backend.MustNew(), m, fit.Options{InputShape: []int{8, 8, 3}, Seed: 3})
+	tr, err := fit.Compile(backend.MustNew(), m, fit.Options{InputShape: []int{8, 8, 3}, Seed: 3,
+		Params: layers.Options{Impl: layers.Fast}.Params()})
 	if err != nil {
 		t.Fatal(err)
 	}

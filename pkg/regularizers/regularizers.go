@@ -10,7 +10,9 @@
 // penalties of its layers and the trainer adds that sum to the loss and
 // reports it separately. Unlike GoMLX's own regularizer package, nothing is
 // registered in the graph and L1 does not clip small weights to zero after
-// each step (Keras does not either).
+// each step (Keras does not either). GoMLX's penalties themselves are
+// Keras's; its L1's clipping is the Keras number it misses
+// (TestGoMLXRegularizers).
 package regularizers
 
 import (
