@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -32,6 +33,12 @@ func init() {
 		summary: "merge the runs in a lesson's folder (e.g. from shards) into results.json and report.html",
 		usage:   "--dir ROOT/PRESET/NAME [--data PATH] [--markdown]",
 		run:     runLessonReport,
+	})
+	register(&command{
+		name:    "lesson claims",
+		summary: "print each lesson's claims judged at several presets side by side, as Markdown, from the results.json files (no data needed)",
+		usage:   "[NAME ...] [--root ROOT] [--presets quick,standard]",
+		run:     runLessonClaims,
 	})
 }
 
@@ -217,6 +224,54 @@ func runLessonReport(fs *flag.FlagSet, args []string) error {
 	fmt.Printf("[%s] %d of %d runs\nreport: %s\n", l.Name, len(r.Runs), r.Planned, filepath.Join(*out, "report.html"))
 	if *markdown {
 		fmt.Print("\n" + report.LessonMarkdown(r))
+	}
+	return nil
+}
+
+func runLessonClaims(fs *flag.FlagSet, args []string) error {
+	root := fs.String("root", filepath.Join("out", "lessons"), "results root holding ROOT/PRESET/NAME/results.json (lesson run's --out)")
+	presetList := fs.String("presets", "quick,standard", "comma-separated presets, one column each")
+	// The lessons' names come first (none: every lesson); flags follow.
+	var names []string
+	for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		names, args = append(names, args[0]), args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	presets := strings.Split(*presetList, ",")
+	for _, p := range presets {
+		if err := checkPreset(p); err != nil || p == "" {
+			return usageError("--presets %s: %q is not a preset (%s)", *presetList, p, strings.Join(lessons.Presets(), ", "))
+		}
+	}
+	todo := lessons.All()
+	if len(names) > 0 {
+		todo = nil
+		for _, name := range names {
+			l, err := lessons.Get(name)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			todo = append(todo, l)
+		}
+	}
+	for _, l := range todo {
+		rs := make([]*lessons.Results, len(presets))
+		for i, p := range presets {
+			dir := filepath.Join(*root, p, l.Name)
+			if _, err := os.Stat(filepath.Join(dir, "results.json")); errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			r, err := lessons.ReadResults(dir)
+			if err != nil {
+				return err
+			}
+			rs[i] = r
+		}
+		if table := report.ClaimsMarkdown(presets, rs); table != "" {
+			fmt.Printf("#### %s\n\n%s", l.Heading(), table)
+		}
 	}
 	return nil
 }

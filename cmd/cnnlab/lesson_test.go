@@ -63,6 +63,16 @@ func TestLessonCLIRunAndReport(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	code, stdout, stderr = runCLI(t, "lesson", "claims", "gap", "--root", root, "--presets", "smoke,quick")
+	for _, want := range []string{"#### Lesson 10 — Global Average Pooling vs Flatten", "| the course says | smoke | quick |",
+		"| GAP has far fewer parameters | **too small to judge (smoke preset)** (4800 vs 14784) | not run |", "| not run |"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("lesson claims: exit %d, no %q in\n%s%s", code, want, stdout, stderr)
+		}
+	}
+	if code, _, stderr = runCLI(t, "lesson", "claims", "--presets", "smoke,huge"); code != 2 || !strings.Contains(stderr, `"huge" is not a preset`) {
+		t.Errorf("lesson claims --presets smoke,huge: exit %d, %s", code, stderr)
+	}
 	code, stdout, _ = runCLI(t, "lesson", "list")
 	if code != 0 || !strings.Contains(stdout, "batchnorm") || !strings.Contains(stdout, "배치 정규화") {
 		t.Errorf("lesson list: exit %d\n%s", code, stdout)

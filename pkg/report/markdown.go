@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/lessons"
@@ -49,3 +51,71 @@ func mapCells(cells []string) []string {
 
 // cell escapes a Markdown table cell.
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// ClaimsMarkdown returns one Markdown table of the claims of a lesson
+// judged at several sizes, for docs/RESULTS.md: a row per claim (the
+// course's words), a column per preset with its verdict and the two
+// compared means. presets names the columns; rs holds the same lesson's
+// results in that order, nil where that preset has not run (its column
+// then reads "not run"). Claims are matched by their text; the rows
+// follow the first results that hold any.
+func ClaimsMarkdown(presets []string, rs []*lessons.Results) string {
+	var claims []string
+	seen := map[string]bool{}
+	byPreset := make([]map[string]lessons.Verdict, len(rs))
+	for i, r := range rs {
+		byPreset[i] = map[string]lessons.Verdict{}
+		if r == nil {
+			continue
+		}
+		for _, v := range r.Verdicts {
+			byPreset[i][v.Claim] = v
+			if !seen[v.Claim] {
+				seen[v.Claim] = true
+				claims = append(claims, v.Claim)
+			}
+		}
+	}
+	if len(claims) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("| the course says |")
+	for _, p := range presets {
+		b.WriteString(" " + cell(p) + " |")
+	}
+	b.WriteString("\n|---|" + strings.Repeat("---|", len(presets)) + "\n")
+	for _, c := range claims {
+		b.WriteString("| " + cell(c) + " |")
+		for i := range presets {
+			b.WriteString(" " + cell(shortVerdict(rs[i], byPreset[i], c)) + " |")
+		}
+		b.WriteString("\n")
+	}
+	return b.String() + "\n"
+}
+
+// shortVerdict is one cell of ClaimsMarkdown: the outcome in bold and the
+// two means, e.g. "**agrees with the course** (0.6532 vs 0.612)".
+func shortVerdict(r *lessons.Results, vs map[string]lessons.Verdict, claim string) string {
+	if r == nil {
+		return "not run"
+	}
+	v, ok := vs[claim]
+	switch {
+	case !ok:
+		return "not judged"
+	case v.Outcome == lessons.NotMeasured:
+		return "**" + v.Result() + "**"
+	}
+	return fmt.Sprintf("**%s** (%s vs %s)", v.Result(), mean(float64(v.MeanA)), mean(float64(v.MeanB)))
+}
+
+// mean formats a compared mean: whole numbers (parameter counts) in full,
+// others to four significant digits.
+func mean(x float64) string {
+	if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(x, 'g', 4, 64)
+}
