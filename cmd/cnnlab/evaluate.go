@@ -14,7 +14,7 @@ func init() {
 	register(&command{
 		name:    "evaluate",
 		summary: "test accuracy of trained weights, optionally with BatchNorm statistics updated at those weights",
-		usage:   "[--data PATH] --weights FILE [--model NAME --width F] [--batch-size B] [--update-statistics N [--seed S]]",
+		usage:   "[--data PATH] --weights FILE [--model NAME --width F] [--batch-size B] [--tta none|mirror|mirror_translate] [--update-statistics N [--seed S]]",
 		run:     runEvaluate,
 	})
 }
@@ -26,8 +26,17 @@ func runEvaluate(fs *flag.FlagSet, args []string) error {
 	update := fs.Int("update-statistics", 0, "then run N training images, shuffled with --seed, through the model in training mode "+
 		"at the course's batch size with the weights frozen (BatchNorm's moving averages follow these weights), and evaluate again; 0: no")
 	seed := fs.Int64("seed", course.Defaults.Seed, "seed of --update-statistics's order")
+	ttaName := fs.String("tta", "none", "test-time augmentation: none, mirror or mirror_translate (airbench's levels 0, 1, 2)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	tta, err := fit.ParseTTA(*ttaName)
+	if err != nil {
+		return usageError("--tta: %s", strings.TrimPrefix(err.Error(), "fit: "))
+	}
+	with := ""
+	if tta != fit.NoTTA {
+		with = ", test-time augmentation " + tta.String()
 	}
 	if err := w.check(); err != nil {
 		return err
@@ -48,11 +57,11 @@ func runEvaluate(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	test := fit.CIFAR(data.Test, cifar.UnitScaling)
-	loss, acc, err := tr.Evaluate(test, *batchSize)
+	loss, acc, err := tr.Evaluate(test, *batchSize, fit.WithTTA(tta))
 	if err != nil {
 		return err
 	}
-	fmt.Printf("test: loss %.4f, accuracy %.4f (%d images)\n", loss, acc, data.Test.Len())
+	fmt.Printf("test: loss %.4f, accuracy %.4f (%d images%s)\n", loss, acc, data.Test.Len(), with)
 	if *update == 0 {
 		return nil
 	}
@@ -79,7 +88,7 @@ func runEvaluate(fs *flag.FlagSet, args []string) error {
 		}
 		fmt.Printf("moving means moved by (updated standard deviations, by BatchNorm layer): %s\n", strings.Join(shifts, " "))
 	}
-	if loss, acc, err = tr.Evaluate(test, *batchSize); err != nil {
+	if loss, acc, err = tr.Evaluate(test, *batchSize, fit.WithTTA(tta)); err != nil {
 		return err
 	}
 	fmt.Printf("test with statistics updated on %d training images: loss %.4f, accuracy %.4f\n", n, loss, acc)

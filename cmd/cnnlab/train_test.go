@@ -274,6 +274,7 @@ func TestTrainPredictUsage(t *testing.T) {
 		{[]string{"evaluate", "--weights", "w", "--model", "nope"}, "nope"},
 		{[]string{"predict", "--weights", "w", "--width", "0", "--image", "i.png"}, "--width"},
 		{[]string{"evaluate", "--weights", "w", "--model", "bn", "--update-statistics", "-1"}, "--update-statistics"},
+		{[]string{"evaluate", "--weights", "w", "--tta", "flip"}, "--tta"},
 	}
 	for _, tc := range tests {
 		code, _, stderr := runCLI(t, tc.args...)
@@ -355,6 +356,14 @@ func TestTrainFastRecipeFlags(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "test-time augmentation mirror_translate") {
 		t.Errorf("test line without the TTA: %s", stdout)
+	}
+	// evaluate --tta gives the test accuracy train printed for the same
+	// weights and the same augmentation (its loss is the plain
+	// cross-entropy: the file does not hold train's label smoothing).
+	trainTest := stdout[strings.Index(stdout, "accuracy "):]
+	code, evalOut, stderr := runCLI(t, "evaluate", "--data", data, "--weights", filepath.Join(out, "final.weights.ckpt"), "--tta", "mirror_translate")
+	if code != 0 || !strings.HasSuffix(evalOut, trainTest) {
+		t.Errorf("evaluate --tta mirror_translate: exit %d, printed %q, want train's %q\n%s", code, evalOut, trainTest, stderr)
 	}
 	raw, err := os.ReadFile(filepath.Join(out, "run.json"))
 	if err != nil {
