@@ -335,8 +335,9 @@ func (e *Env) prepare(p Planned) (*prepared, error) {
 }
 
 // train runs one planned run: it trains with fit (resuming from the run's
-// checkpoint if a killed process left one), evaluates on the test images
-// and saves the final weights.
+// checkpoint if a killed process left one), saves the final weights and
+// tests them on the test images in one pass (loss, accuracy and the
+// predictions of the confusion matrix).
 func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	s := e.Settings
 	p, run, m := q.Planned, q.Run, q.model
@@ -358,7 +359,7 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	fitRun, err := fit.Start(fit.Job{Backend: e.Backend, Model: m, Output: log, Fit: opts,
 		Options:   fit.Options{Optimizer: q.training.Optimizer, Loss: q.training.Loss, Seed: p.Seed, Schedule: q.schedule},
 		Callbacks: callbacks(run, bestPath, resumePath), WeightsPath: base + ".weights.ckpt", TestBatch: 256,
-		TestOptions: []fit.EvalOption{fit.WithTTA(q.training.TTA)}})
+		TestOptions: []fit.EvalOption{fit.WithTTA(q.training.TTA)}, TestPredictions: true})
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +370,7 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr, hist := fitRun.Trainer, trained.History
+	hist := trained.History
 	res := &RunResult{Lesson: e.Lesson.Name, Index: p.Index, Key: p.Key(), Run: run, Seed: p.Seed, Preset: s.Preset, History: hist,
 		Split: fit.Split{Method: "holdout", Fraction: s.HoldOut, Train: train.Len(), Val: val.Len()},
 		Test:  e.Test.Len(), Backend: e.Info.String(), CPU: e.Info.CPU.String(), Version: version.String(), Order: q.order}
@@ -379,8 +380,8 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 		res.EpochSeconds += l["time"] / float64(len(hist.Epochs))
 	}
 	res.TestLoss, res.TestAccuracy = Float(trained.TestLoss), Float(trained.TestAccuracy)
-	if err := confusion(tr, test, e.Test.Labels, res, q.training.TTA); err != nil {
-		return nil, err
+	for i, c := range fit.Argmax(trained.TestProbs, trained.NumClasses) {
+		res.Confusion[e.Test.Labels[i]][c]++
 	}
 	if run.CheckpointBest {
 		if err := e.evaluateBest(m, bestPath, test, hist, res); err != nil {
@@ -497,19 +498,6 @@ func callbacks(run RunSpec, bestPath, resumePath string) fit.CallbackSpec {
 	// Every epoch, the full state: a killed run resumes here.
 	s.Checkpoints = append(s.Checkpoints, fit.CheckpointSpec{Path: resumePath})
 	return s
-}
-
-// confusion fills the confusion matrix of tr on the test images, with
-// test-time augmentation tta.
-func confusion(tr *fit.Trainer, test fit.Data, labels []uint8, res *RunResult, tta fit.TTA) error {
-	probs, n, err := tr.Predict(test, 256, fit.WithTTA(tta))
-	if err != nil {
-		return err
-	}
-	for i, c := range fit.Argmax(probs, n) {
-		res.Confusion[labels[i]][c]++
-	}
-	return nil
 }
 
 // evaluateBest evaluates the best epoch's checkpoint on the test images.
