@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 )
 
 // pinnedRunIDs are run identities (RunID) on smokeData as main computed
@@ -61,7 +62,7 @@ const pinnedAllRunIDs = "3314deb3d6732644a930ded89d3fbde08bf6908990127a0a9e4462c
 // main gave them (shared runs on disk keep being reused).
 func TestRunIDsPinned(t *testing.T) {
 	for _, c := range pinnedRunIDs {
-		s, err := SettingsFor(c.preset)
+		s, err := experiment.SettingsFor(c.preset)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +76,7 @@ func TestRunIDsPinned(t *testing.T) {
 				continue
 			}
 			found = true
-			id, err := RunID(l, s, smokeData, p)
+			id, err := experiment.RunID(l, s, smokeData, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,11 +89,11 @@ func TestRunIDsPinned(t *testing.T) {
 		}
 	}
 	h := sha256.New()
-	for _, p := range Presets() {
-		s, _ := SettingsFor(p)
+	for _, p := range experiment.Presets() {
+		s, _ := experiment.SettingsFor(p)
 		for _, l := range All() {
 			for _, pl := range l.Plan(s) {
-				id, err := RunID(l, s, smokeData, pl)
+				id, err := experiment.RunID(l, s, smokeData, pl)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -126,7 +127,7 @@ func TestRunIDsOfResultsOnDisk(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(root, "*", "*", "results.json"))
 	checked := 0
 	for _, f := range files {
-		r, err := ReadResults(filepath.Dir(f))
+		r, err := experiment.ReadResults(filepath.Dir(f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +140,7 @@ func TestRunIDsOfResultsOnDisk(t *testing.T) {
 			if run.SharedRun == "" {
 				continue
 			}
-			id, err := RunID(l, r.Settings, data, plan[run.Index])
+			id, err := experiment.RunID(l, r.Settings, data, plan[run.Index])
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package lessons
+package experiment
 
 import (
 	"path/filepath"
@@ -47,7 +47,7 @@ func TestRunnerTestsOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := tr.LoadWeights(filepath.Join(o.Out, runsDir, run.Key+".weights.ckpt")); err != nil {
+		if err := tr.LoadWeights(filepath.Join(o.Out, RunsFolder, run.Key+".weights.ckpt")); err != nil {
 			t.Fatal(err)
 		}
 		test := fit.CIFAR(e.Test, cifar.UnitScaling)
