@@ -1,29 +1,13 @@
 package lessons
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/cnnlab/cnnlab/internal/fuzzseed"
 	"github.com/cnnlab/cnnlab/pkg/experiment"
 )
-
-// addMutations adds seed, a truncation at every quarter and bit flips at a
-// few places to f's corpus.
-func addMutations(f *testing.F, seed []byte) {
-	f.Add(seed)
-	for q := 1; q < 4; q++ {
-		f.Add(seed[:len(seed)*q/4])
-	}
-	for _, at := range []int{0, 1, len(seed) / 3, len(seed) / 2, len(seed) - 2} {
-		if at >= 0 && at < len(seed) {
-			flipped := bytes.Clone(seed)
-			flipped[at] ^= 0x10
-			f.Add(flipped)
-		}
-	}
-}
 
 // FuzzReadRuns feeds untrusted bytes to the readers of a lesson's folder:
 // a runs/*.json file (experiment.ReadRuns) and results.json (ReadResults), then judges
@@ -36,7 +20,7 @@ func FuzzReadRuns(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		addMutations(f, raw)
+		fuzzseed.AddMutations(f, raw)
 	}
 	f.Add([]byte(`{"key":"00-shuffle-seed42","lesson":"shuffle","preset":"smoke","history":null}`))
 	f.Add([]byte(`{"key":"00-shuffle-seed42","lesson":"shuffle","preset":"smoke","index":-1,"history":[{"loss":null}]}`))
