@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/cnnlab/cnnlab/internal/fuzzseed"
 )
 
 func TestReadBinaryLayout(t *testing.T) {
@@ -107,7 +109,7 @@ func FuzzReadBinary(f *testing.F) {
 	bad := bytes.Clone(good)
 	bad[RecordSize] = 255
 	f.Add(bad)
-	addMutations(f, good)
+	fuzzseed.AddMutations(f, good)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := ReadBinary(bytes.NewReader(data), "fuzz.bin")
 		valid := len(data) > 0 && len(data)%RecordSize == 0

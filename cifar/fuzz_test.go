@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/cnnlab/cnnlab/internal/fuzzseed"
 )
 
 // The fuzz targets feed untrusted bytes to each reader: FuzzReadBinary
@@ -21,22 +23,6 @@ import (
 // one for longer with e.g.
 //
 //	go test -run '^$' -fuzz '^FuzzReadArchive$' -fuzztime 5m -fuzzminimizetime 2s ./cifar
-
-// addMutations adds seed, a truncation at every quarter and bit flips at
-// a few places to f's corpus.
-func addMutations(f *testing.F, seed []byte) {
-	f.Add(seed)
-	for q := 1; q < 4; q++ {
-		f.Add(seed[:len(seed)*q/4])
-	}
-	for _, at := range []int{0, 1, 11, len(seed) / 3, len(seed) / 2, len(seed) - 1} {
-		if at >= 0 && at < len(seed) {
-			flipped := bytes.Clone(seed)
-			flipped[at] ^= 0x10
-			f.Add(flipped)
-		}
-	}
-}
 
 // checkDataset fails t when d is not well formed.
 func checkDataset(t *testing.T, d *Dataset) {
@@ -53,13 +39,13 @@ func checkDataset(t *testing.T, d *Dataset) {
 
 func FuzzReadArchive(f *testing.F) {
 	data := synthData(10, 5)
-	addMutations(f, tarGz(f, releaseFiles(data, false, nil), true))
-	addMutations(f, tarGz(f, releaseFiles(data, false, nil), false))
-	addMutations(f, tarGz(f, releaseFiles(data, true, py3Pickle), true))
-	addMutations(f, tarGz(f, imageFolderFiles(f, data), true))
+	fuzzseed.AddMutations(f, tarGz(f, releaseFiles(data, false, nil), true))
+	fuzzseed.AddMutations(f, tarGz(f, releaseFiles(data, false, nil), false))
+	fuzzseed.AddMutations(f, tarGz(f, releaseFiles(data, true, py3Pickle), true))
+	fuzzseed.AddMutations(f, tarGz(f, imageFolderFiles(f, data), true))
 	if real := realJPEGs(f, 3); real != nil {
-		addMutations(f, tarGz(f, real, true))
-		addMutations(f, tarGz(f, real, false))
+		fuzzseed.AddMutations(f, tarGz(f, real, true))
+		fuzzseed.AddMutations(f, tarGz(f, real, false))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c := newCollector()

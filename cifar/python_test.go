@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/cnnlab/cnnlab/internal/fuzzseed"
 )
 
 func TestReadPython(t *testing.T) {
@@ -58,8 +60,8 @@ func TestReadPythonErrors(t *testing.T) {
 
 // FuzzReadPython checks that corrupt pickles give errors, never panics.
 func FuzzReadPython(f *testing.F) {
-	addMutations(f, py2Pickle(synth(2), "b"))
-	addMutations(f, py3Pickle(synth(1), "b"))
+	fuzzseed.AddMutations(f, py2Pickle(synth(2), "b"))
+	fuzzseed.AddMutations(f, py3Pickle(synth(1), "b"))
 	f.Add([]byte{0x80, 0x02, '.'})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := readPythonBytes(data, "fuzz")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/lessons"
 	"github.com/cnnlab/cnnlab/pkg/report"
@@ -25,7 +26,7 @@ func init() {
 	register(&command{
 		name:    "lesson run",
 		summary: "run a lesson (or all) and write its results.json and report.html",
-		usage:   "NAME|all [--preset " + strings.Join(lessons.Presets(), "|") + "] [--seeds K] [--data PATH] [--out ROOT] [--shard i/N] [--verbose 0|1|2] [--allow-imbalance]",
+		usage:   "NAME|all [--preset " + strings.Join(experiment.Presets(), "|") + "] [--seeds K] [--data PATH] [--out ROOT] [--shard i/N] [--verbose 0|1|2] [--allow-imbalance]",
 		run:     runLesson,
 	})
 	register(&command{
@@ -44,7 +45,7 @@ func init() {
 
 // presetFlag declares --preset.
 func presetFlag(fs *flag.FlagSet) *string {
-	return fs.String("preset", "", "lesson size: "+strings.Join(lessons.Presets(), ", ")+" (default: quick on a CPU, full on a GPU backend)")
+	return fs.String("preset", "", "lesson size: "+strings.Join(experiment.Presets(), ", ")+" (default: quick on a CPU, full on a GPU backend)")
 }
 
 // checkPreset rejects an unknown preset, listing the valid ones.
@@ -52,7 +53,7 @@ func checkPreset(p string) error {
 	if p == "" {
 		return nil
 	}
-	if _, err := lessons.SettingsFor(p); err != nil {
+	if _, err := experiment.SettingsFor(p); err != nil {
 		return usageError("--preset: %v", err)
 	}
 	return nil
@@ -64,13 +65,13 @@ func runLessonList(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if *preset == "" {
-		*preset = string(lessons.Quick)
+		*preset = string(experiment.Quick)
 	}
 	if err := checkPreset(*preset); err != nil {
 		return err
 	}
-	s, _ := lessons.SettingsFor(*preset)
-	p := lessons.Preset(*preset)
+	s, _ := experiment.SettingsFor(*preset)
+	p := experiment.Preset(*preset)
 	fmt.Printf("%-3s %-15s %-5s %-11s %s\n", "#", "name", "runs", "time", "title")
 	for _, l := range lessons.All() {
 		fmt.Printf("%-3d %-15s %-5d %-11s %s\n", l.Number, l.Name, len(l.Plan(s)), formatMinutes(l.Minutes(p)), l.Heading())
@@ -112,7 +113,7 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var todo []*lessons.Lesson
+	var todo []*experiment.Lesson
 	if name == "all" {
 		todo = lessons.All()
 	} else {
@@ -120,7 +121,7 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return usageError("%v", err)
 		}
-		todo = []*lessons.Lesson{l}
+		todo = []*experiment.Lesson{l}
 	}
 	if err := checkPreset(*preset); err != nil {
 		return err
@@ -131,10 +132,10 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 	if *verbose < 0 || *verbose > 2 {
 		return usageError("--verbose must be 0, 1 or 2, got %d", *verbose)
 	}
-	var shard lessons.Shard
+	var shard experiment.Shard
 	if *shardFlag != "" {
 		var err error
-		if shard, err = lessons.ParseShard(*shardFlag); err != nil {
+		if shard, err = experiment.ParseShard(*shardFlag); err != nil {
 			return usageError("--shard: %v", err)
 		}
 	}
@@ -150,19 +151,19 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "backend: %s; CPU %s\n", info, info.CPU)
-	p := lessons.Preset(*preset)
+	p := experiment.Preset(*preset)
 	if p == "" {
-		p = lessons.DefaultPreset(info.Config)
+		p = experiment.DefaultPreset(info.Config)
 	}
 	for _, l := range todo {
 		dir := filepath.Join(*out, string(p), l.Name)
 		began := time.Now()
-		opts := lessons.Options{Preset: p, Seeds: *seeds, Data: data, Out: dir, Shard: shard, Shared: lessons.SharedDir(dir),
-			Reused: func(p lessons.Planned) {
-				fmt.Printf("[%s] %s, seed %d: trained before with the same settings (%s)\n", l.Name, p.Run.Label, p.Seed, lessons.SharedDir(dir))
+		opts := experiment.Options{Preset: p, Seeds: *seeds, Data: data, Out: dir, Shard: shard, Shared: experiment.SharedDir(dir),
+			Reused: func(p experiment.Planned) {
+				fmt.Printf("[%s] %s, seed %d: trained before with the same settings (%s)\n", l.Name, p.Run.Label, p.Seed, experiment.SharedDir(dir))
 			},
-			Log: os.Stdout, AfterRun: func(r *lessons.Results) error { return report.WriteLesson(dir, r) },
-			Progress: func(p lessons.RunProgress) {
+			Log: os.Stdout, AfterRun: func(r *experiment.Results) error { return report.WriteLesson(dir, r) },
+			Progress: func(p experiment.RunProgress) {
 				eta := ""
 				if p.ETA > 0 {
 					eta = ", ETA " + fit.FormatETA(p.ETA)
@@ -172,7 +173,7 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 		if *verbose > 0 {
 			opts.FitProgress = func() fit.Progress { return fit.NewProgress(fit.Verbosity(*verbose), os.Stdout) }
 		}
-		r, err := lessons.Run(l, opts)
+		r, err := experiment.Run(l, opts)
 		if err != nil {
 			return err
 		}
@@ -199,7 +200,7 @@ func runLessonReport(fs *flag.FlagSet, args []string) error {
 	if *out == "" {
 		return usageError("--dir is required")
 	}
-	name, preset, err := lessons.FolderLesson(*out)
+	name, preset, err := experiment.FolderLesson(*out)
 	if err != nil {
 		return err
 	}
@@ -211,7 +212,7 @@ func runLessonReport(fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := lessons.Merge(l, lessons.Options{Preset: preset, Data: data, Out: *out})
+	r, err := experiment.Merge(l, experiment.Options{Preset: preset, Data: data, Out: *out})
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cnnlab/cnnlab/pkg/lessons"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 )
 
 func TestLessonCLIUsageErrors(t *testing.T) {
@@ -151,11 +151,11 @@ func TestLessonShardsAsProcesses(t *testing.T) {
 	if code, stdout, stderr := runCLI(t, "lesson", "run", "batchnorm", "--preset", "smoke", "--data", data, "--out", single, "--verbose", "0"); code != 0 {
 		t.Fatalf("one process: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	got, err := lessons.ReadResults(dir)
+	got, err := experiment.ReadResults(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := lessons.ReadResults(filepath.Join(single, "smoke", "batchnorm"))
+	want, err := experiment.ReadResults(filepath.Join(single, "smoke", "batchnorm"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestLessonShardsAsProcesses(t *testing.T) {
 
 // runSet returns a lesson's runs as JSON without what differs between two
 // trainings of the same run: times, and the record of where it ran.
-func runSet(t *testing.T, r *lessons.Results) string {
+func runSet(t *testing.T, r *experiment.Results) string {
 	t.Helper()
 	type run struct {
 		Key       string

@@ -16,9 +16,9 @@ import (
 	"github.com/cnnlab/cnnlab/internal/version"
 	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/cnnlab/cnnlab/pkg/course"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/layers"
-	"github.com/cnnlab/cnnlab/pkg/lessons"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 	"github.com/cnnlab/cnnlab/pkg/report"
 )
@@ -225,7 +225,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 			return usageError("--reduce-lr-patience: the %s recipe's triangular schedule sets the rate (give --lr-schedule to replace it)", *modelName)
 		}
 		recipe.LearningRate = opt.InitialLearningRate()
-		t, err := lessons.RecipeTraining(recipe, 1)
+		t, err := experiment.RecipeTraining(recipe, 1)
 		if err != nil {
 			return usageError("%v", err)
 		}
@@ -330,7 +330,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if triangular != nil {
-		t, err := lessons.RecipeTraining(recipe, (trainPart.Len()+*batchSize-1) / *batchSize * *epochs)
+		t, err := experiment.RecipeTraining(recipe, (trainPart.Len()+*batchSize-1) / *batchSize * *epochs)
 		if err != nil {
 			return err
 		}

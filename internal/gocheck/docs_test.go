@@ -16,6 +16,7 @@ var samplePackages = []string{
 	"github.com/cnnlab/cnnlab/cifar",
 	"github.com/cnnlab/cnnlab/pkg/backend",
 	"github.com/cnnlab/cnnlab/pkg/course",
+	"github.com/cnnlab/cnnlab/pkg/experiment",
 	"github.com/cnnlab/cnnlab/pkg/fit",
 	"github.com/cnnlab/cnnlab/pkg/initializers",
 	"github.com/cnnlab/cnnlab/pkg/lessons",

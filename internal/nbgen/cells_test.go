@@ -17,12 +17,13 @@ import (
 	"testing"
 
 	"github.com/cnnlab/cnnlab/internal/gocheck"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/lessons"
 )
 
 // book is a lesson's notebook cut into what the tests look at.
 type book struct {
-	lesson  *lessons.Lesson
+	lesson  *experiment.Lesson
 	imports []string // import paths of its import cells
 	decls   []cell   // cells without %%: imports, vars
 	mains   []cell   // %% cells, without the %% line
@@ -34,7 +35,7 @@ type book struct {
 type cell struct{ id, src string }
 
 // readBook reads l's generated notebook.
-func readBook(t *testing.T, l *lessons.Lesson) *book {
+func readBook(t *testing.T, l *experiment.Lesson) *book {
 	t.Helper()
 	b := &book{lesson: l, fset: token.NewFileSet()}
 	for _, c := range generated(t, l).Cells {
@@ -92,7 +93,8 @@ func isSel(e ast.Expr, pkg, name string) bool {
 // GoNB runs goimports, which finds them in the module.
 var autoImports = []string{"fmt", "os",
 	"github.com/cnnlab/cnnlab/cifar", "github.com/cnnlab/cnnlab/pkg/fit", "github.com/cnnlab/cnnlab/pkg/nb",
-	"github.com/cnnlab/cnnlab/pkg/nn", "github.com/cnnlab/cnnlab/pkg/lessons", "github.com/cnnlab/cnnlab/pkg/report"}
+	"github.com/cnnlab/cnnlab/pkg/nn", "github.com/cnnlab/cnnlab/pkg/experiment", "github.com/cnnlab/cnnlab/pkg/lessons",
+	"github.com/cnnlab/cnnlab/pkg/report"}
 
 // importBlock imports paths, without duplicates.
 func importBlock(paths []string) string {

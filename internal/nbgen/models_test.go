@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/lessons"
 )
@@ -161,7 +162,7 @@ func epochsOf(expr string, epochs int) (int, bool) {
 
 // matches reports whether a training cell trains run r of settings s,
 // given the config of the cell's model.
-func (f fitCell) matches(r lessons.RunSpec, s lessons.Settings, config, runConfig []string) bool {
+func (f fitCell) matches(r experiment.RunSpec, s experiment.Settings, config, runConfig []string) bool {
 	epochs, ok := epochsOf(f.epochs, s.Epochs)
 	if rc := r.Recipe; rc != nil { // the recipe's batch, rate (SGD's), epochs and schedule
 		return slices.Equal(config, runConfig) && f.batch == rc.BatchSize && f.lr == rc.LearningRate &&
@@ -256,7 +257,7 @@ func TestNotebookModels(t *testing.T) {
 			trained[i] = map[string]bool{}
 		}
 		for _, p := range presets {
-			s, err := lessons.SettingsFor(p)
+			s, err := experiment.SettingsFor(p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -361,8 +362,8 @@ hist := nb.Must(tr.Fit(fit.CIFAR(train, cifar.MinMaxScaling(train)), fit.FitOpti
 	if n, ok := epochsOf(got.epochs, 4); !ok || n != 12 {
 		t.Errorf("epochsOf = %d, %v", n, ok)
 	}
-	s, _ := lessons.SettingsFor("quick")
-	run := lessons.RunSpec{Label: "x", BatchSize: 16, Order: "fixed", Scaling: "minmax", Epochs: 12, ReduceLR: &lessons.ReduceLR{}}
+	s, _ := experiment.SettingsFor("quick")
+	run := experiment.RunSpec{Label: "x", BatchSize: 16, Order: "fixed", Scaling: "minmax", Epochs: 12, ReduceLR: &experiment.ReduceLR{}}
 	if got.matches(run, s, []string{"a"}, []string{"a"}) {
 		t.Error("a cell with a schedule matches a run without one")
 	}

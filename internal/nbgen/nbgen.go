@@ -14,7 +14,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cnnlab/cnnlab/pkg/lessons"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 )
 
 // Notebook is the nbformat 4 document of a notebook.
@@ -55,16 +55,16 @@ func (c Cell) MarshalJSON() ([]byte, error) {
 }
 
 // FileName returns the notebook's file name: "05-batchnorm.ipynb".
-func FileName(l *lessons.Lesson) string { return fmt.Sprintf("%02d-%s.ipynb", l.Number, l.Name) }
+func FileName(l *experiment.Lesson) string { return fmt.Sprintf("%02d-%s.ipynb", l.Number, l.Name) }
 
 // SourceFile returns the name of a lesson's teaching cells in
 // notebooks/src: "05-batchnorm.md".
-func SourceFile(l *lessons.Lesson) string { return fmt.Sprintf("%02d-%s.md", l.Number, l.Name) }
+func SourceFile(l *experiment.Lesson) string { return fmt.Sprintf("%02d-%s.md", l.Number, l.Name) }
 
 // Lesson returns the notebook of a lesson, without outputs: its heading,
 // the teaching cells of src (the text of its SourceFile; "" for none),
 // then the experiment.
-func Lesson(l *lessons.Lesson, src string) (*Notebook, error) {
+func Lesson(l *experiment.Lesson, src string) (*Notebook, error) {
 	nb := &Notebook{NBFormat: 4, NBFormatMinor: 5, Metadata: map[string]any{
 		"kernelspec": map[string]any{"display_name": "Go (gonb)", "language": "go", "name": "gonb"},
 		"language_info": map[string]any{"codemirror_mode": "", "file_extension": ".go", "mimetype": "",

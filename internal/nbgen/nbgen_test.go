@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/lessons"
 )
 
@@ -18,7 +19,7 @@ import (
 var srcDir = filepath.Join("..", "..", "notebooks", "src")
 
 // generated returns the notebook that Lesson writes for l.
-func generated(t *testing.T, l *lessons.Lesson) *Notebook {
+func generated(t *testing.T, l *experiment.Lesson) *Notebook {
 	t.Helper()
 	src, err := ReadSource(srcDir, l)
 	if err != nil {
@@ -67,7 +68,7 @@ func TestNotebooksUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range srcs {
-		if !slices.ContainsFunc(lessons.All(), func(l *lessons.Lesson) bool { return SourceFile(l) == filepath.Base(f) }) {
+		if !slices.ContainsFunc(lessons.All(), func(l *experiment.Lesson) bool { return SourceFile(l) == filepath.Base(f) }) {
 			t.Errorf("%s is not a lesson's teaching source", f)
 		}
 	}

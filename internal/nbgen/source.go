@@ -8,12 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/cnnlab/cnnlab/pkg/lessons"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 )
 
 // ReadSource reads a lesson's teaching source from dir (notebooks/src):
 // "" when the lesson has none.
-func ReadSource(dir string, l *lessons.Lesson) (string, error) {
+func ReadSource(dir string, l *experiment.Lesson) (string, error) {
 	b, err := os.ReadFile(filepath.Join(dir, SourceFile(l)))
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil

@@ -256,11 +256,16 @@ func (t *Trainer) trainGraph(scope *model.Scope, x, y *graph.Node) []*graph.Node
 }
 
 // evalGraph returns the graph function that outputs the summed loss, the
-// penalty and the number correct, with test-time augmentation tta.
-func (t *Trainer) evalGraph(tta TTA) func(scope *model.Scope, x, y *graph.Node) []*graph.Node {
+// penalty and the number correct, with test-time augmentation tta, and
+// with probs the class probabilities (predictGraph's) too.
+func (t *Trainer) evalGraph(tta TTA, probs bool) func(scope *model.Scope, x, y *graph.Node) []*graph.Node {
 	return func(scope *model.Scope, x, y *graph.Node) []*graph.Node {
 		logits, penalty := t.ttaLogits(scope, x, tta)
-		return []*graph.Node{graph.ReduceAllSum(t.loss(y, logits)), penalty, graph.ReduceAllSum(Correct(y, logits))}
+		out := []*graph.Node{graph.ReduceAllSum(t.loss(y, logits)), penalty, graph.ReduceAllSum(Correct(y, logits))}
+		if probs {
+			out = append(out, graph.Softmax(logits, -1))
+		}
+		return out
 	}
 }
 
@@ -362,33 +367,72 @@ func (t *Trainer) build() error {
 // and the accuracy of the model on d, in batches of batchSize (0 means 32).
 // [WithTTA] computes both from the test-time augmented logits.
 func (t *Trainer) Evaluate(d Data, batchSize int, opts ...EvalOption) (loss, accuracy float64, err error) {
+	ev, err := t.evaluate(d, batchSize, opts, false)
+	return ev.Loss, ev.Accuracy, err
+}
+
+// Evaluation is what [Trainer.EvaluatePredict] measures on a data set in
+// one pass.
+type Evaluation struct {
+	// Loss and Accuracy are Evaluate's: the mean loss with the weight
+	// penalty (as Keras), the share of samples classified right.
+	Loss, Accuracy float64
+	// Probs are Predict's class probabilities, [N, NumClasses] row-major.
+	Probs      []float32
+	NumClasses int
+}
+
+// EvaluatePredict returns in one pass over d what [Trainer.Evaluate] and
+// [Trainer.Predict] return (the same numbers: one graph computes the
+// logits, with test-time augmentation when [WithTTA] asks, and from them
+// the loss, the accuracy and the probabilities), in batches of batchSize
+// (0 means 32). d needs labels.
+func (t *Trainer) EvaluatePredict(d Data, batchSize int, opts ...EvalOption) (Evaluation, error) {
+	return t.evaluate(d, batchSize, opts, true)
+}
+
+// evaluate is Evaluate, and with probs EvaluatePredict.
+func (t *Trainer) evaluate(d Data, batchSize int, opts []EvalOption, probs bool) (Evaluation, error) {
 	if err := t.checkData(d, "evaluation"); err != nil {
-		return 0, 0, err
+		return Evaluation{}, err
 	}
 	if err := t.checkDataWeights(); err != nil {
-		return 0, 0, err
+		return Evaluation{}, err
 	}
 	cfg, err := evalOptions(opts, t.inputShape)
 	if err != nil {
-		return 0, 0, err
+		return Evaluation{}, err
 	}
 	batchSize, err = batchSizeOrDefault(batchSize)
 	if err != nil {
-		return 0, 0, err
+		return Evaluation{}, err
 	}
+	var ev Evaluation
 	var sumLoss, sumCorrect, penalty float64
-	err = runBatches(t, d, batchSize, "evaluating", true, t.evalGraph(cfg.tta), func(out []*tensors.Tensor) error {
+	err = runBatches(t, d, batchSize, "evaluating", true, t.evalGraph(cfg.tta, probs), func(out []*tensors.Tensor) error {
 		sumLoss += scalar(out[0])
 		penalty = scalar(out[1])
 		sumCorrect += scalar(out[2])
+		if probs {
+			ev.NumClasses = out[3].Shape().Dim(-1)
+			p, err := tensors.CopyFlatData[float32](out[3])
+			if err != nil {
+				return fmt.Errorf("fit: reading predictions: %w", err)
+			}
+			ev.Probs = append(ev.Probs, p...)
+		}
 		return nil
 	})
 	if err != nil {
-		return 0, 0, err
+		return Evaluation{}, err
 	}
 	t.built = true
+	if probs {
+		t.numClass = ev.NumClasses
+	}
 	n := float64(d.Len())
-	return sumLoss/n + penalty, sumCorrect / n, nil
+	ev.Loss, ev.Accuracy = sumLoss/n+penalty, sumCorrect/n
+	return ev, nil
 }
 
 // Predict returns the class probabilities (softmax of the logits) of every

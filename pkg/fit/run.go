@@ -108,6 +108,10 @@ type Job struct {
 	// test data given to [Run.Train].
 	TestBatch   int
 	TestOptions []EvalOption
+	// TestPredictions keeps the class probabilities of the test data
+	// (RunResult.TestProbs), computed in the same pass as the test loss
+	// and accuracy ([Trainer.EvaluatePredict]).
+	TestPredictions bool
 }
 
 // Run is a started [Job]: its compiled trainer and, when it resumes, the
@@ -124,6 +128,10 @@ type RunResult struct {
 	// TestLoss and TestAccuracy are Evaluate's on the test data (zero
 	// without it).
 	TestLoss, TestAccuracy float64
+	// TestProbs are Predict's class probabilities of the test data,
+	// [N, NumClasses] row-major, with Job.TestPredictions (nil without).
+	TestProbs  []float32
+	NumClasses int
 }
 
 // Start compiles the job's model.
@@ -156,7 +164,8 @@ func (r *Run) Resume(path string, ifPresent bool) error {
 
 // Train fits the model on train with the job's callbacks (resuming when
 // Resume loaded a checkpoint), records the History, saves the final weights
-// and evaluates test (unless nil), stopping at the first error.
+// and evaluates test (unless nil; with Job.TestPredictions, predicting it
+// in the same pass), stopping at the first error.
 func (r *Run) Train(train, test Data) (*RunResult, error) {
 	j, tr := r.job, r.Trainer
 	opts := j.Fit
@@ -178,10 +187,11 @@ func (r *Run) Train(train, test Data) (*RunResult, error) {
 		}
 	}
 	if test != nil {
-		var err error
-		if res.TestLoss, res.TestAccuracy, err = tr.Evaluate(test, j.TestBatch, j.TestOptions...); err != nil {
+		ev, err := tr.evaluate(test, j.TestBatch, j.TestOptions, j.TestPredictions)
+		if err != nil {
 			return nil, err
 		}
+		res.TestLoss, res.TestAccuracy, res.TestProbs, res.NumClasses = ev.Loss, ev.Accuracy, ev.Probs, ev.NumClasses
 	}
 	return res, nil
 }

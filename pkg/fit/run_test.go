@@ -103,3 +103,52 @@ func TestRun(t *testing.T) {
 		t.Error("Resume(missing) = nil, want an error")
 	}
 }
+
+// TestOneTestPass: EvaluatePredict and a Job with TestPredictions give
+// exactly Evaluate's loss (the weight penalty included, as Keras) and
+// accuracy and Predict's probabilities, with and without test-time
+// augmentation, in batches that leave a short last one.
+func TestOneTestPass(t *testing.T) {
+	train, test := synthetic(64, 1), synthetic(37, 2)
+	for _, tta := range []TTA{NoTTA, TTAMirror, TTAMirrorTranslate} {
+		r, err := Start(Job{Backend: testBackend(t), Model: tinyModel(1e-3), Options: Options{Seed: 5, InputShape: testShape},
+			Fit: FitOptions{Epochs: 1, BatchSize: 16}, TestBatch: 8, TestOptions: []EvalOption{WithTTA(tta)}, TestPredictions: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := r.Train(train, test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loss, acc, err := r.Trainer.Evaluate(test, 8, WithTTA(tta))
+		if err != nil {
+			t.Fatal(err)
+		}
+		probs, n, err := r.Trainer.Predict(test, 8, WithTTA(tta))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := r.Trainer.EvaluatePredict(test, 8, WithTTA(tta))
+		if err != nil {
+			t.Fatal(err)
+		}
+		penalty := r.Trainer.hasPenalty
+		for _, got := range []Evaluation{{res.TestLoss, res.TestAccuracy, res.TestProbs, res.NumClasses}, ev} {
+			if got.Loss != loss || got.Accuracy != acc || got.NumClasses != n || !reflect.DeepEqual(got.Probs, probs) {
+				t.Errorf("%s: one pass gives loss %v, accuracy %v, %d classes; Evaluate and Predict %v, %v, %d (probabilities equal: %v)",
+					tta, got.Loss, got.Accuracy, got.NumClasses, loss, acc, n, reflect.DeepEqual(got.Probs, probs))
+			}
+		}
+		if !penalty || len(probs) != 37*10 {
+			t.Errorf("%s: penalty %v, %d probabilities", tta, penalty, len(probs))
+		}
+	}
+	// Without TestPredictions, no probabilities are kept.
+	r, err := Start(Job{Backend: testBackend(t), Model: tinyModel(0), Options: Options{InputShape: testShape}, Fit: FitOptions{Epochs: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := r.Train(train, test); err != nil || res.TestProbs != nil || res.TestLoss == 0 {
+		t.Errorf("Train without TestPredictions: %v, %d probabilities, loss %v", err, len(res.TestProbs), res.TestLoss)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 )
@@ -15,8 +16,8 @@ import (
 // Helpers that several lessons' facts share.
 
 // summaryTable returns a model's Keras summary as a table.
-func summaryTable(m *nn.Model) *Table {
-	t := &Table{Header: []string{"layer (type)", "output shape", "params"}}
+func summaryTable(m *nn.Model) *experiment.Table {
+	t := &experiment.Table{Header: []string{"layer (type)", "output shape", "params"}}
 	for _, l := range m.Layers() {
 		t.Rows = append(t.Rows, []string{fmt.Sprintf("%s (%s)", l.Name, l.Class), fmt.Sprint(l.OutputShape), fmt.Sprint(l.Params())})
 	}
@@ -48,7 +49,7 @@ func head(d *cifar.Dataset, n int) fit.Batch {
 
 // compiled returns a trainer for m on the lesson's backend with its
 // variables created (at their initial values for seed).
-func (e *Env) compiled(m *nn.Model, seed int64) (*fit.Trainer, error) {
+func compiled(e *experiment.Env, m *nn.Model, seed int64) (*fit.Trainer, error) {
 	tr, err := fit.Compile(e.Backend, m, fit.Options{Seed: seed})
 	if err != nil {
 		return nil, err

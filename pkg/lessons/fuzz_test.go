@@ -1,30 +1,16 @@
 package lessons
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cnnlab/cnnlab/internal/fuzzseed"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 )
 
-// addMutations adds seed, a truncation at every quarter and bit flips at a
-// few places to f's corpus.
-func addMutations(f *testing.F, seed []byte) {
-	f.Add(seed)
-	for q := 1; q < 4; q++ {
-		f.Add(seed[:len(seed)*q/4])
-	}
-	for _, at := range []int{0, 1, len(seed) / 3, len(seed) / 2, len(seed) - 2} {
-		if at >= 0 && at < len(seed) {
-			flipped := bytes.Clone(seed)
-			flipped[at] ^= 0x10
-			f.Add(flipped)
-		}
-	}
-}
-
 // FuzzReadRuns feeds untrusted bytes to the readers of a lesson's folder:
-// a runs/*.json file (readRuns) and results.json (ReadResults), then judges
+// a runs/*.json file (experiment.ReadRuns) and results.json (ReadResults), then judges
 // every claim of every lesson on what they accept, as merging does. They
 // must never panic or hang, and must reject bad files with an error. The
 // seeds are files a smoke run of the shuffle lesson wrote (testdata/).
@@ -34,36 +20,36 @@ func FuzzReadRuns(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		addMutations(f, raw)
+		fuzzseed.AddMutations(f, raw)
 	}
 	f.Add([]byte(`{"key":"00-shuffle-seed42","lesson":"shuffle","preset":"smoke","history":null}`))
 	f.Add([]byte(`{"key":"00-shuffle-seed42","lesson":"shuffle","preset":"smoke","index":-1,"history":[{"loss":null}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		dir := t.TempDir()
-		if err := os.MkdirAll(filepath.Join(dir, runsDir), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, experiment.RunsFolder), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range []string{filepath.Join(dir, runsDir, "00-shuffle-seed42.json"), filepath.Join(dir, "results.json")} {
+		for _, p := range []string{filepath.Join(dir, experiment.RunsFolder, "00-shuffle-seed42.json"), filepath.Join(dir, "results.json")} {
 			if err := os.WriteFile(p, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
-		var results []*Results
-		if runs, err := readRuns(dir); err == nil {
+		var results []*experiment.Results
+		if runs, err := experiment.ReadRuns(dir); err == nil {
 			if len(runs) != 1 || runs[0].Key != "00-shuffle-seed42" {
 				t.Fatalf("readRuns accepted %+v from a file named 00-shuffle-seed42.json", runs)
 			}
-			results = append(results, &Results{Runs: runs, Planned: 1})
+			results = append(results, &experiment.Results{Runs: runs, Planned: 1})
 		} else if runs != nil {
 			t.Fatal("runs with an error")
 		}
-		if r, err := ReadResults(dir); err == nil {
+		if r, err := experiment.ReadResults(dir); err == nil {
 			results = append(results, r)
 		}
 		for _, r := range results {
 			for _, l := range All() {
 				for _, c := range l.Claims {
-					Judge(c, r)
+					experiment.Judge(c, r)
 				}
 			}
 			_ = r.Complete()

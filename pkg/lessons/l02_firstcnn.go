@@ -1,216 +1,40 @@
 package lessons
 
 import (
-	"fmt"
-	"slices"
-
-	"github.com/gomlx/gomlx/core/tensors"
-
-	"github.com/cnnlab/cnnlab/cifar"
-	"github.com/cnnlab/cnnlab/pkg/fit"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
 // Lesson 2: the first CNN.
-var _ = register(&Lesson{
+var _ = register(&experiment.Lesson{
 	Number: 2, Name: "first-cnn", Title: "A first CNN", Korean: "CNN 모델 구현",
 	About: "The course's baseline: three blocks of two 3x3 \"same\" convolutions with ReLU (32, 64, 128 filters), " +
 		"each block followed by 2x2 max pooling, then Flatten, Dropout(0.5), Dense(300, relu), Dropout(0.3) and " +
 		"Dense(10, softmax): 904,718 parameters. An activation can be a Conv2D argument or its own layer; max pooling " +
 		"can be written three ways; the model takes 4-D input [N, 32, 32, 3], so one image gets a batch axis. " +
 		"`predict` gives ten probabilities per image, and argmax the class.",
-	Runs: func(s Settings) []RunSpec {
-		return []RunSpec{{Label: "baseline", Arch: nn.Arch{}}}
+	Runs: func(s experiment.Settings) []experiment.RunSpec {
+		return []experiment.RunSpec{{Label: "baseline", Arch: nn.Arch{}}}
 	},
-	Facts: []FactSpec{
+	Facts: []experiment.FactSpec{
 		{Name: "summary", Title: "model.summary() of the course's baseline", Compute: firstSummary},
 		{Name: "activation", Title: "Activation inline or as its own layer", Compute: firstActivation,
 			Labels: map[string]string{"params_inline": "the parameters with the activation inline",
-				"params_layer": "the parameters with it as its own layer", "max_diff": "the largest difference of their outputs", "zero": "0"}},
+				"params_layer": "the parameters with it as its own layer", "max_diff": "the largest difference of their outputs"}},
 		{Name: "pooling", Title: "Three spellings of max pooling", Compute: firstPooling,
-			Labels: map[string]string{"max_diff": "the largest difference of their output shapes and outputs", "zero": "0"}},
+			Labels: map[string]string{"max_diff": "the largest difference of their output shapes and outputs"}},
 		{Name: "predict", Title: "predict, argmax, and one image", Compute: firstPredict,
-			Labels: map[string]string{"row_sum": "the sum of a row of probabilities", "one": "1"}},
+			Labels: map[string]string{"row_sum": "the sum of a row of probabilities"}},
 		{Name: "misclassified", Title: "Misclassified test images (true->predicted)", Compute: firstMisclassified},
 	},
-	Claims: []Claim{
-		{Text: "activation inline or as its own layer: the same parameters", Expect: Equal,
+	Claims: []experiment.Claim{
+		{Text: "activation inline or as its own layer: the same parameters", Expect: experiment.Equal,
 			Values: [2]string{"activation.params_inline", "activation.params_layer"}},
-		{Text: "activation inline or as its own layer: the same outputs for the same weights", Expect: Equal,
-			Values: [2]string{"activation.max_diff", "activation.zero"}, Tolerance: 1e-6},
-		{Text: "the three max-pooling spellings are the same model", Expect: Equal,
-			Values: [2]string{"pooling.max_diff", "pooling.zero"}, Tolerance: 0},
-		{Text: "predict on 32 images gives [32, 10] probabilities, each row summing to 1", Expect: Equal,
-			Values: [2]string{"predict.row_sum", "predict.one"}, Tolerance: 1e-5},
+		{Text: "activation inline or as its own layer: the same outputs for the same weights", Expect: experiment.Equal,
+			Values: [2]string{"activation.max_diff"}, Want: 0, Tolerance: 1e-6},
+		{Text: "the three max-pooling spellings are the same model", Expect: experiment.Equal,
+			Values: [2]string{"pooling.max_diff"}, Want: 0, Tolerance: 0},
+		{Text: "predict on 32 images gives [32, 10] probabilities, each row summing to 1", Expect: experiment.Equal,
+			Values: [2]string{"predict.row_sum"}, Want: 1, Tolerance: 1e-5},
 	},
 })
-
-func firstSummary(e *Env) (Fact, error) {
-	m, err := nn.Named("baseline", 1)
-	if err != nil {
-		return Fact{}, err
-	}
-	tr, ntr := m.NumParams()
-	return Fact{Text: fmt.Sprintf("The full-width baseline has %d parameters (the runs below use width %g).", tr+ntr, e.Settings.Width),
-		Values: map[string]float64{"params": float64(tr + ntr)}, Table: summaryTable(m)}, nil
-}
-
-// twoSpellings declares a block with its activation inline or as its own
-// layer.
-func twoSpellings() (inline, layer *nn.Model) {
-	inline = nn.Sequential("inline", nn.Input(32, 32, 3),
-		nn.Conv2D(8, 3, nn.Padding("same"), nn.Activation("relu")), nn.MaxPooling2D(2),
-		nn.Flatten(), nn.Dense(10, nn.Activation("softmax")))
-	layer = nn.Sequential("layer", nn.Input(32, 32, 3),
-		nn.Conv2D(8, 3, nn.Padding("same")), nn.Activation("relu"), nn.MaxPooling2D(2),
-		nn.Flatten(), nn.Dense(10), nn.Activation("softmax"))
-	return inline, layer
-}
-
-// sameOutputs returns the largest difference between the probabilities of
-// b through a and through c with a's initial weights.
-func (e *Env) sameOutputs(a, c *nn.Model, b fit.Batch) (float64, error) {
-	ta, err := e.compiled(a, 1)
-	if err != nil {
-		return 0, err
-	}
-	tc, err := e.compiled(c, 2)
-	if err != nil {
-		return 0, err
-	}
-	w, err := ta.GetWeights()
-	if err != nil {
-		return 0, err
-	}
-	if err := tc.SetWeights(w); err != nil {
-		return 0, err
-	}
-	pa, _, err := ta.Predict(batchData(b), 0)
-	if err != nil {
-		return 0, err
-	}
-	pc, _, err := tc.Predict(batchData(b), 0)
-	if err != nil {
-		return 0, err
-	}
-	return maxAbsDiff(pa, pc), nil
-}
-
-// batchData returns a batch as fit.Data.
-func batchData(b fit.Batch) fit.Data {
-	return &fit.Arrays{X: b.X, Shape: []int{cifar.Height, cifar.Width, cifar.Channels}, Y: b.Y}
-}
-
-func firstActivation(e *Env) (Fact, error) {
-	inline, layer := twoSpellings()
-	d, err := e.sameOutputs(inline, layer, head(e.Test, 16))
-	if err != nil {
-		return Fact{}, err
-	}
-	pi, _ := inline.NumParams()
-	pl, _ := layer.NumParams()
-	return Fact{Text: fmt.Sprintf("`Conv2D(8, 3, activation=\"relu\")` and `Conv2D(8, 3)` followed by `Activation(\"relu\")`: "+
-		"%d and %d parameters; with the same weights their probabilities on 16 test images differ by at most %.2g.", pi, pl, d),
-		Values: map[string]float64{"params_inline": float64(pi), "params_layer": float64(pl), "max_diff": d, "zero": 0}}, nil
-}
-
-func firstPooling(e *Env) (Fact, error) {
-	spellings := []struct {
-		name  string
-		layer nn.Layer
-	}{
-		{"MaxPooling2D(2)", nn.MaxPooling2D(2)},
-		{"MaxPooling2D((2, 2))", nn.MaxPooling2D([2]int{2, 2})},
-		{"MaxPooling2D(2, 2) (pool 2, strides 2)", nn.MaxPooling2D(2, nn.Strides(2))},
-	}
-	t := &Table{Header: []string{"spelling", "output shape", "params"}}
-	var models []*nn.Model
-	for _, s := range spellings {
-		m := nn.Sequential("pool", nn.Input(32, 32, 3), nn.Conv2D(8, 3, nn.Padding("same"), nn.Activation("relu")),
-			s.layer, nn.Flatten(), nn.Dense(10, nn.Activation("softmax")))
-		if err := m.Validate(); err != nil {
-			return Fact{}, err
-		}
-		p, _ := m.NumParams()
-		t.Rows = append(t.Rows, []string{s.name, fmt.Sprint(m.Layers()[1].OutputShape), fmt.Sprint(p)})
-		models = append(models, m)
-	}
-	worst := 0.0
-	for _, m := range models[1:] {
-		if !slices.Equal(m.Layers()[1].OutputShape, models[0].Layers()[1].OutputShape) {
-			worst = 1
-		}
-		d, err := e.sameOutputs(models[0], m, head(e.Test, 16))
-		if err != nil {
-			return Fact{}, err
-		}
-		worst = max(worst, d)
-	}
-	return Fact{Text: fmt.Sprintf("The same layer: the same output shape and, with the same weights, outputs that differ by %.2g.", worst),
-		Values: map[string]float64{"max_diff": worst, "zero": 0}, Table: t}, nil
-}
-
-func firstPredict(e *Env) (Fact, error) {
-	tr, m, _, err := e.Trained("baseline")
-	if err != nil {
-		return Fact{}, err
-	}
-	b := head(e.Test, 32)
-	probs, classes, err := tr.Predict(batchData(b), 0)
-	if err != nil {
-		return Fact{}, err
-	}
-	rows := len(probs) / classes
-	sum := 0.0
-	for _, p := range probs[:classes] {
-		sum += float64(p)
-	}
-	pred := fit.Argmax(probs, classes)
-	t := &Table{Header: []string{"test image", "true class", "predicted", "probability"}}
-	for i := range 8 {
-		t.Rows = append(t.Rows, []string{fmt.Sprint(i), cifar.Classes[b.Y[i]], cifar.Classes[pred[i]], f4(float64(probs[i*classes+pred[i]]))})
-	}
-	// One image: it gets the batch axis first.
-	one, err := m.SingleInput(b.X[:cifar.ImageSize])
-	if err != nil {
-		return Fact{}, err
-	}
-	oneProbs, _, err := tr.Predict(&fit.Arrays{X: tensors.MustCopyFlatData[float32](one), Shape: m.InputShape()}, 1)
-	if err != nil {
-		return Fact{}, err
-	}
-	c := fit.Argmax(oneProbs, classes)[0]
-	return Fact{Text: fmt.Sprintf("`predict` on 32 test images gives probabilities of shape [%d, %d]; the first row sums to %.6f, "+
-		"and argmax gives the classes. One image [32, 32, 3] becomes the batch %v before predict: "+
-		"it is a %s (probability %.3f; truly a %s).", rows, classes, sum, one.Shape().Dimensions,
-		cifar.Classes[c], oneProbs[c], cifar.Classes[b.Y[0]]),
-		Values: map[string]float64{"rows": float64(rows), "classes": float64(classes), "row_sum": sum, "one": 1},
-		Table:  t}, nil
-}
-
-func firstMisclassified(e *Env) (Fact, error) {
-	tr, _, _, err := e.Trained("baseline")
-	if err != nil {
-		return Fact{}, err
-	}
-	probs, classes, err := tr.Predict(fit.CIFAR(e.Test, cifar.UnitScaling), 256)
-	if err != nil {
-		return Fact{}, err
-	}
-	var idx []int
-	var titles []string
-	for i, c := range fit.Argmax(probs, classes) {
-		if c != int(e.Test.Labels[i]) && len(idx) < 16 {
-			idx = append(idx, i)
-			titles = append(titles, cifar.Classes[e.Test.Labels[i]]+"->"+cifar.Classes[c])
-		}
-	}
-	if len(idx) == 0 {
-		return Fact{Text: "None."}, nil
-	}
-	png, err := gridPNG(e.Test, idx, titles)
-	if err != nil {
-		return Fact{}, err
-	}
-	return Fact{Text: fmt.Sprintf("The first %d test images the trained baseline gets wrong.", len(idx)), PNG: png}, nil
-}

@@ -1,10 +1,13 @@
 package lessons
 
-import "github.com/cnnlab/cnnlab/pkg/nn"
+import (
+	"github.com/cnnlab/cnnlab/pkg/experiment"
+	"github.com/cnnlab/cnnlab/pkg/nn"
+)
 
 // Lesson 14, beyond the course: the airbench recipe, one technique at a
 // time.
-var _ = register(&Lesson{
+var _ = register(&experiment.Lesson{
 	Number: 14, Name: "fast", Title: "Putting it together: fast CIFAR-10 training (beyond the course)",
 	Korean: "종합: 빠른 CIFAR-10 학습",
 	About: "Beyond the course: the named model `fast` (nn.FastRecipe) puts together the techniques of airbench " +
@@ -13,15 +16,15 @@ var _ = register(&Lesson{
 		"exponential moving average of the weights, alternating flips, 2-pixel translations and test-time " +
 		"augmentation. Each run takes one technique away from the full recipe (an ablation): if the technique " +
 		"helps, the full recipe tests better. Small presets train the recipe for the preset's epochs in batches of 128.",
-	Runs: func(s Settings) []RunSpec {
+	Runs: func(s experiment.Settings) []experiment.RunSpec {
 		full := nn.FastRecipe()
-		full.Epochs, full.BatchSize = Pick(s, full.Epochs, s.Epochs), Pick(s, full.BatchSize, 128)
-		without := func(label string, change func(r *nn.Recipe)) RunSpec {
+		full.Epochs, full.BatchSize = experiment.Pick(s, full.Epochs, s.Epochs), experiment.Pick(s, full.BatchSize, 128)
+		without := func(label string, change func(r *nn.Recipe)) experiment.RunSpec {
 			r := full
 			change(&r)
-			return RunSpec{Label: label, Recipe: &r}
+			return experiment.RunSpec{Label: label, Recipe: &r}
 		}
-		return []RunSpec{
+		return []experiment.RunSpec{
 			{Label: "full recipe", Recipe: &full},
 			without("no whitening", func(r *nn.Recipe) { r.Whitening = false }),
 			without("no label smoothing", func(r *nn.Recipe) { r.LabelSmoothing = 0 }),
@@ -31,18 +34,18 @@ var _ = register(&Lesson{
 			without("no TTA", func(r *nn.Recipe) { r.TTA = "none" }),
 		}
 	},
-	Claims: []Claim{
-		{Text: "the whitening convolution helps", Metric: TestAccuracy, Expect: Better,
+	Claims: []experiment.Claim{
+		{Text: "the whitening convolution helps", Metric: experiment.TestAccuracy, Expect: experiment.Better,
 			A: []string{"full recipe"}, B: []string{"no whitening"}},
-		{Text: "label smoothing helps", Metric: TestAccuracy, Expect: Better,
+		{Text: "label smoothing helps", Metric: experiment.TestAccuracy, Expect: experiment.Better,
 			A: []string{"full recipe"}, B: []string{"no label smoothing"}},
-		{Text: "the moving average of the weights helps", Metric: TestAccuracy, Expect: Better,
+		{Text: "the moving average of the weights helps", Metric: experiment.TestAccuracy, Expect: experiment.Better,
 			A: []string{"full recipe"}, B: []string{"no EMA"}},
-		{Text: "alternating flips help", Metric: TestAccuracy, Expect: Better,
+		{Text: "alternating flips help", Metric: experiment.TestAccuracy, Expect: experiment.Better,
 			A: []string{"full recipe"}, B: []string{"no alternating flip"}},
-		{Text: "the triangular schedule helps", Metric: TestAccuracy, Expect: Better,
+		{Text: "the triangular schedule helps", Metric: experiment.TestAccuracy, Expect: experiment.Better,
 			A: []string{"full recipe"}, B: []string{"constant rate"}},
-		{Text: "test-time augmentation helps", Metric: TestAccuracy, Expect: Better,
+		{Text: "test-time augmentation helps", Metric: experiment.TestAccuracy, Expect: experiment.Better,
 			A: []string{"full recipe"}, B: []string{"no TTA"}},
 	},
 })

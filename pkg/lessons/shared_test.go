@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
@@ -16,15 +17,15 @@ import (
 func TestSharedRuns(t *testing.T) {
 	root := t.TempDir()
 	shared := filepath.Join(root, "smoke", "_runs")
-	run := func(name string, seeds int) (trained, reused []string, r *Results) {
+	run := func(name string, seeds int) (trained, reused []string, r *experiment.Results) {
 		t.Helper()
 		l, err := Get(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err = Run(l, Options{Preset: Smoke, Seeds: seeds, Data: smokeData, Out: filepath.Join(root, "smoke", name), Shared: shared,
-			Progress: func(p RunProgress) { trained = append(trained, p.Run.Key()) },
-			Reused:   func(p Planned) { reused = append(reused, p.Key()) }})
+		r, err = experiment.Run(l, experiment.Options{Preset: experiment.Smoke, Seeds: seeds, Data: smokeData, Out: filepath.Join(root, "smoke", name), Shared: shared,
+			Progress: func(p experiment.RunProgress) { trained = append(trained, p.Run.Key()) },
+			Reused:   func(p experiment.Planned) { reused = append(reused, p.Key()) }})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -83,17 +84,17 @@ func TestSharedRuns(t *testing.T) {
 // run trains, and nothing else (its label, Once, a default written out).
 func TestRunIdentity(t *testing.T) {
 	l, _ := Get("gap")
-	s, _ := SettingsFor("smoke")
-	id := func(r RunSpec, seed int64, s Settings) string {
+	s, _ := experiment.SettingsFor("smoke")
+	id := func(r experiment.RunSpec, seed int64, s experiment.Settings) string {
 		t.Helper()
-		got, err := RunID(l, s, smokeData, Planned{Run: r, Seed: seed})
+		got, err := experiment.RunID(l, s, smokeData, experiment.Planned{Run: r, Seed: seed})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return got
 	}
-	base := id(RunSpec{Label: "baseline", Arch: nn.Arch{}}, 42, s)
-	same := []RunSpec{
+	base := id(experiment.RunSpec{Label: "baseline", Arch: nn.Arch{}}, 42, s)
+	same := []experiment.RunSpec{
 		{Label: "another label", Arch: nn.Arch{}},
 		{Label: "x", Arch: nn.Arch{KernelSize: 3, Filters: []int{32, 64, 128}}, BatchSize: 64, Once: true},
 		{Label: "x", Arch: nn.Arch{}, LearningRate: 1e-3},
@@ -104,23 +105,23 @@ func TestRunIdentity(t *testing.T) {
 		}
 	}
 	seen := map[string]string{base: "baseline"}
-	quick, _ := SettingsFor("quick")
+	quick, _ := experiment.SettingsFor("quick")
 	more := s
 	more.Train = 200
 	for name, got := range map[string]string{
-		"5x5":         id(RunSpec{Label: "r", Arch: nn.Arch{KernelSize: 5}}, 42, s),
-		"he":          id(RunSpec{Label: "r", Arch: nn.Arch{KernelInitializer: inits[2].init}}, 42, s),
-		"normal":      id(RunSpec{Label: "r", Arch: nn.Arch{KernelInitializer: inits[0].init}}, 42, s),
-		"batch 32":    id(RunSpec{Label: "r", Arch: nn.Arch{}, BatchSize: 32}, 42, s),
-		"2 epochs":    id(RunSpec{Label: "r", Arch: nn.Arch{}, Epochs: 2}, 42, s),
-		"zscore":      id(RunSpec{Label: "r", Arch: nn.Arch{}, Scaling: "zscore"}, 42, s),
-		"fixed order": id(RunSpec{Label: "r", Arch: nn.Arch{}, Order: "fixed"}, 42, s),
-		"seed 43":     id(RunSpec{Label: "r", Arch: nn.Arch{}}, 43, s),
-		"quick":       id(RunSpec{Label: "r", Arch: nn.Arch{}}, 42, quick),
-		"200 images":  id(RunSpec{Label: "r", Arch: nn.Arch{}}, 42, more),
-		"checkpoint":  id(RunSpec{Label: "r", Arch: nn.Arch{}, CheckpointBest: true}, 42, s),
-		"reduce lr":   id(RunSpec{Label: "r", Arch: nn.Arch{}, ReduceLR: &ReduceLR{Factor: 0.2, Patience: 2}}, 42, s),
-		"reduce lr 3": id(RunSpec{Label: "r", Arch: nn.Arch{}, ReduceLR: &ReduceLR{Factor: 0.2, Patience: 3}}, 42, s),
+		"5x5":         id(experiment.RunSpec{Label: "r", Arch: nn.Arch{KernelSize: 5}}, 42, s),
+		"he":          id(experiment.RunSpec{Label: "r", Arch: nn.Arch{KernelInitializer: inits[2].init}}, 42, s),
+		"normal":      id(experiment.RunSpec{Label: "r", Arch: nn.Arch{KernelInitializer: inits[0].init}}, 42, s),
+		"batch 32":    id(experiment.RunSpec{Label: "r", Arch: nn.Arch{}, BatchSize: 32}, 42, s),
+		"2 epochs":    id(experiment.RunSpec{Label: "r", Arch: nn.Arch{}, Epochs: 2}, 42, s),
+		"zscore":      id(experiment.RunSpec{Label: "r", Arch: nn.Arch{}, Scaling: "zscore"}, 42, s),
+		"fixed order": id(experiment.RunSpec{Label: "r", Arch: nn.Arch{}, Order: "fixed"}, 42, s),
+		"seed 43":     id(experiment.RunSpec{Label: "r", Arch: nn.Arch{}}, 43, s),
+		"quick":       id(experiment.RunSpec{Label: "r", Arch: nn.Arch{}}, 42, quick),
+		"200 images":  id(experiment.RunSpec{Label: "r", Arch: nn.Arch{}}, 42, more),
+		"checkpoint":  id(experiment.RunSpec{Label: "r", Arch: nn.Arch{}, CheckpointBest: true}, 42, s),
+		"reduce lr":   id(experiment.RunSpec{Label: "r", Arch: nn.Arch{}, ReduceLR: &experiment.ReduceLR{Factor: 0.2, Patience: 2}}, 42, s),
+		"reduce lr 3": id(experiment.RunSpec{Label: "r", Arch: nn.Arch{}, ReduceLR: &experiment.ReduceLR{Factor: 0.2, Patience: 3}}, 42, s),
 	} {
 		if other, ok := seen[got]; ok {
 			t.Errorf("%s has the identity of %s", name, other)
@@ -131,7 +132,7 @@ func TestRunIdentity(t *testing.T) {
 	for i := range other.Train.Images {
 		other.Train.Images[i]++
 	}
-	if got, _ := RunID(l, s, other, Planned{Run: RunSpec{Label: "r", Arch: nn.Arch{}}, Seed: 42}); got == base {
+	if got, _ := experiment.RunID(l, s, other, experiment.Planned{Run: experiment.RunSpec{Label: "r", Arch: nn.Arch{}}, Seed: 42}); got == base {
 		t.Error("other images, the same identity")
 	}
 }

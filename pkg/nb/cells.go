@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/fit"
-	"github.com/cnnlab/cnnlab/pkg/lessons"
 	"github.com/cnnlab/cnnlab/pkg/report"
 )
 
@@ -22,14 +22,14 @@ import (
 // (0: all) are drawn with DataSeed and whose Epochs the cells train. The
 // course's settings (batch 64, hold-out 0.15, Adam 1e-3, seed 42) come
 // with them.
-func Settings() (lessons.Settings, error) {
+func Settings() (experiment.Settings, error) {
 	p, err := Preset()
 	if err != nil {
-		return lessons.Settings{}, err
+		return experiment.Settings{}, err
 	}
-	s, err := lessons.SettingsFor(string(p))
+	s, err := experiment.SettingsFor(string(p))
 	if err != nil {
-		return lessons.Settings{}, fmt.Errorf("nb: %w", err)
+		return experiment.Settings{}, fmt.Errorf("nb: %w", err)
 	}
 	return s, nil
 }
@@ -81,7 +81,7 @@ func ShowRunCurves(names ...string) error {
 // SizeNote describes the notebook's size in one line, e.g. "preset quick:
 // 4000 training images (15% held out for validation), 2000 test images, 4
 // epochs".
-func SizeNote(s lessons.Settings) string {
+func SizeNote(s experiment.Settings) string {
 	n := func(v int, all string) string {
 		if v == 0 {
 			return all

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/lessons"
 	"github.com/cnnlab/cnnlab/pkg/report"
@@ -28,9 +29,9 @@ const (
 
 // Preset returns the lesson preset from $CNNLAB_PRESET, or the default for
 // the backend.
-func Preset() (lessons.Preset, error) {
+func Preset() (experiment.Preset, error) {
 	if p := strings.TrimSpace(os.Getenv(EnvPreset)); p != "" {
-		s, err := lessons.SettingsFor(p)
+		s, err := experiment.SettingsFor(p)
 		if err != nil {
 			return "", fmt.Errorf("nb: $%s: %w", EnvPreset, err)
 		}
@@ -40,12 +41,12 @@ func Preset() (lessons.Preset, error) {
 	if err != nil {
 		return "", err
 	}
-	return lessons.DefaultPreset(info.Config), nil
+	return experiment.DefaultPreset(info.Config), nil
 }
 
 // LessonDir returns the folder of a lesson's results for a preset:
 // $CNNLAB_OUT/PRESET/NAME, or the cache folder's lessons/PRESET/NAME.
-func LessonDir(name string, p lessons.Preset) (string, error) {
+func LessonDir(name string, p experiment.Preset) (string, error) {
 	root := os.Getenv(EnvOut)
 	if root == "" {
 		cache, err := cifar.DefaultDir()
@@ -61,7 +62,7 @@ func LessonDir(name string, p lessons.Preset) (string, error) {
 // results when they are already there: runs are never repeated), with live
 // progress in the cell, writes its report.html, shows where it ran, and
 // returns the results.
-func RunLesson(name string) (*lessons.Results, error) {
+func RunLesson(name string) (*experiment.Results, error) {
 	l, err := lessons.Get(name)
 	if err != nil {
 		return nil, fmt.Errorf("nb: %w", err)
@@ -80,10 +81,10 @@ func RunLesson(name string) (*lessons.Results, error) {
 	}
 	showLine(fmt.Sprintf("%s: preset %s on %s; CPU %s; data %s (%s)", l.Heading(), p, info, info.CPU, data.Source, data.Format))
 	line, bar := newCellID("lesson"), newCellID("fit")
-	opts := lessons.Options{Preset: p, Data: data, Out: dir, Shared: lessons.SharedDir(dir),
-		AfterRun: func(r *lessons.Results) error { return report.WriteLesson(dir, r) }}
+	opts := experiment.Options{Preset: p, Data: data, Out: dir, Shared: experiment.SharedDir(dir),
+		AfterRun: func(r *experiment.Results) error { return report.WriteLesson(dir, r) }}
 	if gonbui.IsNotebook {
-		opts.Progress = func(rp lessons.RunProgress) {
+		opts.Progress = func(rp experiment.RunProgress) {
 			eta := ""
 			if rp.ETA > 0 {
 				eta = ", ETA " + fit.FormatETA(rp.ETA)
@@ -96,7 +97,7 @@ func RunLesson(name string) (*lessons.Results, error) {
 			return p
 		}
 	}
-	r, err := lessons.Run(l, opts)
+	r, err := experiment.Run(l, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -108,16 +109,16 @@ func RunLesson(name string) (*lessons.Results, error) {
 
 // LessonResults reads the results of a lesson that [RunLesson] ran in the
 // preset of [Preset].
-func LessonResults(name string) (*lessons.Results, error) {
+func LessonResults(name string) (*experiment.Results, error) {
 	_, dir, err := presetDir(name)
 	if err != nil {
 		return nil, err
 	}
-	return lessons.ReadResults(dir)
+	return experiment.ReadResults(dir)
 }
 
 // presetDir returns the preset of [Preset] and the lesson's folder for it.
-func presetDir(name string) (lessons.Preset, string, error) {
+func presetDir(name string) (experiment.Preset, string, error) {
 	p, err := Preset()
 	if err != nil {
 		return "", "", err
@@ -147,18 +148,18 @@ func showLine(s string) { fmt.Println(s) }
 
 // ShowVerdicts shows the lesson's verdicts: the course's claim, what was
 // measured, the outcome.
-func ShowVerdicts(r *lessons.Results) { displayHTML(report.VerdictsHTML(r)) }
+func ShowVerdicts(r *experiment.Results) { displayHTML(report.VerdictsHTML(r)) }
 
 // ShowRuns shows the table of runs (mean ± sd over seeds).
-func ShowRuns(r *lessons.Results) { displayHTML(report.RunsHTML(r)) }
+func ShowRuns(r *experiment.Results) { displayHTML(report.RunsHTML(r)) }
 
 // ShowFigures shows the test accuracy of every run, the validation curves
 // and the time per epoch.
-func ShowFigures(r *lessons.Results) error {
+func ShowFigures(r *experiment.Results) error {
 	for _, fig := range []func() ([]byte, error){
-		func() ([]byte, error) { return report.Bars(r, lessons.TestAccuracy, "png") },
+		func() ([]byte, error) { return report.Bars(r, experiment.TestAccuracy, "png") },
 		func() ([]byte, error) { return report.GroupCurves(r, "val_accuracy", true, "png") },
-		func() ([]byte, error) { return report.Bars(r, lessons.EpochTime, "png") },
+		func() ([]byte, error) { return report.Bars(r, experiment.EpochTime, "png") },
 	} {
 		png, err := fig()
 		if err != nil {
@@ -171,7 +172,7 @@ func ShowFigures(r *lessons.Results) error {
 
 // ShowFact shows one of the lesson's facts by name: its text, table,
 // figure and image.
-func ShowFact(r *lessons.Results, name string) error {
+func ShowFact(r *experiment.Results, name string) error {
 	for _, f := range r.Facts {
 		if f.Name != name {
 			continue
@@ -200,7 +201,7 @@ func ShowFact(r *lessons.Results, name string) error {
 
 // ShowBest shows the confusion matrix and per-class accuracy of the best
 // run.
-func ShowBest(r *lessons.Results) { displayHTML(report.ConfusionHTML(r)) }
+func ShowBest(r *experiment.Results) { displayHTML(report.ConfusionHTML(r)) }
 
 // ShowSettings shows the preset's settings and every run's declaration.
-func ShowSettings(r *lessons.Results) { displayHTML(report.SettingsHTML(r)) }
+func ShowSettings(r *experiment.Results) { displayHTML(report.SettingsHTML(r)) }

@@ -28,7 +28,7 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 
 	"github.com/cnnlab/cnnlab/cifar"
-	"github.com/cnnlab/cnnlab/pkg/lessons"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/report"
 )
 
@@ -61,7 +61,7 @@ func showGrid(d *cifar.Dataset, indices []int, opts cifar.GridOptions) error {
 // Table displays a table in the notebook (report.TableHTML: cells
 // escaped, numbers right-aligned).
 func Table(header []string, rows [][]string) {
-	displayHTML(report.TableHTML(&lessons.Table{Header: header, Rows: rows}))
+	displayHTML(report.TableHTML(&experiment.Table{Header: header, Rows: rows}))
 }
 
 // Markdown displays markdown text in the notebook.

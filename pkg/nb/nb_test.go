@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/fit"
-	"github.com/cnnlab/cnnlab/pkg/lessons"
 	"github.com/cnnlab/cnnlab/pkg/report"
 )
 
@@ -44,7 +44,7 @@ func TestShowCurves(t *testing.T) {
 
 func TestPresetAndDir(t *testing.T) {
 	t.Setenv(EnvPreset, "smoke")
-	if p, err := Preset(); err != nil || p != lessons.Smoke {
+	if p, err := Preset(); err != nil || p != experiment.Smoke {
 		t.Errorf("Preset() with %s=smoke: %v, %v", EnvPreset, p, err)
 	}
 	t.Setenv(EnvPreset, "huge")
@@ -52,11 +52,11 @@ func TestPresetAndDir(t *testing.T) {
 		t.Errorf("Preset() with a bad preset: %v", err)
 	}
 	t.Setenv(EnvPreset, "")
-	if p, err := Preset(); err != nil || p != lessons.Quick {
+	if p, err := Preset(); err != nil || p != experiment.Quick {
 		t.Errorf("Preset() on the Go backend: %v, %v; want quick", p, err)
 	}
 	t.Setenv(EnvOut, "/tmp/x")
-	if d, _ := LessonDir("gap", lessons.Quick); d != "/tmp/x/quick/gap" {
+	if d, _ := LessonDir("gap", experiment.Quick); d != "/tmp/x/quick/gap" {
 		t.Errorf("LessonDir = %q", d)
 	}
 }

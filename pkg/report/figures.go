@@ -16,7 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"github.com/cnnlab/cnnlab/pkg/lessons"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 )
 
 // Figures of a lesson's results, encoded as "svg" (for report.html) or
@@ -48,7 +48,7 @@ func encode(format string, w, h vg.Length, paint func(draw.Canvas)) ([]byte, err
 }
 
 // Labels returns the run labels of r in plan order, each once.
-func Labels(r *lessons.Results) []string {
+func Labels(r *experiment.Results) []string {
 	var labels []string
 	for _, run := range r.Runs {
 		if !slices.Contains(labels, run.Run.Label) {
@@ -59,8 +59,8 @@ func Labels(r *lessons.Results) []string {
 }
 
 // byLabel returns the runs of r with the given label.
-func byLabel(r *lessons.Results, label string) []*lessons.RunResult {
-	var out []*lessons.RunResult
+func byLabel(r *experiment.Results, label string) []*experiment.RunResult {
+	var out []*experiment.RunResult
 	for i := range r.Runs {
 		if r.Runs[i].Run.Label == label {
 			out = append(out, &r.Runs[i])
@@ -71,7 +71,7 @@ func byLabel(r *lessons.Results, label string) []*lessons.RunResult {
 
 // stat returns the mean and sample standard deviation of m over runs,
 // skipping NaN values.
-func stat(runs []*lessons.RunResult, m lessons.Metric) (mean, sd float64, n int) {
+func stat(runs []*experiment.RunResult, m experiment.Metric) (mean, sd float64, n int) {
 	var v []float64
 	for _, r := range runs {
 		if x := m.Of(r); !math.IsNaN(x) {
@@ -106,7 +106,7 @@ func (e errValues) XY(i int) (float64, float64)     { return float64(i), e.Value
 
 // Bars returns a bar chart of metric m for each run label of r: the mean
 // over seeds, with ± one standard deviation.
-func Bars(r *lessons.Results, m lessons.Metric, format string) ([]byte, error) {
+func Bars(r *experiment.Results, m experiment.Metric, format string) ([]byte, error) {
 	labels := Labels(r)
 	if len(labels) == 0 {
 		return nil, fmt.Errorf("report: no runs to draw")
@@ -149,7 +149,7 @@ func Bars(r *lessons.Results, m lessons.Metric, format string) ([]byte, error) {
 // meanCurve returns, epoch by epoch, the mean of key over runs (as far as
 // the shortest run goes, since early stopping ends runs at different
 // epochs, each epoch averaged over the runs that reached it).
-func meanCurve(runs []*lessons.RunResult, key string) plotter.XYs {
+func meanCurve(runs []*experiment.RunResult, key string) plotter.XYs {
 	var xys plotter.XYs
 	for e := 0; ; e++ {
 		sum, n := 0.0, 0
@@ -170,7 +170,7 @@ func meanCurve(runs []*lessons.RunResult, key string) plotter.XYs {
 // GroupCurves returns learning curves by run label, averaged over seeds:
 // key (e.g. "val_accuracy") solid and, if train is set, the training
 // value (key without "val_") dashed.
-func GroupCurves(r *lessons.Results, key string, train bool, format string) ([]byte, error) {
+func GroupCurves(r *experiment.Results, key string, train bool, format string) ([]byte, error) {
 	labels := Labels(r)
 	if len(labels) == 0 {
 		return nil, fmt.Errorf("report: no runs to draw")
@@ -220,7 +220,7 @@ func GroupCurves(r *lessons.Results, key string, train bool, format string) ([]b
 }
 
 // FactFigure returns the figure of a fact's series.
-func FactFigure(f lessons.Fact, format string) ([]byte, error) {
+func FactFigure(f experiment.Fact, format string) ([]byte, error) {
 	if len(f.Series) == 0 {
 		return nil, fmt.Errorf("report: fact %q has no series", f.Name)
 	}

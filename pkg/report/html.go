@@ -13,7 +13,7 @@ import (
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
-	"github.com/cnnlab/cnnlab/pkg/lessons"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 )
 
 // The lesson report: one self-contained HTML page (inline SVG and PNG
@@ -28,7 +28,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}code{background:#f4f4f4;
 .unclear,.not{color:#8a6100;font-weight:600}.small{color:#666;font-style:italic}figure{margin:1rem 0}svg{max-width:100%;height:auto}img{image-rendering:pixelated}`
 
 // WriteLesson writes dir/report.html for r, atomically.
-func WriteLesson(dir string, r *lessons.Results) error {
+func WriteLesson(dir string, r *experiment.Results) error {
 	page, err := LessonHTML(r)
 	if err != nil {
 		return err
@@ -40,7 +40,7 @@ func WriteLesson(dir string, r *lessons.Results) error {
 }
 
 // LessonHTML returns the lesson's report as a self-contained HTML page.
-func LessonHTML(r *lessons.Results) ([]byte, error) {
+func LessonHTML(r *experiment.Results) ([]byte, error) {
 	var b bytes.Buffer
 	title := fmt.Sprintf("Lesson %d — %s (%s)", r.Number, r.Title, r.Korean)
 	fmt.Fprintf(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s</title><style>%s</style></head><body>\n",
@@ -55,10 +55,10 @@ func LessonHTML(r *lessons.Results) ([]byte, error) {
 	if len(r.Runs) > 0 {
 		b.WriteString("<h2>Runs</h2>\n" + RunsHTML(r))
 		for _, fig := range []func() ([]byte, error){
-			func() ([]byte, error) { return Bars(r, lessons.TestAccuracy, "svg") },
+			func() ([]byte, error) { return Bars(r, experiment.TestAccuracy, "svg") },
 			func() ([]byte, error) { return GroupCurves(r, "val_accuracy", true, "svg") },
 			func() ([]byte, error) { return GroupCurves(r, "val_loss", false, "svg") },
-			func() ([]byte, error) { return Bars(r, lessons.EpochTime, "svg") },
+			func() ([]byte, error) { return Bars(r, experiment.EpochTime, "svg") },
 		} {
 			svg, err := fig()
 			if err != nil {
@@ -87,7 +87,7 @@ func LessonHTML(r *lessons.Results) ([]byte, error) {
 }
 
 // MetaLine describes a lesson's preset and machine in one line.
-func MetaLine(r *lessons.Results) string {
+func MetaLine(r *experiment.Results) string {
 	s := r.Settings
 	train, test := "all 50,000", "all 10,000"
 	if s.Train > 0 {
@@ -124,7 +124,7 @@ func PNG(png []byte, alt string) string {
 }
 
 // TableHTML renders a table; cells that look numeric are right-aligned.
-func TableHTML(t *lessons.Table) string {
+func TableHTML(t *experiment.Table) string {
 	var b strings.Builder
 	b.WriteString("<table><tr>")
 	for _, h := range t.Header {
@@ -154,13 +154,13 @@ func numeric(s string) bool {
 // outcomeClass maps a verdict's outcome to its CSS class.
 func outcomeClass(o string) string {
 	switch o {
-	case lessons.Agrees:
+	case experiment.Agrees:
 		return "agrees"
-	case lessons.Contrary:
+	case experiment.Contrary:
 		return "contrary"
-	case lessons.NotMeasured:
+	case experiment.NotMeasured:
 		return "not"
-	case lessons.TooSmall:
+	case experiment.TooSmall:
 		return "small"
 	}
 	return "unclear"
@@ -168,7 +168,7 @@ func outcomeClass(o string) string {
 
 // VerdictsHTML renders the verdicts: the course's claim, what was
 // measured and the outcome.
-func VerdictsHTML(r *lessons.Results) string {
+func VerdictsHTML(r *experiment.Results) string {
 	var b strings.Builder
 	b.WriteString("<table><tr><th>the course says</th><th>measured</th><th>verdict</th></tr>\n")
 	for _, v := range r.Verdicts {
@@ -183,13 +183,13 @@ func VerdictsHTML(r *lessons.Results) string {
 }
 
 // measured describes what a verdict measured, in words
-// ([lessons.Verdict.Measured]).
-func measured(v lessons.Verdict) string { return v.Measured() }
+// ([experiment.Verdict.Measured]).
+func measured(v experiment.Verdict) string { return v.Measured() }
 
 // RunsTable summarizes the runs by label: mean ± sd over seeds.
-func RunsTable(r *lessons.Results) *lessons.Table {
-	t := &lessons.Table{Header: []string{"run", "seeds", "test accuracy", "final val_accuracy", "overfitting gap", "s/epoch", "parameters", "model"}}
-	pm := func(runs []*lessons.RunResult, m lessons.Metric, format string) string {
+func RunsTable(r *experiment.Results) *experiment.Table {
+	t := &experiment.Table{Header: []string{"run", "seeds", "test accuracy", "final val_accuracy", "overfitting gap", "s/epoch", "parameters", "model"}}
+	pm := func(runs []*experiment.RunResult, m experiment.Metric, format string) string {
 		mean, sd, n := stat(runs, m)
 		if n == 0 {
 			return "—"
@@ -201,18 +201,18 @@ func RunsTable(r *lessons.Results) *lessons.Table {
 	}
 	for _, label := range Labels(r) {
 		runs := byLabel(r, label)
-		t.Rows = append(t.Rows, []string{label, fmt.Sprint(len(runs)), pm(runs, lessons.TestAccuracy, "%.4f"),
-			pm(runs, lessons.ValAccuracy, "%.4f"), pm(runs, lessons.OverfitGap, "%.4f"), pm(runs, lessons.EpochTime, "%.1f"),
+		t.Rows = append(t.Rows, []string{label, fmt.Sprint(len(runs)), pm(runs, experiment.TestAccuracy, "%.4f"),
+			pm(runs, experiment.ValAccuracy, "%.4f"), pm(runs, experiment.OverfitGap, "%.4f"), pm(runs, experiment.EpochTime, "%.1f"),
 			fmt.Sprint(runs[0].Params), runs[0].Run.Model})
 	}
 	return t
 }
 
 // RunsHTML renders [RunsTable].
-func RunsHTML(r *lessons.Results) string { return TableHTML(RunsTable(r)) }
+func RunsHTML(r *experiment.Results) string { return TableHTML(RunsTable(r)) }
 
 // FactHTML renders a fact: its text, table, figure and image.
-func FactHTML(f lessons.Fact) (string, error) {
+func FactHTML(f experiment.Fact) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<h3>%s</h3>\n", html.EscapeString(f.Title))
 	if f.Text != "" {
@@ -235,8 +235,8 @@ func FactHTML(f lessons.Fact) (string, error) {
 }
 
 // Best returns the run of r with the highest test accuracy.
-func Best(r *lessons.Results) *lessons.RunResult {
-	var best *lessons.RunResult
+func Best(r *experiment.Results) *experiment.RunResult {
+	var best *experiment.RunResult
 	for i := range r.Runs {
 		if best == nil || r.Runs[i].TestAccuracy > best.TestAccuracy {
 			best = &r.Runs[i]
@@ -247,7 +247,7 @@ func Best(r *lessons.Results) *lessons.RunResult {
 
 // ConfusionHTML renders the confusion matrix and per-class accuracy of
 // the best run, cells shaded by their share of the row.
-func ConfusionHTML(r *lessons.Results) string {
+func ConfusionHTML(r *experiment.Results) string {
 	best := Best(r)
 	if best == nil {
 		return ""
@@ -285,9 +285,9 @@ func ConfusionHTML(r *lessons.Results) string {
 }
 
 // SettingsHTML renders the preset's settings and every run's declaration.
-func SettingsHTML(r *lessons.Results) string {
+func SettingsHTML(r *experiment.Results) string {
 	s := r.Settings
-	t := &lessons.Table{Header: []string{"setting", "value"}, Rows: [][]string{
+	t := &experiment.Table{Header: []string{"setting", "value"}, Rows: [][]string{
 		{"preset", string(s.Preset)}, {"training images", fmt.Sprint(s.Train)}, {"test images", fmt.Sprint(s.Test)},
 		{"width", fmt.Sprint(s.Width)}, {"epochs", fmt.Sprint(s.Epochs)}, {"batch size", fmt.Sprint(s.BatchSize)},
 		{"validation hold-out", fmt.Sprint(s.HoldOut)}, {"learning rate (Adam)", fmt.Sprint(s.LearningRate)},
@@ -300,7 +300,7 @@ func SettingsHTML(r *lessons.Results) string {
 	if s.Test == 0 {
 		t.Rows[2][1] = "all"
 	}
-	runs := &lessons.Table{Header: []string{"run", "seed", "model", "batch", "epochs run", "order", "scaling", "callbacks", "minutes"}}
+	runs := &experiment.Table{Header: []string{"run", "seed", "model", "batch", "epochs run", "order", "scaling", "callbacks", "minutes"}}
 	for _, run := range r.Runs {
 		cb := ""
 		if c := run.Run.ReduceLR; c != nil {

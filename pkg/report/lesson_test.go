@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/lessons"
 )
 
@@ -41,7 +42,7 @@ func TestLessonReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		dir := t.TempDir()
-		r, err := lessons.Run(l, lessons.Options{Preset: lessons.Smoke, Data: data, Out: dir})
+		r, err := experiment.Run(l, experiment.Options{Preset: experiment.Smoke, Data: data, Out: dir})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,12 +6,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cnnlab/cnnlab/pkg/lessons"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 )
 
 // LessonMarkdown summarizes a lesson's results in Markdown, for
 // docs/RESULTS.md: the preset and machine, the verdicts and the runs table.
-func LessonMarkdown(r *lessons.Results) string {
+func LessonMarkdown(r *experiment.Results) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### Lesson %d — %s (%s)\n\n%s\n\n", r.Number, r.Title, r.Korean, MetaLine(r))
 	if !r.Complete() {
@@ -31,7 +31,7 @@ func LessonMarkdown(r *lessons.Results) string {
 }
 
 // markdownTable renders a table in Markdown.
-func markdownTable(t *lessons.Table) string {
+func markdownTable(t *experiment.Table) string {
 	var b strings.Builder
 	b.WriteString("| " + strings.Join(mapCells(t.Header), " | ") + " |\n")
 	b.WriteString("|" + strings.Repeat("---|", len(t.Header)) + "\n")

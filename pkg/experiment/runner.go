@@ -1,4 +1,4 @@
-package lessons
+package experiment
 
 import (
 	"errors"
@@ -94,7 +94,7 @@ type Env struct {
 // newEnv prepares the environment of a lesson under options.
 func newEnv(l *Lesson, o Options) (*Env, error) {
 	if o.Out == "" {
-		return nil, errors.New("lessons: no output folder")
+		return nil, errors.New("experiment: no output folder")
 	}
 	b, info, err := backend.New()
 	if err != nil {
@@ -105,10 +105,10 @@ func newEnv(l *Lesson, o Options) (*Env, error) {
 	}
 	s, err := SettingsFor(string(o.Preset))
 	if err != nil {
-		return nil, fmt.Errorf("lessons: %w", err)
+		return nil, fmt.Errorf("experiment: %w", err)
 	}
 	if o.Seeds < 0 {
-		return nil, fmt.Errorf("lessons: seeds must be positive, got %d", o.Seeds)
+		return nil, fmt.Errorf("experiment: seeds must be positive, got %d", o.Seeds)
 	}
 	if o.Seeds > 0 {
 		s.Seeds = o.Seeds
@@ -130,16 +130,16 @@ func Run(l *Lesson, o Options) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Join(e.Dir, runsDir), 0o755); err != nil {
-		return nil, fmt.Errorf("lessons: %w", err)
+	if err := os.MkdirAll(filepath.Join(e.Dir, RunsFolder), 0o755); err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
 	}
-	done, err := readRuns(e.Dir)
+	done, err := ReadRuns(e.Dir)
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range done {
 		if r.Preset != e.Settings.Preset {
-			return nil, fmt.Errorf("lessons: %s holds runs of the %s preset, not %s: use another folder", e.Dir, r.Preset, e.Settings.Preset)
+			return nil, fmt.Errorf("experiment: %s holds runs of the %s preset, not %s: use another folder", e.Dir, r.Preset, e.Settings.Preset)
 		}
 	}
 	var planned []Planned
@@ -149,7 +149,7 @@ func Run(l *Lesson, o Options) (*Results, error) {
 		}
 	}
 	if len(planned) > 0 && e.Data == nil {
-		return nil, errors.New("lessons: no dataset to train on")
+		return nil, errors.New("experiment: no dataset to train on")
 	}
 	// Runs that another lesson (or shard) already trained with the same
 	// identity are copied from the shared folder; the rest are trained.
@@ -158,11 +158,11 @@ func Run(l *Lesson, o Options) (*Results, error) {
 	for _, p := range planned {
 		q, err := e.prepare(p)
 		if err != nil {
-			return nil, fmt.Errorf("lessons: %s run %s: %w", l.Name, p.Key(), err)
+			return nil, fmt.Errorf("experiment: %s run %s: %w", l.Name, p.Key(), err)
 		}
 		ok, err := e.reuse(q, o.Shared)
 		if err != nil {
-			return nil, fmt.Errorf("lessons: %s run %s: %w", l.Name, p.Key(), err)
+			return nil, fmt.Errorf("experiment: %s run %s: %w", l.Name, p.Key(), err)
 		}
 		if ok {
 			reused++
@@ -196,19 +196,19 @@ func Run(l *Lesson, o Options) (*Results, error) {
 		}
 		res, err := e.train(q, o)
 		if err != nil {
-			return nil, fmt.Errorf("lessons: %s run %s: %w", l.Name, p.Key(), err)
+			return nil, fmt.Errorf("experiment: %s run %s: %w", l.Name, p.Key(), err)
 		}
 		if o.Shared != "" {
 			if res.SharedRun, err = e.runID(q); err != nil {
 				return nil, err
 			}
 		}
-		if err := writeJSON(filepath.Join(e.Dir, runsDir, p.Key()+".json"), res); err != nil {
+		if err := writeJSON(filepath.Join(e.Dir, RunsFolder, p.Key()+".json"), res); err != nil {
 			return nil, err
 		}
 		if o.Shared != "" {
 			if err := e.publish(q, res, o.Shared); err != nil {
-				return nil, fmt.Errorf("lessons: %s run %s: sharing: %w", l.Name, p.Key(), err)
+				return nil, fmt.Errorf("experiment: %s run %s: sharing: %w", l.Name, p.Key(), err)
 			}
 		}
 		r, err := e.merge(false)
@@ -248,7 +248,7 @@ func Merge(l *Lesson, o Options) (*Results, error) {
 // merge collects the finished runs into results.json; with facts, and
 // when every run is there, it computes the lesson's facts too.
 func (e *Env) merge(facts bool) (*Results, error) {
-	runs, err := readRuns(e.Dir)
+	runs, err := ReadRuns(e.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +263,7 @@ func (e *Env) merge(facts bool) (*Results, error) {
 		for _, f := range l.Facts {
 			fact, err := f.Compute(e)
 			if err != nil {
-				return nil, fmt.Errorf("lessons: %s: computing fact %q: %w", l.Name, f.Name, err)
+				return nil, fmt.Errorf("experiment: %s: computing fact %q: %w", l.Name, f.Name, err)
 			}
 			fact.Name, fact.Title, fact.Labels = f.Name, f.Title, f.Labels
 			r.Facts = append(r.Facts, fact)
@@ -305,7 +305,7 @@ func (e *Env) prepare(p Planned) (*prepared, error) {
 		return nil, err
 	}
 	q := &prepared{Planned: p, model: m}
-	q.Run.Model = m.Name() + ": " + s.sized(p.Run.Arch).String()
+	q.Run.Model = m.Name() + ": " + s.Sized(p.Run.Arch).String()
 	q.batch, q.epochs, q.lr = or(p.Run.BatchSize, s.BatchSize), or(p.Run.Epochs, s.Epochs), p.Run.LearningRate
 	if q.lr == 0 {
 		q.lr = s.LearningRate
@@ -318,14 +318,14 @@ func (e *Env) prepare(p Planned) (*prepared, error) {
 		}
 		q.Run.Model = m.Name() + ": " + r.String()
 		q.batch, q.epochs, q.lr = r.BatchSize, r.Epochs, r.LearningRate
-		if q.training, err = RecipeTraining(*r, trainingSteps(q.train.Len(), q.batch, q.epochs)); err != nil {
+		if q.training, err = RecipeTraining(*r, TrainingSteps(q.train.Len(), q.batch, q.epochs)); err != nil {
 			return nil, err
 		}
 		q.schedule = q.training.Schedule
 	} else {
 		q.training.Optimizer = fit.Adam(q.lr)
 		if p.Run.Schedule != nil {
-			q.schedule = p.Run.Schedule(trainingSteps(q.train.Len(), q.batch, q.epochs), q.lr)
+			q.schedule = p.Run.Schedule(TrainingSteps(q.train.Len(), q.batch, q.epochs), q.lr)
 		}
 	}
 	if q.schedule != nil {
@@ -335,8 +335,9 @@ func (e *Env) prepare(p Planned) (*prepared, error) {
 }
 
 // train runs one planned run: it trains with fit (resuming from the run's
-// checkpoint if a killed process left one), evaluates on the test images
-// and saves the final weights.
+// checkpoint if a killed process left one), saves the final weights and
+// tests them on the test images in one pass (loss, accuracy and the
+// predictions of the confusion matrix).
 func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	s := e.Settings
 	p, run, m := q.Planned, q.Run, q.model
@@ -347,7 +348,7 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	base := filepath.Join(e.Dir, runsDir, p.Key())
+	base := filepath.Join(e.Dir, RunsFolder, p.Key())
 	resumePath, bestPath := base+".resume.ckpt", base+".best.weights.ckpt"
 	opts := fit.FitOptions{Epochs: q.epochs, BatchSize: q.batch, NoShuffle: run.Order != "",
 		ValidationData: fit.CIFAR(val, scaling), Output: log, AlternatingFlip: q.training.AlternatingFlip}
@@ -358,7 +359,7 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	fitRun, err := fit.Start(fit.Job{Backend: e.Backend, Model: m, Output: log, Fit: opts,
 		Options:   fit.Options{Optimizer: q.training.Optimizer, Loss: q.training.Loss, Seed: p.Seed, Schedule: q.schedule},
 		Callbacks: callbacks(run, bestPath, resumePath), WeightsPath: base + ".weights.ckpt", TestBatch: 256,
-		TestOptions: []fit.EvalOption{fit.WithTTA(q.training.TTA)}})
+		TestOptions: []fit.EvalOption{fit.WithTTA(q.training.TTA)}, TestPredictions: true})
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +370,7 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr, hist := fitRun.Trainer, trained.History
+	hist := trained.History
 	res := &RunResult{Lesson: e.Lesson.Name, Index: p.Index, Key: p.Key(), Run: run, Seed: p.Seed, Preset: s.Preset, History: hist,
 		Split: fit.Split{Method: "holdout", Fraction: s.HoldOut, Train: train.Len(), Val: val.Len()},
 		Test:  e.Test.Len(), Backend: e.Info.String(), CPU: e.Info.CPU.String(), Version: version.String(), Order: q.order}
@@ -379,8 +380,8 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 		res.EpochSeconds += l["time"] / float64(len(hist.Epochs))
 	}
 	res.TestLoss, res.TestAccuracy = Float(trained.TestLoss), Float(trained.TestAccuracy)
-	if err := confusion(tr, test, e.Test.Labels, res, q.training.TTA); err != nil {
-		return nil, err
+	for i, c := range fit.Argmax(trained.TestProbs, trained.NumClasses) {
+		res.Confusion[e.Test.Labels[i]][c]++
 	}
 	if run.CheckpointBest {
 		if err := e.evaluateBest(m, bestPath, test, hist, res); err != nil {
@@ -412,16 +413,16 @@ func (s Settings) namedModel(run RunSpec, name string) (*nn.Model, error) {
 	if run.Recipe != nil {
 		return run.Recipe.Model(name, s.Width)
 	}
-	return s.sized(run.Arch).Model(name)
+	return s.Sized(run.Arch).Model(name)
 }
 
-// trainingSteps returns the optimizer steps of epochs over images in
+// TrainingSteps returns the optimizer steps of epochs over images in
 // batches of batch (the last batch of an epoch may be short).
-func trainingSteps(images, batch, epochs int) int { return epochs * ((images + batch - 1) / batch) }
+func TrainingSteps(images, batch, epochs int) int { return epochs * ((images + batch - 1) / batch) }
 
-// sized returns a at the preset's width and, unless a sets its own, with
+// Sized returns a at the preset's width and, unless a sets its own, with
 // the preset's BatchNorm momentum.
-func (s Settings) sized(a nn.Arch) nn.Arch {
+func (s Settings) Sized(a nn.Arch) nn.Arch {
 	a.Width = s.Width
 	if a.BatchNorm && a.BNMomentum == 0 {
 		a.BNMomentum = s.BNMomentum
@@ -467,6 +468,14 @@ func (e *Env) split(order string) (train, val *cifar.Dataset, how string) {
 	return e.Train.Subset(tr), e.Train.Subset(va), how
 }
 
+// TrainingImages returns the training images of the lesson's runs: the
+// preset's, less the validation hold-out, in the order the hold-out drew
+// them.
+func (e *Env) TrainingImages() *cifar.Dataset {
+	train, _, _ := e.split("")
+	return train
+}
+
 func isSortedByClass(labels []uint8) bool {
 	return slices.IsSorted(labels)
 }
@@ -497,19 +506,6 @@ func callbacks(run RunSpec, bestPath, resumePath string) fit.CallbackSpec {
 	// Every epoch, the full state: a killed run resumes here.
 	s.Checkpoints = append(s.Checkpoints, fit.CheckpointSpec{Path: resumePath})
 	return s
-}
-
-// confusion fills the confusion matrix of tr on the test images, with
-// test-time augmentation tta.
-func confusion(tr *fit.Trainer, test fit.Data, labels []uint8, res *RunResult, tta fit.TTA) error {
-	probs, n, err := tr.Predict(test, 256, fit.WithTTA(tta))
-	if err != nil {
-		return err
-	}
-	for i, c := range fit.Argmax(probs, n) {
-		res.Confusion[labels[i]][c]++
-	}
-	return nil
 }
 
 // evaluateBest evaluates the best epoch's checkpoint on the test images.
@@ -564,7 +560,7 @@ func (e *Env) Trained(label string) (*fit.Trainer, *nn.Model, *RunResult, error)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if err := tr.LoadWeights(filepath.Join(e.Dir, runsDir, r.Key+".weights.ckpt")); err != nil {
+		if err := tr.LoadWeights(filepath.Join(e.Dir, RunsFolder, r.Key+".weights.ckpt")); err != nil {
 			return nil, nil, nil, err
 		}
 		return tr, m, r, nil

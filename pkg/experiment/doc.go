@@ -1,8 +1,8 @@
-// Package lessons holds the course's lessons as experiments: each lesson
-// is a short declaration (one file per lesson, in course order) of its
-// runs (labels, models, training settings), the facts it shows (values
-// and tables the course computes), and the course's claims that its report
-// checks against its own numbers.
+// Package experiment is the engine that runs the course's lessons: a
+// [Lesson] declares its runs (labels, models, training settings), the
+// facts it shows (values and tables it computes) and the claims that its
+// report checks against its own numbers; package experiment declares the
+// course's lessons with these types.
 //
 // One shared runner, [Run], trains every run of a lesson with package fit,
 // in one of four presets ([Smoke], [Quick], [Standard], [Full]: see
@@ -39,4 +39,4 @@
 // threshold only by a whole step, never by floating-point rounding.
 // Verdicts name what they measured in words: the metric's name, or the
 // labels of fact values ([FactSpec].Labels).
-package lessons
+package experiment

@@ -1,4 +1,4 @@
-package lessons
+package experiment
 
 import (
 	"fmt"
@@ -24,7 +24,7 @@ type Training struct {
 // use.
 func RecipeTraining(r nn.Recipe, steps int) (Training, error) {
 	if steps <= 0 {
-		return Training{}, fmt.Errorf("lessons: a recipe's run needs steps, got %d", steps)
+		return Training{}, fmt.Errorf("experiment: a recipe's run needs steps, got %d", steps)
 	}
 	sgd := fit.SGD(r.LearningRate, r.Momentum)
 	sgd.Nesterov = r.Nesterov
@@ -36,13 +36,13 @@ func RecipeTraining(r nn.Recipe, steps int) (Training, error) {
 		sgd.UseEMA, sgd.EMAMomentum, sgd.EMAOverwriteFrequency = true, r.EMAMomentum, r.EMAEvery
 	}
 	if err := sgd.Validate(); err != nil {
-		return Training{}, fmt.Errorf("lessons: the recipe's optimizer: %w", err)
+		return Training{}, fmt.Errorf("experiment: the recipe's optimizer: %w", err)
 	}
 	t := Training{Optimizer: sgd, AlternatingFlip: r.AlternatingFlip}
 	if r.LabelSmoothing > 0 {
 		loss, err := fit.SmoothedSparseCategoricalCrossentropy(r.LabelSmoothing)
 		if err != nil {
-			return Training{}, fmt.Errorf("lessons: the recipe's loss: %w", err)
+			return Training{}, fmt.Errorf("experiment: the recipe's loss: %w", err)
 		}
 		t.Loss = loss
 	}
@@ -52,7 +52,7 @@ func RecipeTraining(r nn.Recipe, steps int) (Training, error) {
 	}
 	tta, err := fit.ParseTTA(r.TTA)
 	if err != nil {
-		return Training{}, fmt.Errorf("lessons: the recipe's test-time augmentation: %w", err)
+		return Training{}, fmt.Errorf("experiment: the recipe's test-time augmentation: %w", err)
 	}
 	t.TTA = tta
 	return t, nil

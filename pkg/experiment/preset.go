@@ -1,4 +1,4 @@
-package lessons
+package experiment
 
 import (
 	"cmp"
@@ -114,8 +114,8 @@ func Pick[T any](s Settings, full, small T) T {
 	return small
 }
 
-// isPreset reports whether name is a preset.
-func isPreset(name string) bool { return slices.Contains(Presets(), name) }
+// IsPreset reports whether name is a preset.
+func IsPreset(name string) bool { return slices.Contains(Presets(), name) }
 
 // shortEpochs is the number of epochs below which lessons whose effects
 // need a longer run (schedules, augmentation, callbacks) train for a

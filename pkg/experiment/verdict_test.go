@@ -1,4 +1,4 @@
-package lessons
+package experiment
 
 import (
 	"math"
@@ -199,6 +199,10 @@ func TestVerdictTexts(t *testing.T) {
 			"the same parameters: the parameters with the activation inline = 1234 against as its own layer = 1234 (difference 0, tolerance 0): agrees with the course"},
 		{"fact against a constant", Judge(Claim{Text: "none", Expect: Equal, Values: [2]string{"activation.params_inline", "activation.zero"}, Tolerance: 1}, facts),
 			"none: the parameters with the activation inline = 1234 against 0 (difference 1.23e+03, tolerance 1): contrary to the course"},
+		{"fact against Want", Judge(Claim{Text: "none", Expect: Equal, Values: [2]string{"activation.params_inline"}, Want: 0, Tolerance: 1}, facts),
+			"none: the parameters with the activation inline = 1234 against 0 (difference 1.23e+03, tolerance 1): contrary to the course"},
+		{"fact equal to Want", Judge(Claim{Text: "√1.5", Expect: Equal, Values: [2]string{"activation.params_inline"}, Want: 1234.5, Tolerance: 0.5}, facts),
+			"√1.5: the parameters with the activation inline = 1234 against 1234.5 (difference 0.5, tolerance 0.5): agrees with the course"},
 		{"fact without a label", Judge(Claim{Text: "x", Expect: Equal, Values: [2]string{"activation.params_inline", "activation.other"}}, facts),
 			"x: —: not measured"},
 		{"runs", Judge(better, handMade([]float64{0.75, 0.77}, []float64{0.70, 0.70})),
@@ -225,31 +229,5 @@ func TestEpochSpread(t *testing.T) {
 	}
 	if !math.IsNaN(epochSpread([]float64{0.1, 0.2})) {
 		t.Error("epochSpread of two values is not NaN")
-	}
-}
-
-// Every fact value a claim reads has a label in words.
-func TestClaimValuesLabelled(t *testing.T) {
-	for _, l := range All() {
-		for _, c := range l.Claims {
-			if c.Expect != Equal {
-				if c.Metric.Name == "" || strings.ContainsAny(c.Metric.Name, "_.") {
-					t.Errorf("%s: claim %q: metric name %q is not in words", l.Name, c.Text, c.Metric.Name)
-				}
-				continue
-			}
-			for _, name := range c.Values {
-				fact, value, _ := strings.Cut(name, ".")
-				found := false
-				for _, f := range l.Facts {
-					if f.Name == fact && f.Labels[value] != "" {
-						found = true
-					}
-				}
-				if !found {
-					t.Errorf("%s: claim %q reads %s, which has no label", l.Name, c.Text, name)
-				}
-			}
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package lessons
+package experiment
 
 import (
 	"encoding/json"
@@ -128,21 +128,21 @@ type Series struct {
 	Y    []float64 `json:"y"`
 }
 
-// runsDir is the folder of the per-run files inside a lesson's folder.
-const runsDir = "runs"
+// RunsFolder is the folder of the per-run files inside a lesson's folder.
+const RunsFolder = "runs"
 
 // writeJSON writes v as indented JSON to path, atomically.
 func writeJSON(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return fmt.Errorf("lessons: encoding %s: %w", filepath.Base(path), err)
+		return fmt.Errorf("experiment: encoding %s: %w", filepath.Base(path), err)
 	}
 	return atomicfile.WriteBytes(path, append(data, '\n'))
 }
 
 // readRuns reads the finished runs in dir/runs, in plan order.
-func readRuns(dir string) ([]RunResult, error) {
-	files, err := filepath.Glob(filepath.Join(dir, runsDir, "*.json"))
+func ReadRuns(dir string) ([]RunResult, error) {
+	files, err := filepath.Glob(filepath.Join(dir, RunsFolder, "*.json"))
 	if err != nil {
 		return nil, err
 	}
@@ -150,14 +150,14 @@ func readRuns(dir string) ([]RunResult, error) {
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
-			return nil, fmt.Errorf("lessons: %w", err)
+			return nil, fmt.Errorf("experiment: %w", err)
 		}
 		var r RunResult
 		if err := json.Unmarshal(raw, &r); err != nil {
-			return nil, fmt.Errorf("lessons: reading %s: %w (delete it to run it again)", f, err)
+			return nil, fmt.Errorf("experiment: reading %s: %w (delete it to run it again)", f, err)
 		}
 		if err := r.check(f); err != nil {
-			return nil, fmt.Errorf("lessons: %s is not a finished run: %w (delete it to run it again)", f, err)
+			return nil, fmt.Errorf("experiment: %s is not a finished run: %w (delete it to run it again)", f, err)
 		}
 		runs = append(runs, r)
 	}
@@ -191,13 +191,13 @@ func ReadResults(dir string) (*Results, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("lessons: %s holds no results.json: run the lesson first", dir)
+			return nil, fmt.Errorf("experiment: %s holds no results.json: run the lesson first", dir)
 		}
-		return nil, fmt.Errorf("lessons: %w", err)
+		return nil, fmt.Errorf("experiment: %w", err)
 	}
 	var r Results
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, fmt.Errorf("lessons: reading %s: %w", filepath.Join(dir, "results.json"), err)
+		return nil, fmt.Errorf("experiment: reading %s: %w", filepath.Join(dir, "results.json"), err)
 	}
 	return &r, nil
 }
@@ -208,12 +208,12 @@ func FolderLesson(dir string) (lesson string, preset Preset, err error) {
 	if r, err := ReadResults(dir); err == nil {
 		return r.Lesson, r.Settings.Preset, nil
 	}
-	runs, err := readRuns(dir)
+	runs, err := ReadRuns(dir)
 	if err != nil {
 		return "", "", err
 	}
 	if len(runs) == 0 {
-		return "", "", fmt.Errorf("lessons: %s holds no lesson results", dir)
+		return "", "", fmt.Errorf("experiment: %s holds no lesson results", dir)
 	}
 	return runs[0].Lesson, runs[0].Preset, nil
 }

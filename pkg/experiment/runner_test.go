@@ -1,4 +1,4 @@
-package lessons
+package experiment
 
 import (
 	"encoding/json"
@@ -9,69 +9,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/internal/cifartest"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
-// testData returns a small synthetic CIFAR-10 whose classes have distinct
-// colours, sorted by class like the shared archive.
-func testData(nTrain, nTest int) *cifar.Data {
-	mk := func(n int) *cifar.Dataset {
-		d := &cifar.Dataset{Images: make([]uint8, n*cifar.ImageSize), Labels: make([]uint8, n)}
-		for i := range n {
-			c := i * cifar.NumClasses / n
-			d.Labels[i] = uint8(c)
-			for p := range cifar.ImageSize {
-				d.Images[i*cifar.ImageSize+p] = uint8((25*c + 37*(p%3) + (i*7+p)%50) % 256)
-			}
-		}
-		return d
-	}
-	return &cifar.Data{Train: mk(nTrain), Test: mk(nTest), Source: "synthetic", Format: "test"}
-}
+// smokeData is a small synthetic CIFAR-10, sorted by class.
+var smokeData = cifartest.Data(300, 120)
 
-var smokeData = testData(300, 120)
-
-// TestEveryLessonSmoke runs every lesson end to end in the smoke preset and
-// checks its results.json: every planned run, every fact, a verdict per
-// claim.
-func TestEveryLessonSmoke(t *testing.T) {
-	if len(All()) != 14 {
-		t.Fatalf("%d lessons registered, want 14", len(All()))
-	}
-	for i, l := range All() {
-		if l.Number != i+1 {
-			t.Fatalf("lesson %q is number %d at position %d", l.Name, l.Number, i+1)
-		}
-		t.Run(l.Name, func(t *testing.T) {
-			dir := t.TempDir()
-			r, err := Run(l, Options{Preset: Smoke, Data: smokeData, Out: dir})
-			if err != nil {
-				t.Fatal(err)
-			}
-			back, err := ReadResults(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !back.Complete() || len(back.Runs) != len(l.Plan(r.Settings)) {
-				t.Errorf("results.json: %d of %d runs", len(back.Runs), back.Planned)
-			}
-			if len(back.Facts) != len(l.Facts) || len(back.Verdicts) != len(l.Claims) {
-				t.Errorf("results.json: %d facts, %d verdicts; want %d and %d", len(back.Facts), len(back.Verdicts), len(l.Facts), len(l.Claims))
-			}
-			for _, run := range back.Runs {
-				if run.History == nil || len(run.History.Epochs) == 0 || run.Params == 0 || run.Split.Train == 0 || run.Test != 100 {
-					t.Errorf("run %s: incomplete record %+v", run.Key, run)
-				}
-			}
-			for _, v := range back.Verdicts {
-				if v.Outcome == "" {
-					t.Errorf("verdict without outcome: %+v", v)
-				}
-			}
-		})
-	}
-}
+// Two lessons to run the engine with: the runs of the course's gap and
+// filter-size lessons.
+var (
+	gapLike = &Lesson{Number: 10, Name: "gap-like", Runs: func(Settings) []RunSpec {
+		return []RunSpec{{Label: "flatten", Arch: nn.Arch{}}, {Label: "gap", Arch: nn.Arch{Head: "gap"}}}
+	}}
+	filterSizeLike = &Lesson{Number: 3, Name: "filter-size-like", Runs: func(Settings) []RunSpec {
+		return []RunSpec{{Label: "3x3", Arch: nn.Arch{KernelSize: 3}}, {Label: "5x5", Arch: nn.Arch{KernelSize: 5}}}
+	}}
+)
 
 // stripTimes returns the results without wall-clock values, to compare
 // two runs of the same lesson.
@@ -112,7 +66,7 @@ func maps(l map[string]float64) map[string]float64 {
 // started again with the same folder trains only the rest and gives the
 // same results as an uninterrupted run.
 func TestResumeAfterInterruption(t *testing.T) {
-	l, _ := Get("gap")
+	l := gapLike
 	want, err := Run(l, Options{Preset: Smoke, Data: smokeData, Out: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +102,7 @@ func TestResumeAfterInterruption(t *testing.T) {
 // TestShardsMerge: two shards writing into one folder, merged, give the
 // results of one process.
 func TestShardsMerge(t *testing.T) {
-	l, _ := Get("filter-size")
+	l := filterSizeLike
 	want, err := Run(l, Options{Preset: Smoke, Data: smokeData, Out: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -181,36 +135,6 @@ func TestShardsMerge(t *testing.T) {
 	}
 }
 
-func TestPresetsAndNames(t *testing.T) {
-	for _, p := range Presets() {
-		s, err := SettingsFor(p)
-		if err != nil || s.BatchSize != 64 || s.HoldOut != 0.15 || s.Seeds < 1 {
-			t.Errorf("preset %s: %+v, %v", p, s, err)
-		}
-	}
-	if s, _ := SettingsFor("quick"); s.Seeds < 2 {
-		t.Errorf("quick preset has %d seeds, want at least 2", s.Seeds)
-	}
-	if s, _ := SettingsFor("full"); s.Seeds != 3 || s.Train != 0 || s.Width != 1 {
-		t.Errorf("full preset %+v: want all data, width 1, 3 seeds", s)
-	}
-	if _, err := SettingsFor("huge"); err == nil || !strings.Contains(err.Error(), "smoke, quick, standard, full") {
-		t.Errorf("unknown preset error %v", err)
-	}
-	if _, err := Get("nope"); err == nil || !strings.Contains(err.Error(), "batchnorm") {
-		t.Errorf("unknown lesson error %v", err)
-	}
-	if l, _ := Get("5"); l == nil || l.Name != "batchnorm" {
-		t.Error(`Get("5") is not batchnorm`)
-	}
-	if DefaultPreset("xla:cuda") != Full || DefaultPreset("go:parallelism=-1") != Quick {
-		t.Error("DefaultPreset")
-	}
-	if got := reflect.TypeOf(Float(0)).Kind(); got != reflect.Float64 {
-		t.Error(got)
-	}
-}
-
 // The small presets train BN models with momentum 0.9 (few steps: see
 // Settings.BNMomentum), the full one with Keras's 0.99; a run that sets
 // its own momentum keeps it, and models without BN are untouched.
@@ -228,7 +152,7 @@ func TestBatchNormMomentumOfPresets(t *testing.T) {
 		{quick, nn.Arch{BatchNorm: true, BNMomentum: 0.95}, "conv [32 64 128] x2 3x3 + BN (momentum 0.95), pool, flatten head, width 0.5"},
 		{quick, nn.Arch{}, "conv [32 64 128] x2 3x3, pool, flatten head, width 0.5"},
 	} {
-		if got := c.s.sized(c.a).String(); got != c.want {
+		if got := c.s.Sized(c.a).String(); got != c.want {
 			t.Errorf("%s preset, %+v: %q, want %q", c.s.Preset, c.a, got, c.want)
 		}
 	}
@@ -237,30 +161,26 @@ func TestBatchNormMomentumOfPresets(t *testing.T) {
 	}
 }
 
-// Every lesson carries its measured quick time (docs/RESULTS.md), which
-// must be within the quick preset's budget of 10 minutes on 2 cores,
-// unless its row says it is not measured yet (empty); the table of
-// measured times names only lessons and presets that exist.
-func TestMeasuredMinutes(t *testing.T) {
-	for _, l := range All() {
-		if row, listed := measuredMinutes[l.Name]; listed && len(row) == 0 {
-			continue // not measured yet
-		}
-		if m, ok := l.Minutes(Quick); !ok || !(m > 0 && m <= 10) {
-			t.Errorf("lesson %s: quick time %g (measured %v), want a measured time in (0, 10]", l.Name, m, ok)
+func TestPresets(t *testing.T) {
+	for _, p := range Presets() {
+		s, err := SettingsFor(p)
+		if err != nil || s.BatchSize != 64 || s.HoldOut != 0.15 || s.Seeds < 1 {
+			t.Errorf("preset %s: %+v, %v", p, s, err)
 		}
 	}
-	for name, row := range measuredMinutes {
-		if _, err := Get(name); err != nil {
-			t.Error(err)
-		}
-		for p, m := range row {
-			if !isPreset(string(p)) || !(m > 0) {
-				t.Errorf("measuredMinutes[%s][%s] = %g", name, p, m)
-			}
-		}
+	if s, _ := SettingsFor("quick"); s.Seeds < 2 {
+		t.Errorf("quick preset has %d seeds, want at least 2", s.Seeds)
 	}
-	if l, _ := Get("gap"); func() bool { _, ok := l.Minutes(Full); return ok }() {
-		t.Error("gap's full preset reads as measured")
+	if s, _ := SettingsFor("full"); s.Seeds != 3 || s.Train != 0 || s.Width != 1 {
+		t.Errorf("full preset %+v: want all data, width 1, 3 seeds", s)
+	}
+	if _, err := SettingsFor("huge"); err == nil || !strings.Contains(err.Error(), "smoke, quick, standard, full") {
+		t.Errorf("unknown preset error %v", err)
+	}
+	if DefaultPreset("xla:cuda") != Full || DefaultPreset("go:parallelism=-1") != Quick {
+		t.Error("DefaultPreset")
+	}
+	if got := reflect.TypeOf(Float(0)).Kind(); got != reflect.Float64 {
+		t.Error(got)
 	}
 }

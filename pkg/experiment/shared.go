@@ -1,4 +1,4 @@
-package lessons
+package experiment
 
 import (
 	"crypto/sha256"
@@ -79,7 +79,7 @@ func (e *Env) identity(q *prepared) (runIdentity, error) {
 	}
 	sizes := e.Settings
 	sizes.Seeds = 0
-	return runIdentity{Version: identityVersion, Model: model, Arch: e.Settings.sized(q.Run.Arch).String(),
+	return runIdentity{Version: identityVersion, Model: model, Arch: e.Settings.Sized(q.Run.Arch).String(),
 		Scaling: q.Run.Scaling, Order: q.Run.Order, BatchSize: q.batch, Epochs: q.epochs, LearningRate: q.lr,
 		Schedule: q.Run.ScheduleName, ReduceLR: q.Run.ReduceLR, EarlyStop: q.Run.EarlyStop,
 		CheckpointBest: q.Run.CheckpointBest, Recipe: q.Run.Recipe, Seed: q.Seed, Sizes: sizes, Data: e.dataID()}, nil
@@ -174,7 +174,7 @@ func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 	res.Run = q.Run
 	res.Run.Model = model
 	res.Lesson, res.Index, res.Key, res.Seed, res.ReusedFrom = e.Lesson.Name, q.Index, q.Key(), q.Seed, from
-	base := filepath.Join(e.Dir, runsDir, q.Key())
+	base := filepath.Join(e.Dir, RunsFolder, q.Key())
 	if err := copyFile(filepath.Join(dir, sharedWeights), base+".weights.ckpt"); err != nil {
 		return false, err
 	}
@@ -201,7 +201,7 @@ func (e *Env) publish(q *prepared, res *RunResult, shared string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp) // gone after the rename; left over otherwise
-	if err := copyFile(filepath.Join(e.Dir, runsDir, res.Key+".weights.ckpt"), filepath.Join(tmp, sharedWeights)); err != nil {
+	if err := copyFile(filepath.Join(e.Dir, RunsFolder, res.Key+".weights.ckpt"), filepath.Join(tmp, sharedWeights)); err != nil {
 		return err
 	}
 	if err := writeJSON(filepath.Join(tmp, sharedRecord), res); err != nil {

@@ -1,15 +1,15 @@
-package lessons
+package experiment
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
-// Lesson is one lesson of the course, declared in its own file.
+// Lesson is one lesson of a course: its runs, facts and claims, which
+// [Run] trains, computes and judges.
 type Lesson struct {
 	Number int    // course order, from 1
 	Name   string // CLI name, e.g. "batchnorm"
@@ -26,6 +26,17 @@ type Lesson struct {
 	Facts []FactSpec
 	// Claims are the course's claims that the verdicts check.
 	Claims []Claim
+	// Measured holds the lesson's measured wall times in minutes by
+	// preset (see [Lesson.Minutes]); a preset missing has not been
+	// measured.
+	Measured map[Preset]float64
+}
+
+// Minutes returns the measured wall time of the lesson in preset p, in
+// minutes, and whether it was measured.
+func (l *Lesson) Minutes(p Preset) (float64, bool) {
+	m, ok := l.Measured[p]
+	return m, ok
 }
 
 // FactSpec declares one fact of a lesson: its name (which claims and
@@ -88,37 +99,6 @@ type ReduceLR struct {
 type EarlyStop struct {
 	Patience    int  `json:"patience"`
 	RestoreBest bool `json:"restore_best_weights"`
-}
-
-var registry []*Lesson
-
-// register adds a lesson; each lesson's file calls it.
-func register(l *Lesson) *Lesson {
-	registry = append(registry, l)
-	slices.SortFunc(registry, func(a, b *Lesson) int { return a.Number - b.Number })
-	return l
-}
-
-// All returns the lessons in course order.
-func All() []*Lesson { return slices.Clone(registry) }
-
-// Names returns the lessons' names in course order.
-func Names() []string {
-	names := make([]string, len(registry))
-	for i, l := range registry {
-		names[i] = l.Name
-	}
-	return names
-}
-
-// Get returns the lesson with the given name (or number, as "5").
-func Get(name string) (*Lesson, error) {
-	for _, l := range registry {
-		if l.Name == name || fmt.Sprint(l.Number) == name {
-			return l, nil
-		}
-	}
-	return nil, fmt.Errorf("unknown lesson %q (known: %s)", name, strings.Join(Names(), ", "))
 }
 
 // Heading returns "Lesson 5 — Feature scaling and BatchNorm (배치 정규화)".

@@ -1,4 +1,4 @@
-package lessons
+package experiment
 
 import (
 	"fmt"
@@ -48,6 +48,11 @@ var (
 		Of: func(r *RunResult) float64 { return r.Final("accuracy") - r.Final("val_accuracy") }}
 	Params = Metric{Name: "parameters", Relative: true, MinEffect: 0.05,
 		Of: func(r *RunResult) float64 { return float64(r.Params) }}
+	// BestMinusLast is the test accuracy of the best epoch's checkpoint
+	// (RunSpec.CheckpointBest) minus that of the last epoch's weights.
+	BestMinusLast = Metric{Name: "test accuracy of the best checkpoint minus that of the last weights", Higher: true,
+		MinEffect: 0.005, Learned: true, Images: testImages,
+		Of: func(r *RunResult) float64 { return float64(r.BestTestAccuracy - r.TestAccuracy) }}
 )
 
 // epochSpread returns the sample standard deviation of the differences of
@@ -60,7 +65,7 @@ func epochSpread(v []float64) float64 {
 	for i := 2; i < len(v); i++ {
 		d = append(d, v[i]-v[i-1])
 	}
-	_, sd := meanStd(d)
+	_, sd := MeanStd(d)
 	if len(d) == 1 {
 		return math.Abs(d[0])
 	}
@@ -91,8 +96,10 @@ type Claim struct {
 	// A's runs with B's, seed by seed (with B empty: with zero).
 	A, B []string
 	// For Equal: the fact values (Fact.Name + "." + value name) compared,
-	// and how close they must be.
+	// and how close they must be. With Values[1] empty, Values[0] is
+	// compared with the constant Want.
 	Values    [2]string
+	Want      float64
 	Tolerance float64
 }
 
@@ -251,9 +258,9 @@ func Judge(c Claim, r *Results) Verdict {
 		v.Outcome = NotMeasured
 		return v
 	}
-	mean, sd := meanStd(diffs)
-	ma, _ := meanStd(as)
-	mb, _ := meanStd(bs)
+	mean, sd := MeanStd(diffs)
+	ma, _ := MeanStd(as)
+	mb, _ := MeanStd(bs)
 	n := len(diffs)
 	threshold := 2 * c.Metric.MinEffect
 	if n > 1 {
@@ -371,13 +378,19 @@ func exceeds(x, threshold, step float64) bool {
 	return x-threshold > 1e-9*max(math.Abs(threshold), 1e-12)
 }
 
-// judgeEqual checks that two fact values are equal to the tolerance.
+// judgeEqual checks that two fact values, or a fact value and the claim's
+// constant, are equal to the tolerance.
 func judgeEqual(c Claim, r *Results) Verdict {
-	v := Verdict{Claim: c.Text, Facts: true, Outcome: NotMeasured,
-		A: r.ValueLabel(c.Values[0]), B: r.ValueLabel(c.Values[1])}
-	v.Metric = v.A + " and " + v.B
+	v := Verdict{Claim: c.Text, Facts: true, Outcome: NotMeasured, A: r.ValueLabel(c.Values[0])}
 	x, okx := r.FactValue(c.Values[0])
-	y, oky := r.FactValue(c.Values[1])
+	y, oky := c.Want, true
+	if c.Values[1] == "" {
+		v.B = strconv.FormatFloat(c.Want, 'g', -1, 64)
+	} else {
+		v.B = r.ValueLabel(c.Values[1])
+		y, oky = r.FactValue(c.Values[1])
+	}
+	v.Metric = v.A + " and " + v.B
 	if !okx || !oky {
 		return v
 	}
@@ -444,9 +457,9 @@ func seedMeans(r *Results, labels []string, m Metric) map[int64]float64 {
 	return out
 }
 
-// meanStd returns the mean and the sample standard deviation (0 for one
-// value).
-func meanStd(v []float64) (mean, sd float64) {
+// MeanStd returns the mean and the sample standard deviation of v (0 for
+// one value; NaN for none).
+func MeanStd(v []float64) (mean, sd float64) {
 	if len(v) == 0 {
 		return nan, nan
 	}

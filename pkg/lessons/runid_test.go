@@ -1,0 +1,157 @@
+package lessons
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
+)
+
+// pinnedRunIDs are run identities (RunID) on smokeData as main computed
+// them before the engine left package lessons: a run's identity decides
+// which shared runs (ROOT/PRESET/_runs/ID) a lesson reuses, so it must not
+// change for a run that trains the same.
+var pinnedRunIDs = []struct{ preset, lesson, key, id string }{
+	{"quick", "first-cnn", "00-baseline-seed42", "fdf6ce5d2c4897e8532a6148cd3b44a3"},
+	{"quick", "filter-size", "00-3x3-seed42", "fdf6ce5d2c4897e8532a6148cd3b44a3"},
+	{"quick", "weight-init", "00-normal-seed42", "3f7d2c9a5a157bdf26a07854c0676873"},
+	{"quick", "batchnorm", "00-255-seed42", "fdf6ce5d2c4897e8532a6148cd3b44a3"},
+	{"quick", "shuffle", "00-shuffle-seed42", "fdf6ce5d2c4897e8532a6148cd3b44a3"},
+	{"quick", "shuffle", "01-shuffle-seed43", "6d8c16a9e5106042b7e3c22f7ccd84ae"},
+	{"quick", "shuffle", "02-no-shuffle-seed42", "8d115c2dcddf53663a364964ae54798d"},
+	{"quick", "shuffle", "03-no-shuffle-seed43", "d8643560738b7be7c19a00cad2b1f8a5"},
+	{"quick", "shuffle", "04-sorted-by-class-seed42", "fab2b48dd23c16090b642248275100f2"},
+	{"quick", "shuffle", "05-sorted-by-class-seed43", "dd1d60d7b90ce49d8a891443ea5f2e7c"},
+	{"quick", "batch-size", "00-batch-16-seed42", "3e7cf744b64761bea4dfbdb4e6cc5153"},
+	{"quick", "lr-callbacks", "00-callbacks-seed42", "bbfa53bd62a19992d1d1cd1ea3d17227"},
+	{"quick", "depth-stride", "00-baseline-seed42", "fdf6ce5d2c4897e8532a6148cd3b44a3"},
+	{"quick", "gap", "00-flatten-seed42", "fdf6ce5d2c4897e8532a6148cd3b44a3"},
+	{"quick", "regularization", "00-none-seed42", "fdf6ce5d2c4897e8532a6148cd3b44a3"},
+	{"quick", "lr-schedules", "00-constant-seed42", "bb166446bcd72a1d239fdf21d4cbb3de"},
+	{"quick", "augmentation", "00-none-seed42", "bb166446bcd72a1d239fdf21d4cbb3de"},
+	{"quick", "fast", "00-full-recipe-seed42", "1db20d52c828b069ede324a7112507fa"},
+	{"quick", "fast", "01-full-recipe-seed43", "2eb06fc1b27091be5ad09202d3418cff"},
+	{"quick", "fast", "02-no-whitening-seed42", "f1240fb902be857d250940044228da74"},
+	{"quick", "fast", "03-no-whitening-seed43", "aa5eb06b7fd816f6c4b1a1abbb72927c"},
+	{"quick", "fast", "04-no-label-smoothing-seed42", "328a1b4b0652dfb4d50fcd97a1752e6b"},
+	{"quick", "fast", "05-no-label-smoothing-seed43", "d5f027302347ecebfb8ea35809a9779f"},
+	{"quick", "fast", "06-no-ema-seed42", "9ca5a31ffe37e8fd43de431351acf2ec"},
+	{"quick", "fast", "07-no-ema-seed43", "1b9e7bcaadc746ae23f4b942a0f391e0"},
+	{"quick", "fast", "08-no-alternating-flip-seed42", "d2500a640ccee8c88617915a5ae28031"},
+	{"quick", "fast", "09-no-alternating-flip-seed43", "9c6ffbbfaa34d6b65a8a55fa9628a741"},
+	{"quick", "fast", "10-constant-rate-seed42", "faf9433363470b087c70f3417eab4385"},
+	{"quick", "fast", "11-constant-rate-seed43", "4a0892dd3e3e1c055c507f13cd5bf9e6"},
+	{"quick", "fast", "12-no-tta-seed42", "ee4f4ee51a94031c44b9da0ef5e3ed94"},
+	{"quick", "fast", "13-no-tta-seed43", "80e79ebb7186030905ac7eefd0795d0c"},
+	{"standard", "first-cnn", "00-baseline-seed42", "f7164cf3c2b541ab2f020a21491740c2"},
+	{"standard", "first-cnn", "01-baseline-seed43", "faa472b7ddd40b1519999c00a7723734"},
+	{"full", "batchnorm", "00-255-seed42", "8abb121295a307d238d06588f5942596"},
+}
+
+// pinnedAllRunIDs is a SHA-256 of every run identity of every lesson in
+// every preset on smokeData ("preset/lesson/key=id\n" lines, in order),
+// as main computed them before the engine left package lessons.
+const pinnedAllRunIDs = "3314deb3d6732644a930ded89d3fbde08bf6908990127a0a9e4462c4d36ea423"
+
+// TestRunIDsPinned: the identities of the lessons' runs are those that
+// main gave them (shared runs on disk keep being reused).
+func TestRunIDsPinned(t *testing.T) {
+	for _, c := range pinnedRunIDs {
+		s, err := experiment.SettingsFor(c.preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := Get(c.lesson)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, p := range l.Plan(s) {
+			if p.Key() != c.key {
+				continue
+			}
+			found = true
+			id, err := experiment.RunID(l, s, smokeData, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id != c.id {
+				t.Errorf("%s %s %s: RunID %s, pinned %s", c.preset, c.lesson, c.key, id, c.id)
+			}
+		}
+		if !found {
+			t.Errorf("%s %s: no planned run %s", c.preset, c.lesson, c.key)
+		}
+	}
+	h := sha256.New()
+	for _, p := range experiment.Presets() {
+		s, _ := experiment.SettingsFor(p)
+		for _, l := range All() {
+			for _, pl := range l.Plan(s) {
+				id, err := experiment.RunID(l, s, smokeData, pl)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(h, "%s/%s/%s=%s\n", p, l.Name, pl.Key(), id)
+			}
+		}
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != pinnedAllRunIDs {
+		t.Errorf("the run identities of all lessons hash to %s, pinned %s", got, pinnedAllRunIDs)
+	}
+}
+
+// TestRunIDsOfResultsOnDisk recomputes the identity of every run recorded
+// in a results folder (trained on the dataset CNNLAB_DATASET names) and
+// compares it with the one the run recorded. It needs that dataset and
+// loads it, so it runs only when CNNLAB_CHECK_RESULTS is set: 1 checks
+// the module's results folder, any other value names a results folder
+// (ROOT, holding PRESET/LESSON/results.json).
+func TestRunIDsOfResultsOnDisk(t *testing.T) {
+	root := os.Getenv("CNNLAB_CHECK_RESULTS")
+	if root == "" || os.Getenv("CNNLAB_DATASET") == "" {
+		t.Skip("set CNNLAB_CHECK_RESULTS=1 (or a results folder) and CNNLAB_DATASET to check recorded run identities")
+	}
+	if root == "1" {
+		root = filepath.Join("..", "..", "results")
+	}
+	data, err := cifar.Load(os.Getenv("CNNLAB_DATASET"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "*", "*", "results.json"))
+	checked := 0
+	for _, f := range files {
+		r, err := experiment.ReadResults(filepath.Dir(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := Get(r.Lesson)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := l.Plan(r.Settings)
+		for _, run := range r.Runs {
+			if run.SharedRun == "" {
+				continue
+			}
+			id, err := experiment.RunID(l, r.Settings, data, plan[run.Index])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id != run.SharedRun {
+				t.Errorf("%s %s: RunID %s, recorded %s", r.Lesson, run.Key, id, run.SharedRun)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Error("no recorded run identity found")
+	}
+	t.Logf("%d recorded run identities checked", checked)
+}
