@@ -243,7 +243,7 @@ func runLessonClaims(fs *flag.FlagSet, args []string) error {
 	presets := strings.Split(*presetList, ",")
 	for _, p := range presets {
 		if err := checkPreset(p); err != nil || p == "" {
-			return usageError("--presets %s: %q is not a preset (%s)", *presetList, p, strings.Join(lessons.Presets(), ", "))
+			return usageError("--presets %s: %q is not a preset (%s)", *presetList, p, strings.Join(experiment.Presets(), ", "))
 		}
 	}
 	todo := lessons.All()
@@ -258,13 +258,13 @@ func runLessonClaims(fs *flag.FlagSet, args []string) error {
 		}
 	}
 	for _, l := range todo {
-		rs := make([]*lessons.Results, len(presets))
+		rs := make([]*experiment.Results, len(presets))
 		for i, p := range presets {
 			dir := filepath.Join(*root, p, l.Name)
 			if _, err := os.Stat(filepath.Join(dir, "results.json")); errors.Is(err, os.ErrNotExist) {
 				continue
 			}
-			r, err := lessons.ReadResults(dir)
+			r, err := experiment.ReadResults(dir)
 			if err != nil {
 				return err
 			}

@@ -59,12 +59,12 @@ func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 // results in that order, nil where that preset has not run (its column
 // then reads "not run"). Claims are matched by their text; the rows
 // follow the first results that hold any.
-func ClaimsMarkdown(presets []string, rs []*lessons.Results) string {
+func ClaimsMarkdown(presets []string, rs []*experiment.Results) string {
 	var claims []string
 	seen := map[string]bool{}
-	byPreset := make([]map[string]lessons.Verdict, len(rs))
+	byPreset := make([]map[string]experiment.Verdict, len(rs))
 	for i, r := range rs {
-		byPreset[i] = map[string]lessons.Verdict{}
+		byPreset[i] = map[string]experiment.Verdict{}
 		if r == nil {
 			continue
 		}
@@ -97,7 +97,7 @@ func ClaimsMarkdown(presets []string, rs []*lessons.Results) string {
 
 // shortVerdict is one cell of ClaimsMarkdown: the outcome in bold and the
 // two means, e.g. "**agrees with the course** (0.6532 vs 0.612)".
-func shortVerdict(r *lessons.Results, vs map[string]lessons.Verdict, claim string) string {
+func shortVerdict(r *experiment.Results, vs map[string]experiment.Verdict, claim string) string {
 	if r == nil {
 		return "not run"
 	}
@@ -105,7 +105,7 @@ func shortVerdict(r *lessons.Results, vs map[string]lessons.Verdict, claim strin
 	switch {
 	case !ok:
 		return "not judged"
-	case v.Outcome == lessons.NotMeasured:
+	case v.Outcome == experiment.NotMeasured:
 		return "**" + v.Result() + "**"
 	}
 	return fmt.Sprintf("**%s** (%s vs %s)", v.Result(), mean(float64(v.MeanA)), mean(float64(v.MeanB)))

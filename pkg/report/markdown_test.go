@@ -3,7 +3,7 @@ package report_test
 import (
 	"fmt"
 
-	"github.com/cnnlab/cnnlab/pkg/lessons"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/report"
 )
 
@@ -11,15 +11,15 @@ import (
 // found no clear difference, the standard one agrees, and the full preset
 // has not run.
 func ExampleClaimsMarkdown() {
-	quick := &lessons.Results{Verdicts: []lessons.Verdict{
-		{Claim: "GAP has far fewer parameters", Metric: "parameters", MeanA: 73965, MeanB: 227340, Outcome: lessons.Agrees},
-		{Claim: "GAP generalizes at least as well", Metric: "test accuracy", MeanA: 0.3105, MeanB: 0.3395, Outcome: lessons.Unclear},
+	quick := &experiment.Results{Verdicts: []experiment.Verdict{
+		{Claim: "GAP has far fewer parameters", Metric: "parameters", MeanA: 73965, MeanB: 227340, Outcome: experiment.Agrees},
+		{Claim: "GAP generalizes at least as well", Metric: "test accuracy", MeanA: 0.3105, MeanB: 0.3395, Outcome: experiment.Unclear},
 	}}
-	standard := &lessons.Results{Verdicts: []lessons.Verdict{
-		{Claim: "GAP has far fewer parameters", Metric: "parameters", MeanA: 295716, MeanB: 904718, Outcome: lessons.Agrees},
-		{Claim: "GAP generalizes at least as well", Metric: "test accuracy", MeanA: 0.6632, MeanB: 0.6501, Outcome: lessons.Agrees},
+	standard := &experiment.Results{Verdicts: []experiment.Verdict{
+		{Claim: "GAP has far fewer parameters", Metric: "parameters", MeanA: 295716, MeanB: 904718, Outcome: experiment.Agrees},
+		{Claim: "GAP generalizes at least as well", Metric: "test accuracy", MeanA: 0.6632, MeanB: 0.6501, Outcome: experiment.Agrees},
 	}}
-	fmt.Print(report.ClaimsMarkdown([]string{"quick", "standard", "full"}, []*lessons.Results{quick, standard, nil}))
+	fmt.Print(report.ClaimsMarkdown([]string{"quick", "standard", "full"}, []*experiment.Results{quick, standard, nil}))
 	// Output:
 	// | the course says | quick | standard | full |
 	// |---|---|---|---|
