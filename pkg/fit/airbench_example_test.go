@@ -69,7 +69,7 @@ func Example_airbench() {
 	opt.Nesterov = true
 	opt.WeightDecay = 5e-4
 	opt.ExcludeFromWeightDecay = []string{"beta", "bias"}
-	opt.UseEMA, opt.EMAMomentum, opt.EMAOverwriteFrequency = true, 0.99, 5
+	opt.UseEMA, opt.EMAMomentum = true, 0.9 // copied into the weights when training ends
 	loss, err := fit.SmoothedSparseCategoricalCrossentropy(0.2)
 	if err != nil {
 		log.Fatal(err)

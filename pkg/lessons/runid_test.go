@@ -34,20 +34,20 @@ var pinnedRunIDs = []struct{ preset, lesson, key, id string }{
 	{"quick", "regularization", "00-none-seed42", "fdf6ce5d2c4897e8532a6148cd3b44a3"},
 	{"quick", "lr-schedules", "00-constant-seed42", "bb166446bcd72a1d239fdf21d4cbb3de"},
 	{"quick", "augmentation", "00-none-seed42", "bb166446bcd72a1d239fdf21d4cbb3de"},
-	{"quick", "fast", "00-full-recipe-seed42", "1db20d52c828b069ede324a7112507fa"},
-	{"quick", "fast", "01-full-recipe-seed43", "2eb06fc1b27091be5ad09202d3418cff"},
-	{"quick", "fast", "02-no-whitening-seed42", "f1240fb902be857d250940044228da74"},
-	{"quick", "fast", "03-no-whitening-seed43", "aa5eb06b7fd816f6c4b1a1abbb72927c"},
-	{"quick", "fast", "04-no-label-smoothing-seed42", "328a1b4b0652dfb4d50fcd97a1752e6b"},
-	{"quick", "fast", "05-no-label-smoothing-seed43", "d5f027302347ecebfb8ea35809a9779f"},
-	{"quick", "fast", "06-no-ema-seed42", "9ca5a31ffe37e8fd43de431351acf2ec"},
-	{"quick", "fast", "07-no-ema-seed43", "1b9e7bcaadc746ae23f4b942a0f391e0"},
-	{"quick", "fast", "08-no-alternating-flip-seed42", "d2500a640ccee8c88617915a5ae28031"},
-	{"quick", "fast", "09-no-alternating-flip-seed43", "9c6ffbbfaa34d6b65a8a55fa9628a741"},
-	{"quick", "fast", "10-constant-rate-seed42", "faf9433363470b087c70f3417eab4385"},
-	{"quick", "fast", "11-constant-rate-seed43", "4a0892dd3e3e1c055c507f13cd5bf9e6"},
-	{"quick", "fast", "12-no-tta-seed42", "ee4f4ee51a94031c44b9da0ef5e3ed94"},
-	{"quick", "fast", "13-no-tta-seed43", "80e79ebb7186030905ac7eefd0795d0c"},
+	{"quick", "fast", "00-full-recipe-seed42", "67a3be71a978af4db654b79467ea32e4"},
+	{"quick", "fast", "01-full-recipe-seed43", "05ba2ea8061913832f06fb25a688fd75"},
+	{"quick", "fast", "02-no-whitening-seed42", "0e89a000a7c11faad245e0de46619dae"},
+	{"quick", "fast", "03-no-whitening-seed43", "be77ed75675ab64b21845e0868b735cc"},
+	{"quick", "fast", "04-no-label-smoothing-seed42", "cfbe2056657f86790f3bc796442e78b6"},
+	{"quick", "fast", "05-no-label-smoothing-seed43", "93289a34b9ebd8929f095686f8ac7d91"},
+	{"quick", "fast", "06-no-ema-seed42", "8c8b2a048a3fc0f95901effe72939ae9"},
+	{"quick", "fast", "07-no-ema-seed43", "f1cd68bd3a96d972659cd3631c9256ed"},
+	{"quick", "fast", "08-no-alternating-flip-seed42", "7df1f778943f4d37efa0e033d9ac35a4"},
+	{"quick", "fast", "09-no-alternating-flip-seed43", "a3c32cfb9d72880c6e30d5ef7ca2af10"},
+	{"quick", "fast", "10-constant-rate-seed42", "6f486de1881311aa8b1310a06b585696"},
+	{"quick", "fast", "11-constant-rate-seed43", "7af5a26b725d89d0241b1a3d011764aa"},
+	{"quick", "fast", "12-no-tta-seed42", "643f648ec6d0b3b2dc27dcb8aa84371b"},
+	{"quick", "fast", "13-no-tta-seed43", "dc734f69bbd93d19814b0eea0d35bbc8"},
 	{"standard", "first-cnn", "00-baseline-seed42", "f7164cf3c2b541ab2f020a21491740c2"},
 	{"standard", "first-cnn", "01-baseline-seed43", "faa472b7ddd40b1519999c00a7723734"},
 	{"full", "batchnorm", "00-255-seed42", "8abb121295a307d238d06588f5942596"},
@@ -56,10 +56,12 @@ var pinnedRunIDs = []struct{ preset, lesson, key, id string }{
 // pinnedAllRunIDs is a SHA-256 of every run identity of every lesson in
 // every preset on smokeData ("preset/lesson/key=id\n" lines, in order),
 // as main computed them before the engine left package lessons.
-const pinnedAllRunIDs = "3314deb3d6732644a930ded89d3fbde08bf6908990127a0a9e4462c4d36ea423"
+const pinnedAllRunIDs = "ec565106dd13eb79e1cf91d4273fb64df81c9b6bf583e6c89f3bfa33b4fc112a"
 
 // TestRunIDsPinned: the identities of the lessons' runs are those that
-// main gave them (shared runs on disk keep being reused).
+// main gave them (shared runs on disk keep being reused). Lesson 14's
+// changed on purpose when the fast recipe's EMA became 0.9, copied at the
+// end (its quick runs were trained again).
 func TestRunIDsPinned(t *testing.T) {
 	for _, c := range pinnedRunIDs {
 		s, err := experiment.SettingsFor(c.preset)

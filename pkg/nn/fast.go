@@ -56,8 +56,8 @@ type Recipe struct {
 	Triangular                bool
 	StartFactor, PeakFraction float64
 	// EMA keeps an exponential moving average of the weights (momentum
-	// EMAMomentum, copied into the weights every EMAEvery steps and at the
-	// end).
+	// EMAMomentum, copied into the weights every EMAEvery steps, 0: only
+	// at the end, Keras's default).
 	EMA         bool
 	EMAMomentum float64
 	EMAEvery    int
@@ -85,7 +85,7 @@ func FastRecipe() Recipe {
 		WeightDecay: 5e-4, ExcludeFromWeightDecay: []string{"beta", "bias"},
 		LabelSmoothing: 0.2,
 		Triangular:     true, StartFactor: 0.2, PeakFraction: 0.23,
-		EMA: true, EMAMomentum: 0.99, EMAEvery: 5,
+		EMA: true, EMAMomentum: 0.9, EMAEvery: 0,
 		AlternatingFlip: true,
 		TTA:             "mirror_translate",
 	}
@@ -143,7 +143,7 @@ func (r Recipe) clone() Recipe {
 // String describes the recipe in one line, e.g. "airbench [64 128 128],
 // whitening 5000 images, translate 2, batch 1024 x 10 epochs, SGD
 // nesterov 0.2 momentum 0.85, weight decay 0.0005, label smoothing 0.2,
-// triangular, EMA 0.99, alternating flip, TTA mirror_translate"; the
+// triangular, EMA 0.9, alternating flip, TTA mirror_translate"; the
 // techniques switched off are left out.
 func (r Recipe) String() string {
 	parts := []string{fmt.Sprintf("airbench %v", r.Widths)}
