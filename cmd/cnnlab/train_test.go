@@ -576,7 +576,7 @@ func TestTrainFast(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k, want := range map[string]any{"optimizer": "sgd", "nesterov": true, "label_smoothing": 0.2, "alternating_flip": true,
-		"tta": "mirror_translate", "ema_momentum": 0.99, "val_holdout": 0.0, "batch_size": 64.0, "momentum": 0.85} {
+		"tta": "mirror_translate", "ema_momentum": 0.9, "val_holdout": 0.0, "batch_size": 64.0, "momentum": 0.85} {
 		if got := cfg[k]; !reflect.DeepEqual(got, want) {
 			t.Errorf("run.json %s = %v, want %v", k, got, want)
 		}
