@@ -30,13 +30,9 @@ func runEvaluate(fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	tta, err := fit.ParseTTA(*ttaName)
+	tta, err := parseTTA(*ttaName)
 	if err != nil {
-		return usageError("--tta: %s", strings.TrimPrefix(err.Error(), "fit: "))
-	}
-	with := ""
-	if tta != fit.NoTTA {
-		with = ", test-time augmentation " + tta.String()
+		return err
 	}
 	if err := w.check(); err != nil {
 		return err
@@ -61,7 +57,7 @@ func runEvaluate(fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("test: loss %.4f, accuracy %.4f (%d images%s)\n", loss, acc, data.Test.Len(), with)
+	printTest(loss, acc, data.Test.Len(), tta)
 	if *update == 0 {
 		return nil
 	}

@@ -180,9 +180,9 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 
 	// Everything the flags name is checked before the data is read: the
 	// schedule, the callbacks, the checkpoint to resume from.
-	tta, err := fit.ParseTTA(*ttaName)
+	tta, err := parseTTA(*ttaName)
 	if err != nil {
-		return usageError("--tta: %s", strings.TrimPrefix(err.Error(), "fit: "))
+		return err
 	}
 	if tta != fit.NoTTA && !*evalTest {
 		return usageError("--tta applies to the --test evaluation: add --test")
@@ -370,14 +370,28 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	fmt.Printf("wrote %s (%d epochs), curves.svg and %s\n", filepath.Join(*outDir, "history.json"), len(res.History.Epochs),
 		job.WeightsPath)
 	if *evalTest {
-		loss, acc := res.TestLoss, res.TestAccuracy
-		with := ""
-		if tta != fit.NoTTA {
-			with = ", test-time augmentation " + tta.String()
-		}
-		fmt.Printf("test: loss %.4f, accuracy %.4f (%d images%s)\n", loss, acc, data.Test.Len(), with)
+		printTest(res.TestLoss, res.TestAccuracy, data.Test.Len(), tta)
 	}
 	return nil
+}
+
+// parseTTA reads the --tta flag's value (fit.ParseTTA's names).
+func parseTTA(name string) (fit.TTA, error) {
+	tta, err := fit.ParseTTA(name)
+	if err != nil {
+		return tta, usageError("--tta: %s", strings.TrimPrefix(err.Error(), "fit: "))
+	}
+	return tta, nil
+}
+
+// printTest prints the test line of train --test and evaluate: loss,
+// accuracy, images and the test-time augmentation, if any.
+func printTest(loss, acc float64, images int, tta fit.TTA) {
+	with := ""
+	if tta != fit.NoTTA {
+		with = ", test-time augmentation " + tta.String()
+	}
+	fmt.Printf("test: loss %.4f, accuracy %.4f (%d images%s)\n", loss, acc, images, with)
 }
 
 // recipeDefaults sets the flags that the command line leaves unset to the
