@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
+	"github.com/cnnlab/cnnlab/pkg/split"
 )
 
 // BenchmarkLoadJPEGArchive loads the shared 60,000-image JPEG archive
@@ -80,7 +81,7 @@ func officialSizeArchive(b *testing.B) string {
 			Test:  &Dataset{Images: all.Images[50000*ImageSize:], Labels: all.Labels[50000:]},
 		}
 		// Mix the classes, as the official batches are.
-		data.Train = data.Train.Subset(Permutation(50000, 1))
+		data.Train = data.Train.Subset(split.Permutation(50000, 1))
 		dir, err := os.MkdirTemp("", "cifar-bench-")
 		if err != nil {
 			benchArchive.err = err

@@ -22,9 +22,11 @@
 // train_test_split does (same sizes, different random draw);
 // [Dataset.SplitLast] is Keras's fit(validation_split=…), which takes the
 // last samples before any shuffling. Both are computed on indices by
-// [HoldOut] and [SplitAt], which package fit uses too, so a split made here
-// and one made by fit.Fit are the same samples. [EpochOrder] is the order in
-// which fit visits the samples of each epoch.
+// package split, which package fit uses too, so a split made here and one
+// made by fit.Fit are the same samples.
+//
+// [Dataset.Scaled] is the dataset as training reads it: pixels converted by
+// a [Scaling] one batch at a time. It satisfies fit.Data.
 //
 // The image-folder format orders images by class, then file name (the
 // shared JPEG archive is sorted by class too): shuffle before training.
@@ -33,6 +35,8 @@ package cifar
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cnnlab/cnnlab/pkg/split"
 )
 
 // Image geometry and number of classes of CIFAR-10.
@@ -94,7 +98,7 @@ func (d *Dataset) Sample(n int, seed int64) *Dataset {
 	if n <= 0 || n >= d.Len() {
 		return d
 	}
-	return d.Subset(Permutation(d.Len(), seed)[:n])
+	return d.Subset(split.Permutation(d.Len(), seed)[:n])
 }
 
 // MinClassShare is the smallest share of the mean class size that

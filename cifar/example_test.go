@@ -9,6 +9,7 @@ import (
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/pkg/course"
+	"github.com/cnnlab/cnnlab/pkg/split"
 )
 
 // A tiny dataset of n images, image i of class i%10, for the examples.
@@ -60,11 +61,11 @@ func ExampleDataset_Split() {
 // The index-level splits behind Dataset.Split and SplitLast, which package
 // fit uses as well: the counts follow scikit-learn and Keras exactly.
 func ExampleHoldOut() {
-	train, val, err := cifar.HoldOut(100, 0.07, 1) // ceil(0.07·100 = 7.000000000000001)
+	train, val, err := split.HoldOut(100, 0.07, 1) // ceil(0.07·100 = 7.000000000000001)
 	if err != nil {
 		log.Fatal(err)
 	}
-	at, _ := cifar.SplitAt(10, 0.15) // floor(10·0.85 = 8.5)
+	at, _ := split.At(10, 0.15) // floor(10·0.85 = 8.5)
 	fmt.Println(len(train), len(val), at)
 	// Output: 92 8 8
 }

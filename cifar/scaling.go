@@ -87,3 +87,32 @@ func (s Scaling) Apply(dst []float32, src []uint8) {
 		dst[i] = (float32(v) - s.Offset[c]) * s.Scale[c]
 	}
 }
+
+// Scaled is a [Dataset] as training reads it: its pixels converted by a
+// [Scaling] one batch at a time, so the float32 copy of the whole set is
+// never made. It satisfies fit.Data (Len, SampleShape, Fill):
+//
+//	tr.Fit(train.Scaled(cifar.UnitScaling), opts) // the course's x / 255
+type Scaled struct {
+	Data    *Dataset
+	Scaling Scaling
+}
+
+// Scaled returns d with its pixels converted by s (the zero Scaling divides
+// by 255, as the course does).
+func (d *Dataset) Scaled(s Scaling) Scaled { return Scaled{Data: d, Scaling: s} }
+
+// Len returns the number of images.
+func (v Scaled) Len() int { return v.Data.Len() }
+
+// SampleShape returns the shape of one image, [32 32 3] (HWC).
+func (v Scaled) SampleShape() []int { return []int{Height, Width, Channels} }
+
+// Fill writes the scaled images at indices into x (row-major, HWC) and their
+// labels into y.
+func (v Scaled) Fill(indices []int, x []float32, y []int32) {
+	for j, i := range indices {
+		v.Scaling.Apply(x[j*ImageSize:(j+1)*ImageSize], v.Data.Image(i))
+		y[j] = int32(v.Data.Labels[i])
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/split"
 )
 
 func init() {
@@ -182,7 +183,7 @@ func runDataInfo(fs *flag.FlagSet, args []string) error {
 
 func runDataShow(fs *flag.FlagSet, args []string) error {
 	dataPath := dataFlag(fs)
-	split := fs.String("split", "train", "which set to show: train or test")
+	set := fs.String("split", "train", "which set to show: train or test")
 	n := fs.Int("n", 8, "number of images")
 	start := fs.Int("start", 0, "index of the first image")
 	seed := fs.Int64("seed", 0, "if not 0, show a random sample drawn with this seed instead of images --start.. (image-folder archives are sorted by class)")
@@ -193,8 +194,8 @@ func runDataShow(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	switch {
-	case *split != "train" && *split != "test":
-		return usageError("--split must be train or test, got %q", *split)
+	case *set != "train" && *set != "test":
+		return usageError("--split must be train or test, got %q", *set)
 	case *n <= 0 || *n > 4096:
 		return usageError("--n must be in 1..4096, got %d", *n)
 	case *start < 0:
@@ -213,18 +214,18 @@ func runDataShow(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	d := data.Train
-	if *split == "test" {
+	if *set == "test" {
 		d = data.Test
 	}
 	if *start >= d.Len() {
-		return usageError("--start %d is past the %d %s images", *start, d.Len(), *split)
+		return usageError("--start %d is past the %d %s images", *start, d.Len(), *set)
 	}
 	count := min(*n, d.Len()-*start)
 	indices := make([]int, count)
 	what := fmt.Sprintf("images %d..%d", *start, *start+count-1)
 	if *seed != 0 {
 		count = min(*n, d.Len())
-		indices = cifar.Permutation(d.Len(), *seed)[:count]
+		indices = split.Permutation(d.Len(), *seed)[:count]
 		what = fmt.Sprintf("%d random images (seed %d)", count, *seed)
 	} else {
 		for k := range indices {
@@ -238,7 +239,7 @@ func runDataShow(fs *flag.FlagSet, args []string) error {
 	if err := cifar.WriteGrid(*out, d, indices, cifar.GridOptions{Cols: *cols, Scale: *scale}); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s: %s %s: %s\n", *out, *split, what, strings.Join(names, " "))
+	fmt.Printf("wrote %s: %s %s: %s\n", *out, *set, what, strings.Join(names, " "))
 	return nil
 }
 

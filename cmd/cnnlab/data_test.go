@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/split"
 )
 
 // fixtureData returns 20 training images, half with pixels (R,G,B) =
@@ -152,13 +153,13 @@ func TestDataShow(t *testing.T) {
 		t.Errorf("grid is %dx%d, want 208x118", b.Dx(), b.Dy())
 	}
 
-	// --seed draws a sample: the same one as cifar.Permutation with that seed.
+	// --seed draws a sample: the same one as split.Permutation with that seed.
 	code, stdout, stderr = runCLI(t, "data", "show", "--data", archive, "--split", "test", "--n", "4", "--seed", "7", "--out", out)
 	if code != 0 {
 		t.Fatalf("--seed: exit %d, stderr %s", code, stderr)
 	}
 	var want []string
-	for _, i := range cifar.Permutation(10, 7)[:4] {
+	for _, i := range split.Permutation(10, 7)[:4] {
 		want = append(want, cifar.Classes[i]) // the fixture's test image i has label i
 	}
 	if !strings.Contains(stdout, "4 random images (seed 7): "+strings.Join(want, " ")) {

@@ -8,6 +8,7 @@ import (
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/pkg/course"
 	"github.com/cnnlab/cnnlab/pkg/fit"
+	"github.com/cnnlab/cnnlab/pkg/split"
 )
 
 func init() {
@@ -52,7 +53,7 @@ func runEvaluate(fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	test := fit.CIFAR(data.Test, cifar.UnitScaling)
+	test := data.Test.Scaled(cifar.UnitScaling)
 	loss, acc, err := tr.Evaluate(test, *batchSize, fit.WithTTA(tta))
 	if err != nil {
 		return err
@@ -65,12 +66,12 @@ func runEvaluate(fs *flag.FlagSet, args []string) error {
 		return usageError("--update-statistics %d is more than the %d training images of the data", *update, data.Train.Len())
 	}
 	n := *update
-	train := data.Train.Subset(cifar.Permutation(data.Train.Len(), *seed)[:n])
+	train := data.Train.Subset(split.Permutation(data.Train.Len(), *seed)[:n])
 	moving, err := tr.MovingAverages()
 	if err != nil {
 		return err
 	}
-	if err := tr.UpdateStatistics(fit.CIFAR(train, cifar.UnitScaling), course.Defaults.BatchSize); err != nil {
+	if err := tr.UpdateStatistics(train.Scaled(cifar.UnitScaling), course.Defaults.BatchSize); err != nil {
 		return err
 	}
 	updated, err := tr.MovingAverages()

@@ -324,7 +324,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 
-	trainData := fit.CIFAR(train, cifar.UnitScaling)
+	trainData := train.Scaled(cifar.UnitScaling)
 	trainPart, _, split, err := fit.SplitValidation(trainData, fitOpts, *seed)
 	if err != nil {
 		return err
@@ -361,7 +361,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 
 	var test fit.Data
 	if *evalTest {
-		test = fit.CIFAR(data.Test, cifar.UnitScaling)
+		test = data.Test.Scaled(cifar.UnitScaling)
 	}
 	res, err := run.Train(trainData, test)
 	if err != nil {

@@ -94,7 +94,7 @@ func isSel(e ast.Expr, pkg, name string) bool {
 var autoImports = []string{"fmt", "os",
 	"github.com/cnnlab/cnnlab/cifar", "github.com/cnnlab/cnnlab/pkg/fit", "github.com/cnnlab/cnnlab/pkg/nb",
 	"github.com/cnnlab/cnnlab/pkg/nn", "github.com/cnnlab/cnnlab/pkg/experiment", "github.com/cnnlab/cnnlab/pkg/lessons",
-	"github.com/cnnlab/cnnlab/pkg/report"}
+	"github.com/cnnlab/cnnlab/pkg/report", "github.com/cnnlab/cnnlab/pkg/split"}
 
 // importBlock imports paths, without duplicates.
 func importBlock(paths []string) string {

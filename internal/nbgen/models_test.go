@@ -350,7 +350,7 @@ func TestParseFitCell(t *testing.T) {
 	src := `b, _, err := backend.New()
 tr := nb.Must(fit.Compile(b, bn, fit.Options{Optimizer: fit.Adam(1e-3), Schedule: fit.CosineDecay(1e-3, 100)}))
 reduce := fit.NewReduceLROnPlateau()
-hist := nb.Must(tr.Fit(fit.CIFAR(train, cifar.MinMaxScaling(train)), fit.FitOptions{Epochs: 3 * epochs, BatchSize: 16, NoShuffle: true, ValidationHoldOut: 0.15, Callbacks: []fit.Callback{reduce}}))`
+hist := nb.Must(tr.Fit(train.Scaled(cifar.MinMaxScaling(train)), fit.FitOptions{Epochs: 3 * epochs, BatchSize: 16, NoShuffle: true, ValidationHoldOut: 0.15, Callbacks: []fit.Callback{reduce}}))`
 	got, err := parseFitCell(src)
 	if err != nil {
 		t.Fatal(err)

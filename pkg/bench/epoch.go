@@ -84,7 +84,7 @@ func Epoch(cfg EpochConfig) (EpochResult, error) {
 	}
 	params, _ := m.NumParams()
 	start := time.Now()
-	res, err := run.Train(fit.CIFAR(cfg.Train, cifar.UnitScaling), nil)
+	res, err := run.Train(cfg.Train.Scaled(cifar.UnitScaling), nil)
 	if err != nil {
 		return EpochResult{}, fmt.Errorf("training: %w", err)
 	}

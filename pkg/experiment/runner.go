@@ -19,6 +19,7 @@ import (
 	"github.com/cnnlab/cnnlab/pkg/backend"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/nn"
+	"github.com/cnnlab/cnnlab/pkg/split"
 )
 
 // Options configures [Run].
@@ -351,11 +352,11 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	base := filepath.Join(e.Dir, RunsFolder, p.Key())
 	resumePath, bestPath := base+".resume.ckpt", base+".best.weights.ckpt"
 	opts := fit.FitOptions{Epochs: q.epochs, BatchSize: q.batch, NoShuffle: run.Order != "",
-		ValidationData: fit.CIFAR(val, scaling), Output: log, AlternatingFlip: q.training.AlternatingFlip}
+		ValidationData: val.Scaled(scaling), Output: log, AlternatingFlip: q.training.AlternatingFlip}
 	if o.FitProgress != nil {
 		opts.Progress = o.FitProgress()
 	}
-	test := fit.CIFAR(e.Test, scaling)
+	test := e.Test.Scaled(scaling)
 	fitRun, err := fit.Start(fit.Job{Backend: e.Backend, Model: m, Output: log, Fit: opts,
 		Options:   fit.Options{Optimizer: q.training.Optimizer, Loss: q.training.Loss, Seed: p.Seed, Schedule: q.schedule},
 		Callbacks: callbacks(run, bestPath, resumePath), WeightsPath: base + ".weights.ckpt", TestBatch: 256,
@@ -366,7 +367,7 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	if err := fitRun.Resume(resumePath, true); err != nil {
 		return nil, fmt.Errorf("%w (delete %s to start the run over)", err, resumePath)
 	}
-	trained, err := fitRun.Train(fit.CIFAR(train, scaling), test)
+	trained, err := fitRun.Train(train.Scaled(scaling), test)
 	if err != nil {
 		return nil, err
 	}
@@ -441,7 +442,7 @@ func or(v, def int) int {
 // (drawn with the data seed: the same images for every run) and orders the
 // rest as order asks; it returns both and a description of the order.
 func (e *Env) split(order string) (train, val *cifar.Dataset, how string) {
-	tr, va, err := cifar.HoldOut(e.Train.Len(), e.Settings.HoldOut, e.Settings.DataSeed)
+	tr, va, err := split.HoldOut(e.Train.Len(), e.Settings.HoldOut, e.Settings.DataSeed)
 	if err != nil {
 		panic(err) // the presets hold out 15% of at least 240 images
 	}
@@ -450,7 +451,7 @@ func (e *Env) split(order string) (train, val *cifar.Dataset, how string) {
 		slices.Sort(tr) // the source's order
 		how = "fixed: the order of the images as drawn, the same every epoch"
 		if isSortedByClass(e.Train.Subset(tr).Labels) {
-			perm := cifar.Permutation(len(tr), e.Settings.DataSeed)
+			perm := split.Permutation(len(tr), e.Settings.DataSeed)
 			shuffled := make([]int, len(tr))
 			for i, j := range perm {
 				shuffled[i] = tr[j]

@@ -50,7 +50,7 @@ func TestRunnerTestsOnce(t *testing.T) {
 		if err := tr.LoadWeights(filepath.Join(o.Out, RunsFolder, run.Key+".weights.ckpt")); err != nil {
 			t.Fatal(err)
 		}
-		test := fit.CIFAR(e.Test, cifar.UnitScaling)
+		test := e.Test.Scaled(cifar.UnitScaling)
 		loss, acc, err := tr.Evaluate(test, 256, fit.WithTTA(tta))
 		if err != nil {
 			t.Fatal(err)

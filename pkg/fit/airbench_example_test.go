@@ -28,7 +28,7 @@ func Example_airbench() {
 		log.Fatal(err)
 	}
 	scaling := cifar.ZScoreScaling(data.Train) // airbench normalizes with the channel means and stds
-	train := fit.CIFAR(data.Train, scaling)
+	train := data.Train.Scaled(scaling)
 
 	// The whitening kernel from 5,000 training images.
 	const n = 5000
@@ -88,7 +88,7 @@ func Example_airbench() {
 	if _, err := tr.Fit(train, fit.FitOptions{Epochs: epochs, BatchSize: batch, AlternatingFlip: true, Verbose: fit.OneLine}); err != nil {
 		log.Fatal(err)
 	}
-	_, acc, err := tr.Evaluate(fit.CIFAR(data.Test, scaling), 1000, fit.WithTTA(fit.TTAMirrorTranslate))
+	_, acc, err := tr.Evaluate(data.Test.Scaled(scaling), 1000, fit.WithTTA(fit.TTAMirrorTranslate))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func Example_course() {
 	stop.Patience, stop.RestoreBestWeights = 5, true
 	save := fit.NewModelCheckpoint("out/weights.{epoch:02d}-{val_loss:.2f}.ckpt")
 	save.SaveBestOnly = true
-	hist, err := tr.Fit(fit.CIFAR(data.Train, cifar.UnitScaling), fit.FitOptions{
+	hist, err := tr.Fit(data.Train.Scaled(cifar.UnitScaling), fit.FitOptions{
 		Epochs:            settings.Epochs,
 		BatchSize:         settings.BatchSize,
 		ValidationHoldOut: settings.ValidationHoldOut, // the course's train_test_split(test_size=0.15)
@@ -55,7 +55,7 @@ func Example_course() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	loss, acc, err := tr.Evaluate(fit.CIFAR(data.Test, cifar.UnitScaling), 256)
+	loss, acc, err := tr.Evaluate(data.Test.Scaled(cifar.UnitScaling), 256)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"iter"
 
-	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/split"
 )
 
 // Data is a labelled set of samples that [Trainer.Fit], [Trainer.Evaluate]
-// and [Trainer.Predict] read batch by batch. [CIFAR] adapts a
-// *cifar.Dataset and [Arrays] holds plain float32 arrays.
+// and [Trainer.Predict] read batch by batch. A *cifar.Dataset gives one
+// with its Scaled method (cifar.Scaled) and [Arrays] holds plain float32
+// arrays.
 type Data interface {
 	// Len returns the number of samples.
 	Len() int
@@ -18,29 +19,6 @@ type Data interface {
 	// Fill writes the samples at indices into x (len(indices) samples of
 	// SampleShape, row-major) and their class labels into y.
 	Fill(indices []int, x []float32, y []int32)
-}
-
-// CIFAR returns d as [Data], converting pixels with scaling one batch at a
-// time (the zero Scaling divides by 255, as the course does: see
-// cifar.Scaling).
-func CIFAR(d *cifar.Dataset, scaling cifar.Scaling) Data {
-	return cifarData{d: d, s: scaling}
-}
-
-type cifarData struct {
-	d *cifar.Dataset
-	s cifar.Scaling
-}
-
-func (c cifarData) Len() int { return c.d.Len() }
-
-func (c cifarData) SampleShape() []int { return []int{cifar.Height, cifar.Width, cifar.Channels} }
-
-func (c cifarData) Fill(indices []int, x []float32, y []int32) {
-	for j, i := range indices {
-		c.s.Apply(x[j*cifar.ImageSize:(j+1)*cifar.ImageSize], c.d.Image(i))
-		y[j] = int32(c.d.Labels[i])
-	}
 }
 
 // Arrays is [Data] held in plain slices: X holds Len samples of Shape,
@@ -122,10 +100,10 @@ func (s subset) Fill(indices []int, x []float32, y []int32) {
 }
 
 // SplitLast holds out the last fraction of d, unshuffled: Keras's
-// fit(validation_split=fraction), cut where cifar.SplitAt says (the same
+// fit(validation_split=fraction), cut where [split.At] says (the same
 // samples as cifar.Dataset.SplitLast).
 func SplitLast(d Data, fraction float64) (train, val Data, err error) {
-	at, err := cifar.SplitAt(d.Len(), fraction)
+	at, err := split.At(d.Len(), fraction)
 	if err != nil {
 		return nil, nil, fmt.Errorf("fit: %w", err)
 	}
@@ -133,10 +111,10 @@ func SplitLast(d Data, fraction float64) (train, val Data, err error) {
 }
 
 // HoldOut holds out a seeded random fraction of d, as the course does with
-// scikit-learn's train_test_split: the samples cifar.HoldOut picks (the
+// scikit-learn's train_test_split: the samples [split.HoldOut] picks (the
 // same as cifar.Dataset.Split with the same seed).
 func HoldOut(d Data, fraction float64, seed int64) (train, val Data, err error) {
-	tr, va, err := cifar.HoldOut(d.Len(), fraction, seed)
+	tr, va, err := split.HoldOut(d.Len(), fraction, seed)
 	if err != nil {
 		return nil, nil, fmt.Errorf("fit: %w", err)
 	}
@@ -212,7 +190,7 @@ func (b Batch) Size() int { return len(b.Indices) }
 
 // Batches returns the batches of one epoch (numbered from 0) of d, as Fit
 // visits them: the samples in order, or with shuffle in the order
-// cifar.EpochOrder gives for (seed, epoch), cut into batches of batchSize
+// [split.EpochOrder] gives for (seed, epoch), cut into batches of batchSize
 // (0 means 32, Keras's default) with the last partial batch kept, as
 // Keras does. Each batch has freshly allocated slices.
 func Batches(d Data, batchSize int, shuffle bool, seed int64, epoch int) iter.Seq2[int, Batch] {
@@ -246,5 +224,5 @@ func epochOrder(n int, shuffle bool, seed int64, epoch int) []int {
 	if !shuffle {
 		return seq(0, n)
 	}
-	return cifar.EpochOrder(n, seed, epoch)
+	return split.EpochOrder(n, seed, epoch)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cnnlab/cnnlab/cifar"
+	"github.com/cnnlab/cnnlab/pkg/split"
 )
 
 func cifarSynth(n int) *cifar.Dataset {
@@ -31,7 +32,7 @@ func fillAll(d Data) ([]float32, []int32) {
 func TestSplitsMatchCIFAR(t *testing.T) {
 	d := cifarSynth(40)
 	wantTrain, wantVal, _ := d.Split(0.15, 9)
-	train, val, err := HoldOut(CIFAR(d, cifar.Scaling{}), 0.15, 9)
+	train, val, err := HoldOut(d.Scaled(cifar.Scaling{}), 0.15, 9)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,18 +41,18 @@ func TestSplitsMatchCIFAR(t *testing.T) {
 		want *cifar.Dataset
 	}{{train, wantTrain}, {val, wantVal}} {
 		gx, gy := fillAll(c.got)
-		wx, wy := fillAll(CIFAR(c.want, cifar.Scaling{}))
+		wx, wy := fillAll(c.want.Scaled(cifar.Scaling{}))
 		if !reflect.DeepEqual(gx, wx) || !reflect.DeepEqual(gy, wy) {
 			t.Errorf("HoldOut differs from cifar.Dataset.Split (%d vs %d samples)", c.got.Len(), c.want.Len())
 		}
 	}
 	wantTrain, wantVal, _ = d.SplitLast(0.25)
-	train, val, _ = SplitLast(CIFAR(d, cifar.Scaling{}), 0.25)
+	train, val, _ = SplitLast(d.Scaled(cifar.Scaling{}), 0.25)
 	if _, y := fillAll(val); !reflect.DeepEqual(y, toInt32(wantVal.Labels)) || train.Len() != wantTrain.Len() {
 		t.Errorf("SplitLast differs from cifar.Dataset.SplitLast")
 	}
 	// Pixels are divided by 255 by default.
-	x, _ := fillAll(CIFAR(cifarSynth(1), cifar.Scaling{}))
+	x, _ := fillAll(cifarSynth(1).Scaled(cifar.Scaling{}))
 	if !near(float64(x[3]), 3.0/255, 1e-6) {
 		t.Errorf("pixel 3 = %v, want 3/255", x[3])
 	}
@@ -129,7 +130,7 @@ func TestSplitValidationSizes(t *testing.T) {
 }
 
 // TestBatchesFollowEpochOrder checks that Fit's batches visit the samples
-// in cifar.EpochOrder with shuffling (a new permutation each epoch) and in
+// in split.EpochOrder with shuffling (a new permutation each epoch) and in
 // order without, keep the last partial batch and carry each sample's
 // label.
 func TestBatchesFollowEpochOrder(t *testing.T) {
@@ -146,14 +147,14 @@ func TestBatchesFollowEpochOrder(t *testing.T) {
 				}
 			}
 		}
-		if want := cifar.EpochOrder(50, 7, epoch); !reflect.DeepEqual(got, want) {
-			t.Errorf("epoch %d: order %v, want cifar.EpochOrder's %v", epoch, got, want)
+		if want := split.EpochOrder(50, 7, epoch); !reflect.DeepEqual(got, want) {
+			t.Errorf("epoch %d: order %v, want split.EpochOrder's %v", epoch, got, want)
 		}
 		if !reflect.DeepEqual(sizes, []int{16, 16, 16, 2}) {
 			t.Errorf("batch sizes %v, want [16 16 16 2]", sizes)
 		}
 	}
-	if reflect.DeepEqual(cifar.EpochOrder(50, 7, 0), cifar.EpochOrder(50, 7, 1)) {
+	if reflect.DeepEqual(split.EpochOrder(50, 7, 0), split.EpochOrder(50, 7, 1)) {
 		t.Error("epochs 0 and 1 have the same order")
 	}
 	var got []int

@@ -2,17 +2,19 @@
 // model.compile / fit / evaluate / predict do, on GoMLX.
 //
 //	tr, err := fit.Compile(backend, model, fit.Options{Optimizer: fit.Adam(1e-3), Seed: 42})
-//	hist, err := tr.Fit(fit.CIFAR(train, cifar.UnitScaling), fit.FitOptions{
+//	hist, err := tr.Fit(train.Scaled(cifar.UnitScaling), fit.FitOptions{
 //		Epochs: 20, BatchSize: 64, ValidationHoldOut: 0.15, Verbose: fit.ProgressBar,
 //		Callbacks: []fit.Callback{fit.NewReduceLROnPlateau(), fit.NewEarlyStopping()},
 //	})
-//	loss, acc, err := tr.Evaluate(fit.CIFAR(test, cifar.UnitScaling), 0)
+//	loss, acc, err := tr.Evaluate(test.Scaled(cifar.UnitScaling), 0)
 //	probs, classes, err := tr.Predict(data, 0) // probs [N,10] row-major; fit.Argmax(probs, classes)
 //
 // A [Model] returns logits and a weight penalty; *nn.Model satisfies it,
 // and [ModelFunc] adapts a plain GoMLX function. Data is anything that
-// implements [Data]: [CIFAR] adapts a *cifar.Dataset (pixels are scaled one
-// batch at a time) and [Arrays] holds plain float32 arrays.
+// implements [Data]: a *cifar.Dataset's Scaled view (pixels are scaled one
+// batch at a time) and [Arrays], which holds plain float32 arrays. Package
+// fit does not import cifar: the index arithmetic both use (shuffles and
+// validation splits) lives below them in package split.
 //
 // # Training
 //
@@ -70,7 +72,7 @@
 // how far they trailed ([MovingAverage.MeanShift]).
 //
 // Determinism: Options.Seed seeds the weight initialization, dropout, every
-// epoch's shuffle (cifar.EpochOrder with that seed) and the hold-out split,
+// epoch's shuffle (split.EpochOrder with that seed) and the hold-out split,
 // so the same seed gives the same History on the pure Go backend (tested).
 // Keras seeds nothing by default; here the zero seed is a seed like any
 // other.

@@ -16,7 +16,6 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/internal/jsonfloat"
 )
 
@@ -91,7 +90,7 @@ func Compile(backend compute.Backend, m Model, opts Options) (*Trainer, error) {
 		opts.Loss = SparseCategoricalCrossentropy
 	}
 	if opts.InputShape == nil {
-		opts.InputShape = []int{cifar.Height, cifar.Width, cifar.Channels}
+		opts.InputShape = []int{32, 32, 3} // CIFAR-10's
 	}
 	if sampleSize(opts.InputShape) == 0 {
 		return nil, fmt.Errorf("fit: input shape %v must have positive dimensions", opts.InputShape)

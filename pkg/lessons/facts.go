@@ -44,7 +44,7 @@ func head(d *cifar.Dataset, n int) fit.Batch {
 	for i := range idx {
 		idx[i] = i
 	}
-	return fit.MakeBatch(fit.CIFAR(d, cifar.UnitScaling), idx)
+	return fit.MakeBatch(d.Scaled(cifar.UnitScaling), idx)
 }
 
 // compiled returns a trainer for m on the lesson's backend with its
@@ -54,7 +54,7 @@ func compiled(e *experiment.Env, m *nn.Model, seed int64) (*fit.Trainer, error) 
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := tr.Evaluate(fit.CIFAR(e.Test.Head(1), cifar.UnitScaling), 1); err != nil {
+	if _, _, err := tr.Evaluate(e.Test.Head(1).Scaled(cifar.UnitScaling), 1); err != nil {
 		return nil, err
 	}
 	return tr, nil

@@ -9,7 +9,6 @@ import (
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/pkg/experiment"
-	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
@@ -41,12 +40,12 @@ func bnStatistics(e *experiment.Env) (experiment.Fact, error) {
 		return experiment.Fact{}, err
 	}
 	train := e.TrainingImages()
-	test := fit.CIFAR(e.Test, cifar.UnitScaling)
+	test := e.Test.Scaled(cifar.UnitScaling)
 	_, moving, err := tr.Evaluate(test, 256)
 	if err != nil {
 		return experiment.Fact{}, err
 	}
-	if err := tr.UpdateStatistics(fit.CIFAR(train, cifar.UnitScaling), e.Settings.BatchSize); err != nil {
+	if err := tr.UpdateStatistics(train.Scaled(cifar.UnitScaling), e.Settings.BatchSize); err != nil {
 		return experiment.Fact{}, err
 	}
 	_, recomputed, err := tr.Evaluate(test, 256)
@@ -127,7 +126,7 @@ func bnModes(e *experiment.Env) (experiment.Fact, error) {
 	if diff > 1e-4 {
 		differ = 1
 	}
-	_, acc, err := tr.Evaluate(fit.CIFAR(e.Test, cifar.UnitScaling), 256)
+	_, acc, err := tr.Evaluate(e.Test.Scaled(cifar.UnitScaling), 256)
 	if err != nil {
 		return experiment.Fact{}, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/fit"
 	"github.com/cnnlab/cnnlab/pkg/nn"
+	"github.com/cnnlab/cnnlab/pkg/split"
 )
 
 func dataCounts(e *experiment.Env) (experiment.Fact, error) {
@@ -36,7 +37,7 @@ func dataLabels(e *experiment.Env) (experiment.Fact, error) {
 }
 
 func dataGrid(e *experiment.Env) (experiment.Fact, error) {
-	sample := cifar.Permutation(e.Data.Train.Len(), e.Settings.DataSeed)[:8]
+	sample := split.Permutation(e.Data.Train.Len(), e.Settings.DataSeed)[:8]
 	png, err := gridPNG(e.Data.Train, sample, nil)
 	if err != nil {
 		return experiment.Fact{}, err

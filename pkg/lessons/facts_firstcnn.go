@@ -160,7 +160,7 @@ func firstMisclassified(e *experiment.Env) (experiment.Fact, error) {
 	if err != nil {
 		return experiment.Fact{}, err
 	}
-	probs, classes, err := tr.Predict(fit.CIFAR(e.Test, cifar.UnitScaling), 256)
+	probs, classes, err := tr.Predict(e.Test.Scaled(cifar.UnitScaling), 256)
 	if err != nil {
 		return experiment.Fact{}, err
 	}

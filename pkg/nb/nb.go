@@ -10,7 +10,7 @@
 // several runs in one figure ([ShowRunCurves]). A training cell reads:
 //
 //	tr := nb.Must(fit.Compile(b, baseline, fit.Options{Optimizer: fit.Adam(1e-3), Seed: 42}))
-//	hist := nb.Must(tr.Fit(fit.CIFAR(train, cifar.UnitScaling), fit.FitOptions{
+//	hist := nb.Must(tr.Fit(train.Scaled(cifar.UnitScaling), fit.FitOptions{
 //		Epochs: epochs, BatchSize: 64, ValidationHoldOut: 0.15, Progress: nb.Progress(),
 //	}))
 //	nb.Check(tr.SaveWeights(nb.Path("02-baseline.weights.ckpt")))
