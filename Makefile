@@ -106,7 +106,7 @@ test-notebooks:
 # out/lessons/quick (e.g. from `bin/cnnlab lesson run all --preset quick`)
 # are reused, not trained again.
 notebooks:
-	$(GO) run ./internal/nbgen/write
+	$(GO) run ./tools/nbgen/write
 	$(NB_DATA) CNNLAB_PRESET=quick CNNLAB_OUT=$(CURDIR)/out/lessons notebooks/run --in-place
 
 # Starts Jupyter with the GoNB kernel on notebooks/ (installs Jupyter and

@@ -2,7 +2,7 @@
 // notebooks/), without outputs, from the lessons and their teaching cells
 // in notebooks/src: notebooks/run executes them.
 //
-//	go run ./internal/nbgen/write [-dir notebooks] [-src notebooks/src]
+//	go run ./tools/nbgen/write [-dir notebooks] [-src notebooks/src]
 package main
 
 import (
@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
-	"github.com/cnnlab/cnnlab/internal/nbgen"
+	"github.com/cnnlab/cnnlab/tools/nbgen"
 	"github.com/cnnlab/cnnlab/pkg/lessons"
 )
 

@@ -34,7 +34,7 @@ func generated(t *testing.T, l *experiment.Lesson) *Notebook {
 
 // TestNotebooksUpToDate checks that notebooks/ holds exactly one notebook
 // per lesson and that their cells are what Lesson writes (outputs aside):
-// run `go run ./internal/nbgen/write` and `make notebooks` after changing
+// run `go run ./tools/nbgen/write` and `make notebooks` after changing
 // a lesson or its teaching source.
 func TestNotebooksUpToDate(t *testing.T) {
 	dir := filepath.Join("..", "..", "notebooks")
@@ -55,7 +55,7 @@ func TestNotebooksUpToDate(t *testing.T) {
 			t.Fatalf("%s: %v", FileName(l), err)
 		}
 		if g, w := got.Sources(), generated(t, l).Sources(); !slices.Equal(g, w) {
-			t.Errorf("%s is out of date (go run ./internal/nbgen/write, then make notebooks):\n got %q\nwant %q", FileName(l), g, w)
+			t.Errorf("%s is out of date (go run ./tools/nbgen/write, then make notebooks):\n got %q\nwant %q", FileName(l), g, w)
 		}
 	}
 	for _, f := range files {
