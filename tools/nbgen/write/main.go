@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
-	"github.com/cnnlab/cnnlab/tools/nbgen"
 	"github.com/cnnlab/cnnlab/pkg/lessons"
+	"github.com/cnnlab/cnnlab/tools/nbgen"
 )
 
 func main() {
