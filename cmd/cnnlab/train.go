@@ -29,7 +29,7 @@ func init() {
 		summary: "train a preset model on CIFAR-10 with Keras-like callbacks and checkpoints",
 		usage: "[--data PATH] --model NAME [--width F] [--limit N] [--epochs E] [--batch-size B] [--no-shuffle] [--seed S] " +
 			"[--val-split F | --val-holdout F] [--optimizer adam|sgd] [--lr X] [--momentum M] [--nesterov] " +
-			"[--weight-decay F [--exclude-from-weight-decay P,...]] [--use-ema [--ema-momentum F] [--ema-overwrite-frequency N]] " +
+			"[--weight-decay F [--exclude-from-weight-decay P,...]] [--lr-multipliers P=F,...] [--use-ema [--ema-momentum F] [--ema-overwrite-frequency N]] " +
 			"[--label-smoothing F] [--alternating-flip] [--tta none|mirror|mirror_translate] " +
 			"[--lr-schedule NAME:key=value,...] [--reduce-lr-patience P --reduce-lr-factor F] [--early-stop-patience P] [--restore-best] [--monitor NAME] " +
 			"[--csv-log FILE] " +
@@ -58,6 +58,7 @@ type trainConfig struct {
 	Nesterov    bool      `json:"nesterov,omitempty"`
 	WeightDecay float64   `json:"weight_decay,omitempty"`
 	NoDecay     []string  `json:"exclude_from_weight_decay,omitempty"`
+	LRMult      string    `json:"lr_multipliers,omitempty"`
 	EMA         float64   `json:"ema_momentum,omitempty"` // set when --use-ema
 	EMAOverwr   int       `json:"ema_overwrite_frequency,omitempty"`
 	Smoothing   float64   `json:"label_smoothing,omitempty"`
@@ -88,6 +89,8 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	weightDecay := fs.Float64("weight-decay", 0, "Keras 3's decoupled weight_decay: w -= lr*wd*w before every update (0: none)")
 	noDecay := fs.String("exclude-from-weight-decay", "", "Keras's exclude_from_weight_decay(var_names=...): comma-separated regular expressions; "+
 		"variables whose path matches are not decayed, e.g. beta,bias")
+	lrMult := fs.String("lr-multipliers", "", "per-variable learning rates, PyTorch's parameter groups: comma-separated PATTERN=FACTOR, "+
+		"e.g. beta$=64 trains the BatchNormalization biases at 64 times the rate (airbench's bias_scaler)")
 	useEMA := fs.Bool("use-ema", false, "Keras's use_ema: keep an exponential moving average of the weights, which replaces them when training ends")
 	emaMomentum := fs.Float64("ema-momentum", 0.99, "Keras's ema_momentum (with --use-ema)")
 	emaOverwrite := fs.Int("ema-overwrite-frequency", 0, "Keras's ema_overwrite_frequency: copy the averages into the weights every N steps (with --use-ema; 0: only at the end)")
@@ -193,6 +196,9 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	}
 	if *useEMA {
 		base.EMAMomentum = *emaMomentum
+	}
+	if base.LRMultipliers, err = parseLRMultipliers(*lrMult); err != nil {
+		return usageError("--lr-multipliers: %v", err)
 	}
 	if err := base.Validate(); err != nil {
 		return usageError("%s", strings.TrimPrefix(err.Error(), "fit: "))
@@ -340,7 +346,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		Data: data.Source, Model: m.Name(), Width: *width, Limit: *limit, Split: split,
 		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
 		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: scheduleName(*scheduleSpec, triangular),
-		Momentum: *momentum, Nesterov: *nesterov, WeightDecay: *weightDecay, NoDecay: base.ExcludeFromWeightDecay,
+		Momentum: *momentum, Nesterov: *nesterov, WeightDecay: *weightDecay, NoDecay: base.ExcludeFromWeightDecay, LRMult: *lrMult,
 		EMAOverwr: base.EMAOverwriteFrequency, Smoothing: *smoothing, AltFlip: *altFlip,
 		Backend: info.String(), BackendConv: layerOpts.UsesBackendConv(), Resumed: *resume, Started: time.Now().UTC().Format(time.RFC3339),
 		Version: version.String(),
@@ -413,6 +419,7 @@ func recipeDefaults(fs *flag.FlagSet, set map[string]bool, r nn.Recipe) error {
 		{"nesterov", strconv.FormatBool(r.Nesterov), !set["optimizer"]},
 		{"weight-decay", fmt.Sprint(r.WeightDecay), true},
 		{"exclude-from-weight-decay", strings.Join(r.ExcludeFromWeightDecay, ","), r.WeightDecay > 0 && !set["weight-decay"]},
+		{"lr-multipliers", recipeMultipliers(r), !set["optimizer"]},
 		{"use-ema", strconv.FormatBool(r.EMA), true},
 		{"ema-momentum", fmt.Sprint(r.EMAMomentum), r.EMA && !set["use-ema"]},
 		{"ema-overwrite-frequency", strconv.Itoa(r.EMAEvery), r.EMA && !set["use-ema"]},
@@ -429,6 +436,40 @@ func recipeDefaults(fs *flag.FlagSet, set map[string]bool, r nn.Recipe) error {
 		}
 	}
 	return nil
+}
+
+// parseLRMultipliers reads --lr-multipliers: comma-separated
+// PATTERN=FACTOR entries (the factor after the last "=").
+func parseLRMultipliers(spec string) ([]fit.LRMultiplier, error) {
+	if spec == "" {
+		return nil, nil
+	}
+	var out []fit.LRMultiplier
+	for _, entry := range strings.Split(spec, ",") {
+		i := strings.LastIndex(entry, "=")
+		if i <= 0 {
+			return nil, fmt.Errorf("%q: want PATTERN=FACTOR", entry)
+		}
+		f, err := strconv.ParseFloat(entry[i+1:], 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q: the factor: %w", entry, err)
+		}
+		out = append(out, fit.LRMultiplier{Pattern: entry[:i], Factor: f})
+	}
+	b := fit.Base{LRMultipliers: out}
+	if err := b.Validate(); err != nil {
+		return nil, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "fit: "))
+	}
+	return out, nil
+}
+
+// recipeMultipliers is recipe r's --lr-multipliers (experiment's one
+// translation of BiasLRMultiplier).
+func recipeMultipliers(r nn.Recipe) string {
+	if r.BiasLRMultiplier <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s=%g", experiment.BiasPattern, r.BiasLRMultiplier)
 }
 
 // scheduleName describes the run's schedule for run.json: the

@@ -348,7 +348,7 @@ func TestTrainFastRecipeFlags(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := runCLI(t, "train", "--data", data, "--model", "bn", "--width", "0.125", "--epochs", "2",
 		"--batch-size", "34", "--optimizer", "sgd", "--lr", "0.1", "--momentum", "0.85", "--nesterov",
-		"--weight-decay", "5e-4", "--exclude-from-weight-decay", "beta,bias", "--use-ema", "--ema-momentum", "0.9",
+		"--weight-decay", "5e-4", "--exclude-from-weight-decay", "beta,bias", "--lr-multipliers", "beta$=64", "--use-ema", "--ema-momentum", "0.9",
 		"--label-smoothing", "0.2", "--alternating-flip", "--lr-schedule", "one_cycle:total_steps=10,pct_start=0.3,div_factor=5,final_div_factor=inf",
 		"--test", "--tta", "mirror_translate", "--verbose", "0", "--out", out)
 	if code != 0 {
@@ -370,7 +370,7 @@ func TestTrainFastRecipeFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"nesterov": true`, `"weight_decay": 0.0005`, `"beta"`, `"ema_momentum": 0.9`,
-		`"label_smoothing": 0.2`, `"alternating_flip": true`, `"tta": "mirror_translate"`, `"lr_schedule": "one_cycle:`} {
+		`"label_smoothing": 0.2`, `"lr_multipliers": "beta$=64"`, `"alternating_flip": true`, `"tta": "mirror_translate"`, `"lr_schedule": "one_cycle:`} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("run.json lacks %s:\n%s", want, raw)
 		}
@@ -450,6 +450,10 @@ func TestTrainChecksBeforeData(t *testing.T) {
 		{[]string{"--exclude-from-weight-decay", "beta"}, "needs --weight-decay"},
 		{[]string{"--weight-decay", "0.1", "--exclude-from-weight-decay", "("}, "exclude from weight decay"},
 		{[]string{"--ema-momentum", "0.9"}, "need --use-ema"},
+		{[]string{"--lr-multipliers", "beta"}, `--lr-multipliers: "beta": want PATTERN=FACTOR`},
+		{[]string{"--lr-multipliers", "beta=x"}, `--lr-multipliers: "beta=x": the factor`},
+		{[]string{"--lr-multipliers", "(=2"}, `--lr-multipliers: learning-rate multiplier pattern "("`},
+		{[]string{"--lr-multipliers", "beta=0"}, `--lr-multipliers: learning-rate multiplier 0 for "beta" must be a positive number`},
 		{[]string{"--label-smoothing", "1.5"}, "--label-smoothing"},
 		{[]string{"--tta", "flip"}, "--tta"},
 		{[]string{"--tta", "mirror"}, "add --test"},

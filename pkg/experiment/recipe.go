@@ -17,6 +17,11 @@ type Training struct {
 	TTA             fit.TTA
 }
 
+// BiasPattern matches the paths of the BatchNormalization biases
+// ("/batch_normalization_2/beta"): the variables a recipe's
+// BiasLRMultiplier applies to.
+const BiasPattern = "beta$"
+
 // RecipeTraining returns the optimizer, loss, schedule, flip and
 // test-time augmentation of recipe r for a run of steps optimizer steps
 // (the triangular schedule spans them): the one translation of a recipe
@@ -31,6 +36,9 @@ func RecipeTraining(r nn.Recipe, steps int) (Training, error) {
 	sgd.WeightDecay = r.WeightDecay
 	if r.WeightDecay > 0 {
 		sgd.ExcludeFromWeightDecay = r.ExcludeFromWeightDecay
+	}
+	if r.BiasLRMultiplier > 0 {
+		sgd.LRMultipliers = []fit.LRMultiplier{{Pattern: BiasPattern, Factor: r.BiasLRMultiplier}}
 	}
 	if r.EMA {
 		sgd.UseEMA, sgd.EMAMomentum, sgd.EMAOverwriteFrequency = true, r.EMAMomentum, r.EMAEvery
@@ -48,7 +56,7 @@ func RecipeTraining(r nn.Recipe, steps int) (Training, error) {
 	}
 	if r.Triangular {
 		n := float64(steps)
-		t.Schedule = fit.Triangular(r.StartFactor*r.LearningRate, r.LearningRate, 0, r.PeakFraction*n, n)
+		t.Schedule = fit.Triangular(r.StartFactor*r.LearningRate, r.LearningRate, r.EndFactor*r.LearningRate, r.PeakFraction*n, n)
 	}
 	tta, err := fit.ParseTTA(r.TTA)
 	if err != nil {

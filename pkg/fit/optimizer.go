@@ -2,6 +2,7 @@ package fit
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
@@ -80,6 +81,21 @@ type Base struct {
 	// EMAOverwriteFrequency is Keras's ema_overwrite_frequency; 0 (None)
 	// for never during training.
 	EMAOverwriteFrequency int
+	// LRMultipliers scale the learning rate of some variables: a variable
+	// whose path contains a match of an entry's Pattern (the first such
+	// entry) takes its steps with Factor·lr. Weight decay keeps the step's
+	// lr. Keras has no such argument; it is PyTorch's per-parameter-group
+	// learning rate, as airbench trains BatchNormalization's biases at 64
+	// times the rate of the other weights.
+	LRMultipliers []LRMultiplier
+}
+
+// LRMultiplier is one entry of [Base.LRMultipliers]: the variables whose
+// path contains a match of the regular expression Pattern (e.g. "beta$")
+// learn at Factor times the learning rate.
+type LRMultiplier struct {
+	Pattern string
+	Factor  float64
 }
 
 // EMAScope is where [Base] keeps the moving averages of the variables:
@@ -100,7 +116,37 @@ func (b *Base) Validate() error {
 	if b.EMAOverwriteFrequency < 0 {
 		return fmt.Errorf("fit: EMA overwrite frequency %d must be >= 0", b.EMAOverwriteFrequency)
 	}
+	for _, m := range b.LRMultipliers {
+		if _, err := regexp.Compile(m.Pattern); err != nil {
+			return fmt.Errorf("fit: learning-rate multiplier pattern %q: %w", m.Pattern, err)
+		}
+		if !(m.Factor > 0) || math.IsInf(m.Factor, 0) {
+			return fmt.Errorf("fit: learning-rate multiplier %v for %q must be a positive number", m.Factor, m.Pattern)
+		}
+	}
 	return nil
+}
+
+// LRFactor returns the factor of the learning rate of the variable at
+// path: the first [Base.LRMultipliers] entry whose pattern it matches,
+// else 1.
+func (b *Base) LRFactor(path string) float64 {
+	for _, m := range b.LRMultipliers {
+		if regexp.MustCompile(m.Pattern).MatchString(path) {
+			return m.Factor
+		}
+	}
+	return 1
+}
+
+// variableLR returns the learning rate of variable v: lr (float32
+// scalar) in v's dtype, times its [Base.LRFactor].
+func (b *Base) variableLR(v *model.Variable, lr *graph.Node) *graph.Node {
+	out := graph.ConvertDType(lr, v.DType())
+	if f := b.LRFactor(v.Path()); f != 1 {
+		out = graph.MulScalar(out, f)
+	}
+	return out
 }
 
 // base returns b: the way [Trainer] reaches an optimizer's Base.
@@ -226,7 +272,6 @@ func (o *AdamOptimizer) Update(store *model.Store, vars []*model.Variable, grads
 	o.applyWeightDecay(vars, lr)
 	for i, v := range vars {
 		grad := grads[i]
-		dt := v.DType()
 		mVar := stateVar(store, StateScope+"/adam/m"+v.Path(), v.Shape())
 		vVar := stateVar(store, StateScope+"/adam/v"+v.Path(), v.Shape())
 		m := mVar.NodeValue(g)
@@ -235,7 +280,7 @@ func (o *AdamOptimizer) Update(store *model.Store, vars []*model.Variable, grads
 		vv = graph.Add(vv, graph.MulScalar(graph.Sub(graph.Square(grad), vv), 1-o.Beta2))
 		mVar.SetNodeValue(m)
 		vVar.SetNodeValue(vv)
-		stepSize := graph.ConvertDType(alpha, dt)
+		stepSize := o.variableLR(v, alpha)
 		delta := graph.Mul(stepSize, graph.Div(m, graph.AddScalar(graph.Sqrt(vv), o.Epsilon)))
 		v.SetNodeValue(graph.Sub(v.NodeValue(g), delta))
 	}
@@ -282,7 +327,7 @@ func (o *SGDOptimizer) Update(store *model.Store, vars []*model.Variable, grads 
 	o.applyWeightDecay(vars, lr)
 	defer o.updateEMA(store, vars, step)
 	for i, v := range vars {
-		lrg := graph.Mul(graph.ConvertDType(lr, v.DType()), grads[i])
+		lrg := graph.Mul(o.variableLR(v, lr), grads[i])
 		w := v.NodeValue(g)
 		if o.Momentum == 0 {
 			v.SetNodeValue(graph.Sub(w, lrg))

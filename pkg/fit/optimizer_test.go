@@ -265,6 +265,68 @@ func TestWeightDecay(t *testing.T) {
 	}
 }
 
+// TestLRMultipliers checks PyTorch's per-parameter-group learning rate
+// (airbench's BatchNorm biases at 64x): the matching variable takes
+// exactly the steps of the optimizer at Factor·lr, the others those at lr,
+// and weight decay keeps the step's lr (torch.optim.SGD with two groups,
+// lr 0.1 and 0.3, decoupled decay w ← w − 0.1·wd·w in both).
+func TestLRMultipliers(t *testing.T) {
+	start := map[string][]float32{"/conv/kernel": {1, -2}, "/bn/beta": {1, -2}}
+	sgd := func(wd float64) *SGDOptimizer {
+		o := SGD(0.1, 0.85)
+		o.Nesterov, o.WeightDecay = true, wd
+		o.LRMultipliers = []LRMultiplier{{Pattern: "beta$", Factor: 3}, {Pattern: "beta", Factor: 100}}
+		return o
+	}
+	// sgdDecayRef is Keras's Nesterov SGD at lr with decoupled decay at
+	// decayLR·wd, minimizing w² for 3 steps.
+	sgdDecayRef := func(w, lr, decayLR, wd float64) float64 {
+		u := 0.0
+		for range 3 {
+			g := 2 * w
+			w -= decayLR * wd * w
+			u = 0.85*u - lr*g
+			w += 0.85*u - lr*g
+		}
+		return w
+	}
+	adam := Adam(0.1)
+	adam.LRMultipliers = []LRMultiplier{{Pattern: "beta", Factor: 0.5}}
+	tests := []struct {
+		name       string
+		opt        Optimizer
+		kernel, bn []float64
+	}{
+		{"sgd, first match wins", sgd(0),
+			kerasSGDRef(start["/conv/kernel"], 0.1, 0.85, true, 3), kerasSGDRef(start["/bn/beta"], 0.3, 0.85, true, 3)},
+		{"sgd with decay at the step's rate", sgd(0.05),
+			[]float64{sgdDecayRef(1, 0.1, 0.1, 0.05), sgdDecayRef(-2, 0.1, 0.1, 0.05)},
+			[]float64{sgdDecayRef(1, 0.3, 0.1, 0.05), sgdDecayRef(-2, 0.3, 0.1, 0.05)}},
+		{"adam", adam, kerasAdamRef(start["/conv/kernel"], 0.1, 3), kerasAdamRef(start["/bn/beta"], 0.05, 3)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			store := runOptimizerOn(t, tc.opt, start, 3)
+			for path, want := range map[string][]float64{"/conv/kernel": tc.kernel, "/bn/beta": tc.bn} {
+				got := values(t, store, path)
+				for i := range want {
+					if !near(float64(got[i]), want[i], 1e-5) {
+						t.Errorf("%s[%d] after 3 steps = %.9g, want %.9g", path, i, got[i], want[i])
+					}
+				}
+			}
+		})
+	}
+	for _, bad := range []LRMultiplier{{Pattern: "(", Factor: 2}, {Pattern: "beta", Factor: 0},
+		{Pattern: "beta", Factor: math.Inf(1)}, {Pattern: "beta", Factor: math.NaN()}} {
+		o := SGD(0.1, 0)
+		o.LRMultipliers = []LRMultiplier{bad}
+		if err := checkOptimizer(o); err == nil {
+			t.Errorf("%+v: no error", bad)
+		}
+	}
+}
+
 // TestEMA checks Keras 3's optimizer EMA (use_ema, ema_momentum,
 // ema_overwrite_frequency) by hand: plain SGD at lr 0.1 on w² from w = 1
 // multiplies w by 0.8 each step; with momentum 0.5 the average starts at

@@ -110,6 +110,7 @@ type Initializer struct {
 	value        float64 // constant
 	mean, stddev float64 // normal, truncated normal
 	minval       float64 // uniform
+	dirac        bool    // Dirac: the first filters are the identity
 	maxval       float64
 	scale        float64 // variance scaling
 	mode         Mode
@@ -199,6 +200,23 @@ func LecunUniform(seed int64) Initializer {
 	return varianceScaling("lecun_uniform", 1, FanIn, UniformDist, seed)
 }
 
+// Dirac returns rest with the first min(in, out) filters of a
+// convolution kernel [kh, kw, in, out] set to the identity: PyTorch's
+// torch.nn.init.dirac_ applied to them, as airbench initializes its
+// convolutions ("an implicit residual"). Filter o < min(in, out) is 1 at
+// the window's centre for input channel o and 0 elsewhere; the other
+// filters are drawn by rest. A layer whose input and output widths are
+// equal starts as the identity. Keras has no such initializer (its
+// Identity is for matrices); it applies to rank-4 kernels with odd
+// windows only.
+func Dirac(rest Initializer) Initializer {
+	rest.dirac = true
+	return rest
+}
+
+// IsDirac reports whether i was made by [Dirac].
+func (i Initializer) IsDirac() bool { return i.dirac }
+
 // Names returns the Keras names [Get] accepts, in a fixed order.
 func Names() []string {
 	return []string{"zeros", "ones", "constant", "random_normal", "random_uniform", "truncated_normal",
@@ -282,10 +300,14 @@ func (i Initializer) String() string {
 	if i.Seeded() {
 		args = append(args, fmt.Sprintf("seed=%d", i.seed))
 	}
-	if len(args) == 0 {
-		return i.name
+	s := i.name
+	if len(args) > 0 {
+		s += "(" + strings.Join(args, ", ") + ")"
 	}
-	return i.name + "(" + strings.Join(args, ", ") + ")"
+	if i.dirac {
+		s = "dirac(" + s + ")"
+	}
+	return s
 }
 
 // Validate reports bad arguments (the checks Keras makes when an
@@ -413,6 +435,22 @@ func (i Initializer) Func(scope *model.Scope) model.VariableInitializer {
 	}
 }
 
+// dirac sets the first min(in, out) filters of the kernel v [kh, kw, in,
+// out] to the identity (see [Dirac]).
+func dirac(v *graph.Node) *graph.Node {
+	dims := v.Shape().Dimensions
+	if len(dims) != 4 || dims[0]%2 == 0 || dims[1]%2 == 0 {
+		panic(fmt.Errorf("initializer dirac: want a convolution kernel [kh, kw, in, out] with odd kh and kw, got %v", dims))
+	}
+	g := v.Graph()
+	index := shapes.Make(dtypes.Int32, dims...)
+	at := func(axis int) *graph.Node { return graph.Iota(g, index, axis) }
+	is := func(axis, value int) *graph.Node { return graph.Equal(at(axis), graph.Scalar(g, dtypes.Int32, value)) }
+	identity := graph.LogicalAnd(graph.LogicalAnd(is(0, dims[0]/2), is(1, dims[1]/2)), graph.Equal(at(2), at(3)))
+	filters := graph.LessThan(at(3), graph.Scalar(g, dtypes.Int32, min(dims[2], dims[3])))
+	return graph.Where(filters, graph.ConvertDType(identity, v.DType()), v)
+}
+
 // Draw returns the values i gives a float32 weight of the given dimensions
 // (row-major), computed on backend b: a seeded initializer always draws the
 // same values, an unseeded one a new draw each time.
@@ -437,6 +475,15 @@ func (i Initializer) Draw(b compute.Backend, dims ...int) ([]float32, error) {
 
 // draw builds the initial value of a variable of the given shape.
 func (i Initializer) draw(g *graph.Graph, shape shapes.Shape, scope *model.Scope) *graph.Node {
+	v := i.drawDist(g, shape, scope)
+	if i.dirac {
+		v = dirac(v)
+	}
+	return v
+}
+
+// drawDist draws the values of i's distribution for the given shape.
+func (i Initializer) drawDist(g *graph.Graph, shape shapes.Shape, scope *model.Scope) *graph.Node {
 	p := i.ParamsFor(shape.Dimensions)
 	if p.Dist == "constant" {
 		return graph.BroadcastToShape(graph.Scalar(g, shape.DType, p.Value), shape)

@@ -278,10 +278,51 @@ func TestString(t *testing.T) {
 		{Zeros(), "zeros"},
 		{Constant(0.5), "constant(value=0.5)"},
 		{RandomNormal(0, 0.1, NoSeed), "random_normal(mean=0, stddev=0.1)"},
+		{Dirac(GlorotUniform(7)), "dirac(glorot_uniform(seed=7))"},
 	}
 	for _, tc := range tests {
 		if got := tc.init.String(); got != tc.want {
 			t.Errorf("String() = %q, want %q", got, tc.want)
+		}
+	}
+}
+
+// TestDirac checks PyTorch's dirac_ on the first min(in, out) filters
+// (airbench's Conv.reset_parameters) by hand: a 3x3 kernel from 2 to 3
+// channels has filters 0 and 1 equal to the identity (1 at the centre of
+// their own channel) and filter 2 drawn from the rest initializer; from 3
+// to 2 channels both filters are the identity.
+func TestDirac(t *testing.T) {
+	rest := Constant(0.5)
+	at := func(dims []int, y, x, i, o int) int { return ((y*dims[1]+x)*dims[2]+i)*dims[3] + o }
+	for _, dims := range [][]int{{3, 3, 2, 3}, {3, 3, 3, 2}, {1, 1, 2, 2}} {
+		got := draw(t, Dirac(rest), nil, dims...)
+		n := min(dims[2], dims[3])
+		for y := range dims[0] {
+			for x := range dims[1] {
+				for i := range dims[2] {
+					for o := range dims[3] {
+						want := float32(0.5)
+						if o < n {
+							want = 0
+							if y == dims[0]/2 && x == dims[1]/2 && i == o {
+								want = 1
+							}
+						}
+						if v := got[at(dims, y, x, i, o)]; v != want {
+							t.Errorf("%v: kernel[%d, %d, %d, %d] = %g, want %g", dims, y, x, i, o, v, want)
+						}
+					}
+				}
+			}
+		}
+	}
+	// The random filters keep their distribution and seed.
+	seeded := draw(t, Dirac(GlorotUniform(3)), nil, 3, 3, 2, 4)
+	plain := draw(t, GlorotUniform(3), nil, 3, 3, 2, 4)
+	for k := range seeded {
+		if o := k % 4; o >= 2 && seeded[k] != plain[k] {
+			t.Fatalf("value %d (filter %d) = %g, want glorot_uniform's %g", k, o, seeded[k], plain[k])
 		}
 	}
 }

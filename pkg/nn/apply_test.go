@@ -87,6 +87,31 @@ func TestApplyValues(t *testing.T) {
 	}
 }
 
+// TestRescaling checks Keras's Rescaling(scale, offset) by hand: x·scale +
+// offset, the same in training and at inference, with no variables.
+func TestRescaling(t *testing.T) {
+	x := tensors.FromValue([][]float32{{1, 2, 3}, {0, 0, -1}})
+	tests := []struct {
+		scale, offset float64
+		want          []float32
+	}{
+		{1.0 / 2, 0, []float32{3, 3, -0.5, -0.5}}, // airbench's logits ×1/9, at 1/2
+		{2, 1, []float32{13, 13, -1, -1}},
+	}
+	for _, tc := range tests {
+		m := Sequential("r", Input(3), Dense(2, UseBias(false), KernelInitializer(initializers.Ones())), Rescaling(tc.scale, tc.offset))
+		for _, training := range []bool{false, true} {
+			logits, _, _ := apply(t, m, x, training)
+			if got := tensors.MustCopyFlatData[float32](logits); !slices.Equal(got, tc.want) {
+				t.Errorf("Rescaling(%g, %g), training %v: %v, want %v", tc.scale, tc.offset, training, got, tc.want)
+			}
+		}
+		if l := m.Layers()[1]; l.Class != "Rescaling" || l.Params() != 0 || !slices.Equal(l.OutputShape, []int{2}) {
+			t.Errorf("Rescaling layer info %+v, want class Rescaling, no parameters, shape [2]", l)
+		}
+	}
+}
+
 // TestApplyVariables builds a narrow "bn" model and checks the output shape,
 // the Keras variable names, and that the variables add up to NumParams, with
 // the moving statistics non-trainable.

@@ -102,6 +102,9 @@ func (s *spec) declare() string {
 		arg("activation", s.activation)
 	case kindDropout:
 		arg("rate", s.rate)
+	case kindRescaling:
+		arg("scale", s.rescale[0])
+		arg("offset", s.rescale[1])
 	case kindRandomFlip:
 		arg("mode", s.flipMode)
 	case kindRandomTranslation:

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/cnnlab/cnnlab/pkg/initializers"
 )
 
 // Recipe declares a model together with how to train it: the named model
@@ -23,6 +25,10 @@ type Recipe struct {
 	// Dense(10) without bias (logits, trained with softmax
 	// cross-entropy).
 	Widths []int
+	// Dirac starts every block's convolutions with their first filters
+	// as the identity (initializers.Dirac over Keras's glorot_uniform,
+	// airbench's PyTorch dirac_: an implicit residual).
+	Dirac bool `json:",omitempty"`
 	// Whitening computes the first convolution's kernel from the first
 	// WhiteningImages training images (WhiteningFromData with eps
 	// WhiteningEps), frozen; false trains an ordinary convolution of as
@@ -37,6 +43,9 @@ type Recipe struct {
 	// BNMomentum is the BatchNormalization layers' momentum (Keras's
 	// convention: the weight of the old average).
 	BNMomentum float64
+	// LogitScale multiplies the logits (Rescaling(LogitScale, 0) after
+	// the Dense layer, airbench's 1/9); 0: none.
+	LogitScale float64 `json:",omitempty"`
 
 	// Training.
 	Epochs, BatchSize int
@@ -48,13 +57,19 @@ type Recipe struct {
 	// variables whose path matches one of ExcludeFromWeightDecay.
 	WeightDecay            float64
 	ExcludeFromWeightDecay []string
+	// BiasLRMultiplier multiplies the learning rate of the
+	// BatchNormalization biases (their paths end in "beta"; airbench's
+	// bias_scaler, 64); 0: none.
+	BiasLRMultiplier float64 `json:",omitempty"`
 	// LabelSmoothing of the cross-entropy; 0: none.
 	LabelSmoothing float64
 	// Triangular: the rate rises linearly from StartFactor·LearningRate to
 	// LearningRate over the first PeakFraction of the steps, then falls
-	// linearly to 0 (airbench's schedule); false: a constant LearningRate.
+	// linearly to EndFactor·LearningRate (airbench's schedule); false: a
+	// constant LearningRate.
 	Triangular                bool
 	StartFactor, PeakFraction float64
+	EndFactor                 float64 `json:",omitempty"`
 	// EMA keeps an exponential moving average of the weights (momentum
 	// EMAMomentum, copied into the weights every EMAEvery steps, 0: only
 	// at the end, Keras's default).
@@ -78,13 +93,14 @@ type Recipe struct {
 func FastRecipe() Recipe {
 	return Recipe{
 		Widths:    []int{64, 128, 128},
+		Dirac:     true,
 		Whitening: true, WhiteningImages: 5000, WhiteningEps: 3e-5,
-		Translate: 2, BNMomentum: 0.6,
+		Translate: 2, BNMomentum: 0.6, LogitScale: 1.0 / 9,
 		Epochs: 10, BatchSize: 1024,
-		LearningRate: 0.2, Momentum: 0.85, Nesterov: true,
-		WeightDecay: 5e-4, ExcludeFromWeightDecay: []string{"beta", "bias"},
+		LearningRate: 1.5, Momentum: 0.85, Nesterov: true,
+		WeightDecay: 0.0089, BiasLRMultiplier: 64,
 		LabelSmoothing: 0.2,
-		Triangular:     true, StartFactor: 0.2, PeakFraction: 0.23,
+		Triangular:     true, StartFactor: 0.2, PeakFraction: 0.23, EndFactor: 0.07,
 		EMA: true, EMAMomentum: 0.9, EMAEvery: 0,
 		AlternatingFlip: true,
 		TTA:             "mirror_translate",
@@ -114,17 +130,24 @@ func (r Recipe) Model(name string, width float64) (*Model, error) {
 		ls = append(ls, Conv2D(24, 3, Activation("gelu"))) // trainable, "valid": 30x30, pooled to the same 15x15
 	}
 	bn := func() Layer { return BatchNormalization(Scale(false), Momentum(r.BNMomentum), Epsilon(1e-12)) }
+	conv := func(f int) Layer {
+		opts := []Option{Padding("same"), UseBias(false)}
+		if r.Dirac {
+			opts = append(opts, KernelInitializer(initializers.Dirac(initializers.GlorotUniform(initializers.NoSeed))))
+		}
+		return Conv2D(f, 3, opts...)
+	}
 	for _, f := range r.Widths {
 		f = max(1, int(math.Round(float64(f)*width)))
 		ls = append(ls,
-			Conv2D(f, 3, Padding("same"), UseBias(false)),
-			MaxPooling2D(2),
-			bn(), Activation("gelu"),
-			Conv2D(f, 3, Padding("same"), UseBias(false)),
-			bn(), Activation("gelu"),
+			conv(f), MaxPooling2D(2), bn(), Activation("gelu"),
+			conv(f), bn(), Activation("gelu"),
 		)
 	}
 	ls = append(ls, MaxPooling2D(3), Flatten(), Dense(NumClasses, UseBias(false)))
+	if r.LogitScale != 0 {
+		ls = append(ls, Rescaling(r.LogitScale, 0))
+	}
 	m := Sequential(name, ls...)
 	if err := m.Validate(); err != nil {
 		return nil, err
@@ -133,8 +156,9 @@ func (r Recipe) Model(name string, width float64) (*Model, error) {
 	return m, nil
 }
 
-// clone returns r with its slices copied.
-func (r Recipe) clone() Recipe {
+// Clone returns r with its slices copied, so that changing the copy
+// leaves r as it was.
+func (r Recipe) Clone() Recipe {
 	r.Widths = slices.Clone(r.Widths)
 	r.ExcludeFromWeightDecay = slices.Clone(r.ExcludeFromWeightDecay)
 	return r
@@ -152,6 +176,7 @@ func (r Recipe) String() string {
 			parts = append(parts, fmt.Sprintf(format, args...))
 		}
 	}
+	add(r.Dirac, "dirac")
 	add(r.Whitening, "whitening %d images", r.WhiteningImages)
 	add(r.Translate > 0, "translate %d", r.Translate)
 	parts = append(parts, fmt.Sprintf("batch %d x %d epochs", r.BatchSize, r.Epochs))
@@ -161,6 +186,8 @@ func (r Recipe) String() string {
 	}
 	parts = append(parts, fmt.Sprintf("%s %g momentum %g", sgd, r.LearningRate, r.Momentum))
 	add(r.WeightDecay > 0, "weight decay %g", r.WeightDecay)
+	add(r.BiasLRMultiplier > 0, "BN biases at %gx the rate", r.BiasLRMultiplier)
+	add(r.LogitScale != 0, "logits x%.4g", r.LogitScale)
 	add(r.LabelSmoothing > 0, "label smoothing %g", r.LabelSmoothing)
 	add(r.Triangular, "triangular")
 	add(r.EMA, "EMA %g", r.EMAMomentum)

@@ -23,7 +23,7 @@ func TestFastModel(t *testing.T) {
 	}
 	block := []string{"Conv2D", "MaxPooling2D", "BatchNormalization", "Activation", "Conv2D", "BatchNormalization", "Activation"}
 	want := append([]string{"RandomTranslation", "Whitening"}, slices.Concat(block, block, block)...)
-	want = append(want, "MaxPooling2D", "Flatten", "Dense")
+	want = append(want, "MaxPooling2D", "Flatten", "Dense", "Rescaling")
 	if !slices.Equal(classes, want) {
 		t.Errorf("layers %v\nwant %v", classes, want)
 	}
@@ -31,7 +31,7 @@ func TestFastModel(t *testing.T) {
 	if got := ls[1].OutputShape; !slices.Equal(got, []int{31, 31, 24}) {
 		t.Errorf("whitening output %v, want [31 31 24]", got)
 	}
-	if got := ls[len(ls)-3].OutputShape; !slices.Equal(got, []int{1, 1, 128}) {
+	if got := ls[len(ls)-4].OutputShape; !slices.Equal(got, []int{1, 1, 128}) {
 		t.Errorf("final pooling output %v, want [1 1 128]", got)
 	}
 	if m.DataSamples() != 5000 {

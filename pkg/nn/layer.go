@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -27,6 +28,7 @@ const (
 	kindRandomTranslation
 	kindRandomCrop
 	kindWhitening
+	kindRescaling
 )
 
 // kindInfo holds a layer type's Keras class name, its base name for
@@ -50,6 +52,7 @@ var kindInfo = map[kind]struct {
 	kindRandomTranslation: {"RandomTranslation", "random_translation", []string{"Name", "FillMode", "FillValue"}},
 	kindRandomCrop:        {"RandomCrop", "random_crop", []string{"Name", "CropPadding"}},
 	kindWhitening:         {"Whitening", "whitening", []string{"Name", "Activation", "UseBias"}},
+	kindRescaling:         {"Rescaling", "rescaling", []string{"Name"}},
 }
 
 // spec is the declaration of one layer: its type and configuration, with
@@ -82,10 +85,11 @@ type spec struct {
 	fillValue  float64
 	cropSize   [2]int // RandomCrop
 	cropPad    int
-	whitening  []float32 // Whitening's kernel [2, 2, C, filters]; nil until computed for WhiteningFromData
-	whitenData int       // WhiteningFromData: the training images its kernel is computed from
-	whitenEps  float64   // WhiteningFromData: the eigenvalue floor
-	channels   int       // Whitening: the input channels (set by infer)
+	whitening  []float32  // Whitening's kernel [2, 2, C, filters]; nil until computed for WhiteningFromData
+	whitenData int        // WhiteningFromData: the training images its kernel is computed from
+	whitenEps  float64    // WhiteningFromData: the eigenvalue floor
+	channels   int        // Whitening: the input channels (set by infer)
+	rescale    [2]float64 // Rescaling: scale, offset
 
 	given []string // names of the options given, to reject inapplicable ones
 	errs  []error  // bad option values, reported by Validate
@@ -93,8 +97,8 @@ type spec struct {
 
 // Layer is one layer of a [Sequential] model, made by [Input], [Conv2D],
 // [MaxPooling2D], [BatchNormalization], [Activation], [Flatten],
-// [GlobalAveragePooling2D], [Dropout], [Dense], the augmentation layers or
-// [Whitening].
+// [GlobalAveragePooling2D], [Dropout], [Dense], [Rescaling], the
+// augmentation layers or [Whitening].
 type Layer interface {
 	layerSpec() *spec
 }
@@ -256,6 +260,15 @@ func GlobalAveragePooling2D(opts ...Option) Layer {
 func Dropout(rate float64, opts ...Option) Layer {
 	s := newSpec(kindDropout, opts)
 	s.rate = rate
+	return s
+}
+
+// Rescaling declares Keras's Rescaling(scale, offset): x·scale + offset,
+// in training and at inference. Rescaling(1.0/255, 0) is the course's /255
+// as a layer; airbench multiplies its logits by 1/9 with one.
+func Rescaling(scale, offset float64, opts ...Option) Layer {
+	s := newSpec(kindRescaling, opts)
+	s.rescale = [2]float64{scale, offset}
 	return s
 }
 
@@ -478,6 +491,10 @@ func (s *spec) check() error {
 		if !(s.epsilon > 0) {
 			return fmt.Errorf("epsilon must be positive, got %g", s.epsilon)
 		}
+	case kindRescaling:
+		if math.IsNaN(s.rescale[0]+s.rescale[1]) || math.IsInf(s.rescale[0]+s.rescale[1], 0) {
+			return fmt.Errorf("scale %g and offset %g must be finite", s.rescale[0], s.rescale[1])
+		}
 	case kindDropout:
 		if !(s.rate >= 0 && s.rate < 1) {
 			return fmt.Errorf("rate must be in [0, 1), got %g", s.rate)
@@ -518,6 +535,9 @@ func (s *spec) check() error {
 			if err := init.Validate(); err != nil {
 				return err
 			}
+		}
+		if s.biasInit.IsDirac() || (s.kind == kindDense && s.kernelInit.IsDirac()) {
+			return fmt.Errorf("a Dirac initializer applies to Conv2D kernels only")
 		}
 		for _, reg := range []regularizers.Regularizer{s.kernelReg, s.biasReg} {
 			if err := reg.Validate(); err != nil {

@@ -320,6 +320,11 @@ func (m *Model) layersGraph(scope *model.Scope, x *graph.Node, record func(*grap
 			x = layers.GlobalAveragePooling2D(x)
 		case kindDropout:
 			x = layers.Dropout(ls, x, s.rate)
+		case kindRescaling:
+			x = graph.MulScalar(x, s.rescale[0])
+			if s.rescale[1] != 0 {
+				x = graph.AddScalar(x, s.rescale[1])
+			}
 		case kindActivation:
 			x = layers.ApplyActivation(act, x)
 		case kindRandomFlip:

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -248,6 +249,7 @@ func TestDeclarationErrors(t *testing.T) {
 		{"dropout 1", []Layer{in, Dropout(1)}, "rate must be in [0, 1), got 1"},
 		{"dropout negative", []Layer{in, Dropout(-0.1)}, "rate must be in [0, 1)"},
 		{"units", []Layer{in, Flatten(), Dense(0)}, "units must be positive, got 0"},
+		{"rescaling", []Layer{in, Rescaling(math.Inf(1), 0)}, "scale +Inf and offset 0 must be finite"},
 		{"momentum", []Layer{in, BatchNormalization(Momentum(1.5))}, "momentum must be in [0, 1]"},
 		{"epsilon", []Layer{in, BatchNormalization(Epsilon(0))}, "epsilon must be positive"},
 		{"pool too big", []Layer{Input(2, 2, 1), MaxPooling2D(3)}, "smaller than the 3x3 window"},
@@ -260,6 +262,7 @@ func TestDeclarationErrors(t *testing.T) {
 		{"duplicate names", []Layer{in, Conv2D(4, 3, Name("c")), Conv2D(4, 3, Name("c"))}, `two layers are named "c"`},
 		{"bad name", []Layer{in, Conv2D(4, 3, Name("a/b"))}, `bad layer name "a/b"`},
 		{"initializer", []Layer{in, Conv2D(4, 3, KernelInitializer(initializers.RandomNormal(0, -1, 0)))}, "stddev must be >= 0"},
+		{"dirac on dense", []Layer{in, Flatten(), Dense(3, KernelInitializer(initializers.Dirac(initializers.GlorotUniform(1))))}, "Conv2D kernels only"},
 		{"regularizer", []Layer{in, Conv2D(4, 3, KernelRegularizer(regularizers.L2(-1)))}, "must be a finite number >= 0"},
 		{"nil option", []Layer{in, Conv2D(4, 3, nil)}, "nil option"},
 	}

@@ -270,7 +270,7 @@ func ArchOf(name string) (Arch, error) {
 func RecipeOf(name string) (Recipe, bool) {
 	for _, p := range named {
 		if p.name == name && p.recipe != nil {
-			return p.recipe().clone(), true
+			return p.recipe().Clone(), true
 		}
 	}
 	return Recipe{}, false

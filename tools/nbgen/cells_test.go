@@ -30,6 +30,7 @@ type book struct {
 	models  []string // names of the vars declared as nn.Sequential(...)
 	fset    *token.FileSet
 	specs   []*ast.ValueSpec // the specs of those vars
+	helpers []*ast.ValueSpec // the other vars of one name (e.g. an nn.Option the models share)
 }
 
 type cell struct{ id, src string }
@@ -63,9 +64,12 @@ func readBook(t *testing.T, l *experiment.Lesson) *book {
 			}
 			for _, s := range g.Specs {
 				vs := s.(*ast.ValueSpec)
-				if len(vs.Names) == 1 && len(vs.Values) == 1 && isCall(vs.Values[0], "nn", "Sequential") {
+				switch {
+				case len(vs.Names) == 1 && len(vs.Values) == 1 && isCall(vs.Values[0], "nn", "Sequential"):
 					b.models = append(b.models, vs.Names[0].Name)
 					b.specs = append(b.specs, vs)
+				case len(vs.Names) == 1 && len(vs.Values) == 1:
+					b.helpers = append(b.helpers, vs)
 				}
 			}
 		}
@@ -94,7 +98,7 @@ func isSel(e ast.Expr, pkg, name string) bool {
 var autoImports = []string{"fmt", "os",
 	"github.com/cnnlab/cnnlab/cifar", "github.com/cnnlab/cnnlab/pkg/fit", "github.com/cnnlab/cnnlab/pkg/nb",
 	"github.com/cnnlab/cnnlab/pkg/nn", "github.com/cnnlab/cnnlab/pkg/experiment", "github.com/cnnlab/cnnlab/pkg/lessons",
-	"github.com/cnnlab/cnnlab/pkg/report", "github.com/cnnlab/cnnlab/pkg/split"}
+	"github.com/cnnlab/cnnlab/pkg/report", "github.com/cnnlab/cnnlab/pkg/split", "github.com/cnnlab/cnnlab/pkg/initializers"}
 
 // importBlock imports paths, without duplicates.
 func importBlock(paths []string) string {
@@ -187,14 +191,18 @@ func notebookModels(t *testing.T, books []*book, presets []string) map[string]ma
 			continue
 		}
 		pkg := fmt.Sprintf("nb%02d", b.lesson.Number)
-		used := map[string]bool{}
+		used := map[string]bool{}   // package names the declarations use
+		idents := map[string]bool{} // identifiers the models use
 		var vars bytes.Buffer
-		for _, s := range b.specs {
+		write := func(s *ast.ValueSpec) {
 			ast.Inspect(s, func(n ast.Node) bool {
 				if sel, ok := n.(*ast.SelectorExpr); ok {
 					if x, ok := sel.X.(*ast.Ident); ok {
 						used[x.Name] = true
 					}
+				}
+				if id, ok := n.(*ast.Ident); ok {
+					idents[id.Name] = true
 				}
 				return true
 			})
@@ -204,8 +212,16 @@ func notebookModels(t *testing.T, books []*book, presets []string) map[string]ma
 			}
 			vars.WriteString("\n\n")
 		}
+		for _, s := range b.specs {
+			write(s)
+		}
+		for _, h := range b.helpers { // the helper vars the models use (one level)
+			if idents[h.Names[0].Name] {
+				write(h)
+			}
+		}
 		var paths []string
-		for _, p := range b.imports {
+		for _, p := range append(slices.Clone(b.imports), autoImports...) { // GoNB's goimports finds the others
 			if used[filepath.Base(p)] {
 				paths = append(paths, p)
 			}
