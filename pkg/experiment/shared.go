@@ -164,6 +164,11 @@ func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 	if res.History == nil || len(res.History.Epochs) == 0 || res.SharedRun != id {
 		return false, fmt.Errorf("the shared run %s is not a finished run of this identity (delete it to train the run again)", dir)
 	}
+	if _, err := os.Stat(filepath.Join(dir, sharedWeights)); errors.Is(err, fs.ErrNotExist) {
+		// Committed results keep no weights: the run is trained again
+		// (publish then puts its weights back).
+		return false, nil
+	}
 	from := res.Lesson + "/" + res.Key
 	if res.ReusedFrom != "" {
 		from = res.ReusedFrom
@@ -191,7 +196,16 @@ func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 func (e *Env) publish(q *prepared, res *RunResult, shared string) error {
 	dir := filepath.Join(shared, res.SharedRun)
 	if _, err := os.Stat(dir); err == nil {
-		return nil
+		// Published before; a record committed without its weights
+		// gets them back (written aside, then renamed into place).
+		w := filepath.Join(dir, sharedWeights)
+		if _, err := os.Stat(w); !errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err := copyFile(filepath.Join(e.Dir, RunsFolder, res.Key+".weights.ckpt"), w+".tmp"); err != nil {
+			return err
+		}
+		return os.Rename(w+".tmp", w)
 	}
 	if err := os.MkdirAll(shared, 0o755); err != nil {
 		return err

@@ -66,6 +66,22 @@ func TestSharedRuns(t *testing.T) {
 	if len(reused) != 1 || reused[0] != "00-baseline-seed42" || len(trained) != 11 {
 		t.Errorf("depth-stride with 2 seeds: trained %v, reused %v", trained, reused)
 	}
+	// A shared run committed without its weights (results in git keep
+	// none) is trained again, and its weights are put back.
+	weights := filepath.Join(shared, flatten.SharedRun, "weights.ckpt")
+	if err := os.Remove(weights); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(root, "smoke", "first-cnn")); err != nil {
+		t.Fatal(err)
+	}
+	trained, reused, _ = run("first-cnn", 1)
+	if len(trained) != 1 || len(reused) != 0 {
+		t.Errorf("first-cnn without the shared weights: trained %v, reused %v; want the baseline trained", trained, reused)
+	}
+	if _, err := os.Stat(weights); err != nil {
+		t.Errorf("the shared run's weights were not put back: %v", err)
+	}
 	entries, err := os.ReadDir(shared)
 	if err != nil {
 		t.Fatal(err)
