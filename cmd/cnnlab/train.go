@@ -463,13 +463,14 @@ func parseLRMultipliers(spec string) ([]fit.LRMultiplier, error) {
 	return out, nil
 }
 
-// recipeMultipliers is recipe r's --lr-multipliers (experiment's one
-// translation of BiasLRMultiplier).
+// recipeMultipliers is recipe r's --lr-multipliers, written from
+// experiment.RecipeLRMultipliers in the form parseLRMultipliers reads.
 func recipeMultipliers(r nn.Recipe) string {
-	if r.BiasLRMultiplier <= 0 {
-		return ""
+	var entries []string
+	for _, m := range experiment.RecipeLRMultipliers(r) {
+		entries = append(entries, fmt.Sprintf("%s=%g", m.Pattern, m.Factor))
 	}
-	return fmt.Sprintf("%s=%g", experiment.BiasPattern, r.BiasLRMultiplier)
+	return strings.Join(entries, ",")
 }
 
 // scheduleName describes the run's schedule for run.json: the

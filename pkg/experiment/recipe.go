@@ -17,10 +17,20 @@ type Training struct {
 	TTA             fit.TTA
 }
 
-// BiasPattern matches the paths of the BatchNormalization biases
+// biasPattern matches the paths of the BatchNormalization biases
 // ("/batch_normalization_2/beta"): the variables a recipe's
 // BiasLRMultiplier applies to.
-const BiasPattern = "beta$"
+const biasPattern = "beta$"
+
+// RecipeLRMultipliers returns the per-variable learning rates of recipe r
+// (its BiasLRMultiplier), or nil: the one translation that
+// [RecipeTraining] and `cnnlab train --model fast` use.
+func RecipeLRMultipliers(r nn.Recipe) []fit.LRMultiplier {
+	if r.BiasLRMultiplier <= 0 {
+		return nil
+	}
+	return []fit.LRMultiplier{{Pattern: biasPattern, Factor: r.BiasLRMultiplier}}
+}
 
 // RecipeTraining returns the optimizer, loss, schedule, flip and
 // test-time augmentation of recipe r for a run of steps optimizer steps
@@ -37,9 +47,7 @@ func RecipeTraining(r nn.Recipe, steps int) (Training, error) {
 	if r.WeightDecay > 0 {
 		sgd.ExcludeFromWeightDecay = r.ExcludeFromWeightDecay
 	}
-	if r.BiasLRMultiplier > 0 {
-		sgd.LRMultipliers = []fit.LRMultiplier{{Pattern: BiasPattern, Factor: r.BiasLRMultiplier}}
-	}
+	sgd.LRMultipliers = RecipeLRMultipliers(r)
 	if r.EMA {
 		sgd.UseEMA, sgd.EMAMomentum, sgd.EMAOverwriteFrequency = true, r.EMAMomentum, r.EMAEvery
 	}

@@ -197,15 +197,12 @@ func (e *Env) publish(q *prepared, res *RunResult, shared string) error {
 	dir := filepath.Join(shared, res.SharedRun)
 	if _, err := os.Stat(dir); err == nil {
 		// Published before; a record committed without its weights
-		// gets them back (written aside, then renamed into place).
+		// gets them back (copyFile writes them atomically).
 		w := filepath.Join(dir, sharedWeights)
 		if _, err := os.Stat(w); !errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
-		if err := copyFile(filepath.Join(e.Dir, RunsFolder, res.Key+".weights.ckpt"), w+".tmp"); err != nil {
-			return err
-		}
-		return os.Rename(w+".tmp", w)
+		return copyFile(filepath.Join(e.Dir, RunsFolder, res.Key+".weights.ckpt"), w)
 	}
 	if err := os.MkdirAll(shared, 0o755); err != nil {
 		return err
