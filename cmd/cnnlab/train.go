@@ -27,7 +27,7 @@ func init() {
 	register(&command{
 		name:    "train",
 		summary: "train a preset model on CIFAR-10 with Keras-like callbacks and checkpoints",
-		usage: "[--data PATH] --model NAME [--width F] [--limit N] [--epochs E] [--batch-size B] [--no-shuffle] [--seed S] " +
+		usage: "[--data PATH] --model NAME [--width F] [--limit N] [--epochs E] [--batch-size B] [--no-shuffle | --order fixed|sorted] [--seed S] " +
 			"[--val-split F | --val-holdout F] [--optimizer adam|sgd] [--lr X] [--momentum M] [--nesterov] " +
 			"[--weight-decay F [--exclude-from-weight-decay P,...]] [--lr-multipliers P=F,...] [--use-ema [--ema-momentum F] [--ema-overwrite-frequency N]] " +
 			"[--label-smoothing F] [--alternating-flip] [--tta none|mirror|mirror_translate] " +
@@ -48,6 +48,7 @@ type trainConfig struct {
 	Epochs      int       `json:"epochs"`
 	BatchSize   int       `json:"batch_size"`
 	Shuffle     bool      `json:"shuffle"`
+	Order       string    `json:"order,omitempty"` // --order: "fixed" or "sorted"
 	Seed        int64     `json:"seed"`
 	ValSplit    float64   `json:"val_split"`
 	ValHoldOut  float64   `json:"val_holdout"`
@@ -79,6 +80,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	epochs := fs.Int("epochs", 10, "epochs to train")
 	batchSize := fs.Int("batch-size", course.Defaults.BatchSize, "images per training step (the course's; Keras's default is 32)")
 	noShuffle := fs.Bool("no-shuffle", false, "visit the images in order instead of reshuffling every epoch")
+	order := fs.String("order", "", `visit the images in one order every epoch: "fixed" (a seeded one if the data is sorted by class) or "sorted" (by class)`)
 	seed := fs.Int64("seed", course.Defaults.Seed, "seed of the weights, dropout, shuffling, --limit and --val-holdout")
 	valSplit := fs.Float64("val-split", 0, "Keras's validation_split: hold out the LAST fraction of the training images (on a class-sorted archive, only with --limit, which shuffles)")
 	valHoldOut := fs.Float64("val-holdout", course.Defaults.ValidationHoldOut, "the course's split: hold out a seeded random fraction (ignored when --val-split is set; 0: none)")
@@ -140,6 +142,10 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 		return usageError("--epochs must be positive, got %d", *epochs)
 	case *batchSize <= 0:
 		return usageError("--batch-size must be positive, got %d", *batchSize)
+	case *order != "" && *order != string(fit.Fixed) && *order != string(fit.ByClass):
+		return usageError("--order must be fixed or sorted, got %q", *order)
+	case *order != "" && *noShuffle:
+		return usageError("use either --no-shuffle or --order, not both")
 	case !(*valSplit >= 0 && *valSplit < 1) || !(*valHoldOut >= 0 && *valHoldOut < 1):
 		return usageError("--val-split and --val-holdout must be in [0, 1)")
 	case set["val-split"] && set["val-holdout"] && *valSplit > 0 && *valHoldOut > 0:
@@ -283,7 +289,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "backend: %s\n", info.String())
 	fitOpts := fit.FitOptions{
-		Epochs: *epochs, BatchSize: *batchSize, NoShuffle: *noShuffle,
+		Epochs: *epochs, BatchSize: *batchSize, NoShuffle: *noShuffle, Order: fit.Order(*order),
 		ValidationSplit: *valSplit, ValidationHoldOut: *valHoldOut,
 		Verbose: fit.Verbosity(*verbose), Output: os.Stdout, AlternatingFlip: *altFlip,
 	}
@@ -344,7 +350,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	}
 	cfg := trainConfig{
 		Data: data.Source, Model: m.Name(), Width: *width, Limit: *limit, Split: split,
-		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle, Seed: *seed,
+		Epochs: *epochs, BatchSize: *batchSize, Shuffle: !*noShuffle && *order == "", Order: *order, Seed: *seed,
 		ValSplit: *valSplit, ValHoldOut: *valHoldOut, Optimizer: opt.Name(), LR: opt.InitialLearningRate(), Schedule: scheduleName(*scheduleSpec, triangular),
 		Momentum: *momentum, Nesterov: *nesterov, WeightDecay: *weightDecay, NoDecay: base.ExcludeFromWeightDecay, LRMult: *lrMult,
 		EMAOverwr: base.EMAOverwriteFrequency, Smoothing: *smoothing, AltFlip: *altFlip,

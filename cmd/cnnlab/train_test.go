@@ -265,6 +265,8 @@ func TestTrainPredictUsage(t *testing.T) {
 		{[]string{"train", "--data", "d", "--model", "baseline"}, "--out"},
 		{[]string{"train", "--data", "d", "--model", "baseline", "--out", "x", "--epochs", "0"}, "--epochs"},
 		{[]string{"train", "--data", "d", "--model", "baseline", "--out", "x", "--val-split", "0.1", "--val-holdout", "0.2"}, "either"},
+		{[]string{"train", "--data", "d", "--model", "baseline", "--out", "x", "--order", "random"}, "--order"},
+		{[]string{"train", "--data", "d", "--model", "baseline", "--out", "x", "--order", "sorted", "--no-shuffle"}, "either --no-shuffle or --order"},
 		{[]string{"train", "--data", "d", "--model", "baseline", "--out", "x", "--reduce-lr-factor", "1"}, "--reduce-lr-factor"},
 		{[]string{"train", "--data", "d", "--model", "baseline", "--out", "x", "--optimizer", "rmsprop"}, "--optimizer"},
 		{[]string{"train", "--data", "d", "--model", "nope", "--out", "x"}, "nope"},
@@ -341,8 +343,9 @@ func TestTrainScheduleAndCSV(t *testing.T) {
 // TestTrainFastRecipeFlags trains with every flag of the airbench-style
 // recipe (Nesterov SGD with decoupled weight decay, BN betas excluded, EMA,
 // label smoothing, alternating flip, the one-cycle schedule, test-time
-// augmentation of the test evaluation): it runs, run.json records them,
-// and the rate follows PyTorch's OneCycleLR.
+// augmentation of the test evaluation), with the images sorted by class
+// (--order): it runs, run.json records them, and the rate follows
+// PyTorch's OneCycleLR.
 func TestTrainFastRecipeFlags(t *testing.T) {
 	data := trainArchive(t, 200, 20)
 	out := t.TempDir()
@@ -350,7 +353,7 @@ func TestTrainFastRecipeFlags(t *testing.T) {
 		"--batch-size", "34", "--optimizer", "sgd", "--lr", "0.1", "--momentum", "0.85", "--nesterov",
 		"--weight-decay", "5e-4", "--exclude-from-weight-decay", "beta,bias", "--lr-multipliers", "beta$=64", "--use-ema", "--ema-momentum", "0.9",
 		"--label-smoothing", "0.2", "--alternating-flip", "--lr-schedule", "one_cycle:total_steps=10,pct_start=0.3,div_factor=5,final_div_factor=inf",
-		"--test", "--tta", "mirror_translate", "--verbose", "0", "--out", out)
+		"--order", "sorted", "--test", "--tta", "mirror_translate", "--verbose", "0", "--out", out)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -370,7 +373,8 @@ func TestTrainFastRecipeFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"nesterov": true`, `"weight_decay": 0.0005`, `"beta"`, `"ema_momentum": 0.9`,
-		`"label_smoothing": 0.2`, `"lr_multipliers": "beta$=64"`, `"alternating_flip": true`, `"tta": "mirror_translate"`, `"lr_schedule": "one_cycle:`} {
+		`"label_smoothing": 0.2`, `"lr_multipliers": "beta$=64"`, `"alternating_flip": true`, `"tta": "mirror_translate"`, `"lr_schedule": "one_cycle:`,
+		`"shuffle": false`, `"order": "sorted"`, `"order": "sorted by class, the same every epoch"`} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("run.json lacks %s:\n%s", want, raw)
 		}

@@ -289,8 +289,7 @@ type prepared struct {
 	model                *nn.Model
 	batch, epochs        int
 	lr                   float64
-	train, val           *cifar.Dataset
-	order                string
+	train                *cifar.Dataset // the training images, less the hold-out, for the scaling's statistics
 	scaling              cifar.Scaling
 	schedule             fit.Schedule
 	training             Training // the optimizer, loss, flip and TTA (Adam at lr, no TTA, unless a Recipe says)
@@ -311,7 +310,7 @@ func (e *Env) prepare(p Planned) (*prepared, error) {
 	if q.lr == 0 {
 		q.lr = s.LearningRate
 	}
-	q.train, q.val, q.order = e.split(p.Run.Order)
+	q.train = e.TrainingImages()
 	q.scaling = scalingOf(p.Run.Scaling, q.train)
 	if r := p.Run.Recipe; r != nil {
 		if p.Run.Schedule != nil || p.Run.LearningRate != 0 || p.Run.BatchSize != 0 || p.Run.Epochs != 0 {
@@ -344,15 +343,15 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	p, run, m := q.Planned, q.Run, q.model
 	started := time.Now()
 	kernelCalls := backend.ConvKernelCalls()
-	train, val, scaling := q.train, q.val, q.scaling
+	scaling := q.scaling
 	log := o.Log
 	if log == nil {
 		log = io.Discard
 	}
 	base := filepath.Join(e.Dir, RunsFolder, p.Key())
 	resumePath, bestPath := base+".resume.ckpt", base+".best.weights.ckpt"
-	opts := fit.FitOptions{Epochs: q.epochs, BatchSize: q.batch, NoShuffle: run.Order != "",
-		ValidationData: val.Scaled(scaling), Output: log, AlternatingFlip: q.training.AlternatingFlip}
+	opts := fit.FitOptions{Epochs: q.epochs, BatchSize: q.batch, Order: fit.Order(run.Order),
+		ValidationHoldOut: s.HoldOut, DataSeed: s.DataSeed, Output: log, AlternatingFlip: q.training.AlternatingFlip}
 	if o.FitProgress != nil {
 		opts.Progress = o.FitProgress()
 	}
@@ -367,14 +366,13 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	if err := fitRun.Resume(resumePath, true); err != nil {
 		return nil, fmt.Errorf("%w (delete %s to start the run over)", err, resumePath)
 	}
-	trained, err := fitRun.Train(train.Scaled(scaling), test)
+	trained, err := fitRun.Train(e.Train.Scaled(scaling), test)
 	if err != nil {
 		return nil, err
 	}
 	hist := trained.History
 	res := &RunResult{Lesson: e.Lesson.Name, Index: p.Index, Key: p.Key(), Run: run, Seed: p.Seed, Preset: s.Preset, History: hist,
-		Split: fit.Split{Method: "holdout", Fraction: s.HoldOut, Train: train.Len(), Val: val.Len()},
-		Test:  e.Test.Len(), Backend: e.Info.String(), CPU: e.Info.CPU.String(), Version: version.String(), Order: q.order}
+		Split: hist.Split, Test: e.Test.Len(), Backend: e.Info.String(), CPU: e.Info.CPU.String(), Version: version.String(), Order: hist.Split.Order}
 	res.Params, res.NonTrainable = m.NumParams()
 	res.FLOPs = m.FLOPs()
 	for _, l := range hist.Epochs {
@@ -438,47 +436,15 @@ func or(v, def int) int {
 	return v
 }
 
-// split holds out the preset's validation fraction of the training images
-// (drawn with the data seed: the same images for every run) and orders the
-// rest as order asks; it returns both and a description of the order.
-func (e *Env) split(order string) (train, val *cifar.Dataset, how string) {
-	tr, va, err := split.HoldOut(e.Train.Len(), e.Settings.HoldOut, e.Settings.DataSeed)
+// TrainingImages returns the training images of the lesson's runs: the
+// preset's, less the validation hold-out that fit draws with the data seed
+// (FitOptions.ValidationHoldOut and DataSeed), in the order it draws them.
+func (e *Env) TrainingImages() *cifar.Dataset {
+	tr, _, err := split.HoldOut(e.Train.Len(), e.Settings.HoldOut, e.Settings.DataSeed)
 	if err != nil {
 		panic(err) // the presets hold out 15% of at least 240 images
 	}
-	switch order {
-	case "fixed", "sorted":
-		slices.Sort(tr) // the source's order
-		how = "fixed: the order of the images as drawn, the same every epoch"
-		if isSortedByClass(e.Train.Subset(tr).Labels) {
-			perm := split.Permutation(len(tr), e.Settings.DataSeed)
-			shuffled := make([]int, len(tr))
-			for i, j := range perm {
-				shuffled[i] = tr[j]
-			}
-			tr = shuffled
-			how = "fixed: one seeded order, the same every epoch (the source is sorted by class)"
-		}
-		if order == "sorted" {
-			slices.SortStableFunc(tr, func(a, b int) int { return int(e.Train.Labels[a]) - int(e.Train.Labels[b]) })
-			how = "sorted by class, the same every epoch"
-		}
-	default:
-		how = "reshuffled every epoch"
-	}
-	return e.Train.Subset(tr), e.Train.Subset(va), how
-}
-
-// TrainingImages returns the training images of the lesson's runs: the
-// preset's, less the validation hold-out, in the order the hold-out drew
-// them.
-func (e *Env) TrainingImages() *cifar.Dataset {
-	train, _, _ := e.split("")
-	return train
-}
-
-func isSortedByClass(labels []uint8) bool {
-	return slices.IsSorted(labels)
+	return e.Train.Subset(tr)
 }
 
 // scalingOf returns the pixel scaling named by name, computed on train.

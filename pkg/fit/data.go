@@ -3,6 +3,7 @@ package fit
 import (
 	"fmt"
 	"iter"
+	"slices"
 
 	"github.com/cnnlab/cnnlab/pkg/split"
 )
@@ -103,9 +104,9 @@ func (s subset) Fill(indices []int, x []float32, y []int32) {
 // fit(validation_split=fraction), cut where [split.At] says (the same
 // samples as cifar.Dataset.SplitLast).
 func SplitLast(d Data, fraction float64) (train, val Data, err error) {
-	at, err := split.At(d.Len(), fraction)
+	at, err := splitAt(d.Len(), fraction)
 	if err != nil {
-		return nil, nil, fmt.Errorf("fit: %w", err)
+		return nil, nil, err
 	}
 	return subset{d, seq(0, at)}, subset{d, seq(at, d.Len())}, nil
 }
@@ -114,16 +115,33 @@ func SplitLast(d Data, fraction float64) (train, val Data, err error) {
 // scikit-learn's train_test_split: the samples [split.HoldOut] picks (the
 // same as cifar.Dataset.Split with the same seed).
 func HoldOut(d Data, fraction float64, seed int64) (train, val Data, err error) {
-	tr, va, err := split.HoldOut(d.Len(), fraction, seed)
+	tr, va, err := holdOut(d.Len(), fraction, seed)
 	if err != nil {
-		return nil, nil, fmt.Errorf("fit: %w", err)
+		return nil, nil, err
 	}
 	return subset{d, tr}, subset{d, va}, nil
 }
 
-// Split says how [Trainer.Fit] divided its data: the method and the
-// number of samples on each side. It is recorded in [History] and, by the
-// CLI and the lessons, in their results files.
+func splitAt(n int, fraction float64) (int, error) {
+	at, err := split.At(n, fraction)
+	if err != nil {
+		return 0, fmt.Errorf("fit: %w", err)
+	}
+	return at, nil
+}
+
+func holdOut(n int, fraction float64, seed int64) (train, val []int, err error) {
+	train, val, err = split.HoldOut(n, fraction, seed)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fit: %w", err)
+	}
+	return train, val, nil
+}
+
+// Split says how [Trainer.Fit] divided its data: the method, the number
+// of samples on each side and the order of the training samples. It is
+// recorded in [History] and, by the CLI and the lessons, in their results
+// files.
 type Split struct {
 	// Method is "holdout" (FitOptions.ValidationHoldOut: the course's
 	// seeded train_test_split), "split_last" (ValidationSplit: Keras's
@@ -132,12 +150,37 @@ type Split struct {
 	Fraction float64 `json:"fraction,omitempty"` // the held-out fraction, for holdout and split_last
 	Train    int     `json:"train"`              // training samples
 	Val      int     `json:"val"`                // validation samples
+	// Order says in words how each epoch visits the training samples (see
+	// [Order]); empty in files written before it was recorded.
+	Order string `json:"order,omitempty"`
 }
+
+// Order is the order in which [Trainer.Fit] visits the training samples.
+// The shuffle lesson compares the three.
+type Order string
+
+const (
+	// Shuffled reshuffles the samples every epoch with the trainer's seed:
+	// Keras's shuffle=True, the default.
+	Shuffled Order = ""
+	// Fixed visits the samples in one order, the same every epoch: the
+	// data's own order (after the validation split, the training samples
+	// in the data's order), or, when that order is sorted by class (as
+	// CIFAR-10's folders are), one permutation of it drawn with the data
+	// seed. FitOptions.NoShuffle is Keras's shuffle=False: the data's
+	// order even when it is sorted by class.
+	Fixed Order = "fixed"
+	// ByClass visits the samples sorted by class label, the same every
+	// epoch (Fixed's order, stably sorted by label): every batch holds
+	// one or two classes.
+	ByClass Order = "sorted"
+)
 
 // SplitValidation returns the training and validation data that Fit uses
 // for train under opts with the trainer seed seed (val is nil without
-// validation), and how they were split. It is what Fit calls; a program
-// can call it to record the split before training.
+// validation), the training samples in the order of opts.Order, and how
+// they were split. It is what Fit calls; a program can call it to record
+// the split before training.
 func SplitValidation(train Data, opts FitOptions, seed int64) (tr, val Data, split Split, err error) {
 	n := 0
 	for _, set := range []bool{opts.ValidationSplit != 0, opts.ValidationHoldOut != 0, opts.ValidationData != nil} {
@@ -148,26 +191,93 @@ func SplitValidation(train Data, opts FitOptions, seed int64) (tr, val Data, spl
 	if n > 1 {
 		return nil, nil, Split{}, fmt.Errorf("fit: set only one of ValidationSplit, ValidationHoldOut and ValidationData")
 	}
-	tr, split = train, Split{Method: "none"}
+	if opts.NoShuffle && opts.Order != Shuffled {
+		return nil, nil, Split{}, fmt.Errorf("fit: set NoShuffle or Order %q, not both", opts.Order)
+	}
+	dataSeed := seed
+	if opts.DataSeed != 0 {
+		dataSeed = opts.DataSeed
+	}
+	split = Split{Method: "none"}
+	var trIdx []int // nil: all of train, in its order
 	switch {
 	case opts.ValidationSplit != 0:
-		tr, val, err = SplitLast(train, opts.ValidationSplit)
+		var at int
+		if at, err = splitAt(train.Len(), opts.ValidationSplit); err != nil {
+			return nil, nil, Split{}, err
+		}
+		trIdx, val = seq(0, at), subset{train, seq(at, train.Len())}
 		split = Split{Method: "split_last", Fraction: opts.ValidationSplit}
 	case opts.ValidationHoldOut != 0:
-		tr, val, err = HoldOut(train, opts.ValidationHoldOut, seed)
+		var vaIdx []int
+		if trIdx, vaIdx, err = holdOut(train.Len(), opts.ValidationHoldOut, dataSeed); err != nil {
+			return nil, nil, Split{}, err
+		}
+		val = subset{train, vaIdx}
 		split = Split{Method: "holdout", Fraction: opts.ValidationHoldOut}
 	case opts.ValidationData != nil:
 		val = opts.ValidationData
 		split.Method = "data"
 	}
-	if err != nil {
-		return nil, nil, Split{}, err
+	split.Order = "reshuffled every epoch"
+	if opts.NoShuffle {
+		split.Order = "in the data's order, the same every epoch"
+	}
+	if opts.Order != Shuffled {
+		if trIdx == nil {
+			trIdx = seq(0, train.Len())
+		}
+		if split.Order, err = order(train, trIdx, opts.Order, dataSeed); err != nil {
+			return nil, nil, Split{}, err
+		}
+	}
+	tr = train
+	if trIdx != nil {
+		tr = subset{train, trIdx}
 	}
 	split.Train = tr.Len()
 	if val != nil {
 		split.Val = val.Len()
 	}
 	return tr, val, split, nil
+}
+
+// order puts idx, indices of d, in the order o asks for (see [Order]) and
+// says how in words.
+func order(d Data, idx []int, o Order, seed int64) (string, error) {
+	if o != Fixed && o != ByClass {
+		return "", fmt.Errorf("fit: unknown Order %q (want %q, %q or %q)", o, Shuffled, Fixed, ByClass)
+	}
+	labels := labelsOf(d)
+	slices.Sort(idx) // the data's order
+	how := "fixed: the order of the images as drawn, the same every epoch"
+	if slices.IsSortedFunc(idx, func(a, b int) int { return int(labels[a]) - int(labels[b]) }) {
+		perm := split.Permutation(len(idx), seed)
+		shuffled := make([]int, len(idx))
+		for i, j := range perm {
+			shuffled[i] = idx[j]
+		}
+		copy(idx, shuffled)
+		how = "fixed: one seeded order, the same every epoch (the source is sorted by class)"
+	}
+	if o == ByClass {
+		slices.SortStableFunc(idx, func(a, b int) int { return int(labels[a]) - int(labels[b]) })
+		how = "sorted by class, the same every epoch"
+	}
+	return how, nil
+}
+
+// labelsOf reads the class labels of all of d's samples, a few hundred
+// samples at a time.
+func labelsOf(d Data) []int32 {
+	const chunk = 256
+	labels := make([]int32, d.Len())
+	x := make([]float32, chunk*sampleSize(d.SampleShape()))
+	for lo := 0; lo < d.Len(); lo += chunk {
+		idx := seq(lo, min(lo+chunk, d.Len()))
+		d.Fill(idx, x[:len(idx)*sampleSize(d.SampleShape())], labels[lo:lo+len(idx)])
+	}
+	return labels
 }
 
 func seq(lo, hi int) []int {

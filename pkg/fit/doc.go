@@ -58,9 +58,11 @@
 // fraction of the samples, before shuffling, cut at floor(n·(1−f)); on the
 // class-sorted CIFAR archive that is a bad split); ValidationHoldOut is the
 // course's seeded random train_test_split (ceil(f·n) samples, the same ones
-// as cifar.Dataset.Split with the trainer's seed); ValidationData is
-// Keras's validation_data. [SplitValidation] does what Fit does, and
-// History.Split records the sizes.
+// as cifar.Dataset.Split with the same seed: FitOptions.DataSeed, or the
+// trainer's); ValidationData is Keras's validation_data. Order: every epoch
+// is reshuffled, unless NoShuffle (Keras's shuffle=False) or
+// FitOptions.Order ([Fixed], [ByClass]) says otherwise. [SplitValidation]
+// does what Fit does, and History.Split records the sizes and the order.
 //
 // Looking inside: [Trainer.Inspect] returns a batch's intermediate values
 // in training or inference mode without changing the model, and
@@ -72,8 +74,8 @@
 // how far they trailed ([MovingAverage.MeanShift]).
 //
 // Determinism: Options.Seed seeds the weight initialization, dropout, every
-// epoch's shuffle (split.EpochOrder with that seed) and the hold-out split,
-// so the same seed gives the same History on the pure Go backend (tested).
+// epoch's shuffle (split.EpochOrder with that seed) and, without a
+// DataSeed, the hold-out split, so the same seed gives the same History on the pure Go backend (tested).
 // Keras seeds nothing by default; here the zero seed is a seed like any
 // other.
 //

@@ -124,5 +124,5 @@ func ExampleSplitValidation() {
 		log.Fatal(err)
 	}
 	fmt.Printf("%+v\n", split)
-	// Output: {Method:holdout Fraction:0.15 Train:8 Val:2}
+	// Output: {Method:holdout Fraction:0.15 Train:8 Val:2 Order:reshuffled every epoch}
 }

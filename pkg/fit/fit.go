@@ -659,6 +659,9 @@ type FitOptions struct {
 	Epochs    int  // epochs to run, counting from 0 (default 1)
 	BatchSize int  // samples per step (default 32); the last batch may be smaller
 	NoShuffle bool // visit the samples in order (Keras shuffle=False); by default every epoch is shuffled with the trainer's seed
+	// Order visits the samples in one fixed order, or sorted by class,
+	// instead of reshuffling them (see [Order]); not with NoShuffle.
+	Order Order
 	// AlternatingFlip mirrors each training image left-right in every
 	// other epoch, starting from a random half (airbench's alternating
 	// flip; see [AlternatingFlipped]). The samples must be images
@@ -667,8 +670,12 @@ type FitOptions struct {
 
 	// At most one of the three validation sources may be set.
 	ValidationSplit   float64 // Keras's validation_split: hold out the LAST fraction of the samples, before shuffling
-	ValidationHoldOut float64 // the course's train_test_split: hold out a seeded random fraction (seed: the trainer's)
+	ValidationHoldOut float64 // the course's train_test_split: hold out a seeded random fraction (seed: DataSeed)
 	ValidationData    Data    // Keras's validation_data
+	// DataSeed seeds the ValidationHoldOut split and the Fixed order's
+	// permutation; 0 means the trainer's seed. The lessons set it so that
+	// every run of a lesson, whatever its seed, sees the same images.
+	DataSeed int64
 
 	Callbacks []Callback
 	Verbose   Verbosity // Silent (default), ProgressBar or OneLine
@@ -800,7 +807,7 @@ func (t *Trainer) runEpoch(train, val Data, epoch int, opts FitOptions) (Logs, e
 	n := train.Len()
 	opts.Progress.EpochBegin(epoch, opts.Epochs, (n+opts.BatchSize-1)/opts.BatchSize)
 	var sum epochSums
-	for step, b := range Batches(train, opts.BatchSize, !opts.NoShuffle, t.seed, epoch) {
+	for step, b := range Batches(train, opts.BatchSize, !opts.NoShuffle && opts.Order == Shuffled, t.seed, epoch) {
 		if opts.AlternatingFlip {
 			alternateFlip(b, t.inputShape, t.seed, epoch)
 		}
