@@ -373,6 +373,28 @@ func TestMaxPool2DTiesGradient(t *testing.T) {
 	}
 }
 
+// TestMaxPool2DTiesGradient3 pins the first-maximum rule for 3x3 pools,
+// where a later tie must yield to an earlier one at every step. One 3x6
+// image, two windows, output gradient 1 and 2:
+//
+//	4 1 4 | 1 3 3     window 1: 4s at (0,0), (0,2), (1,1), (2,0): (0,0) gets 1
+//	0 4 2 | 3 2 3     window 2: 3s at (0,4), (0,5), (1,3), (1,5): (0,4) gets 2
+//	4 3 1 | 0 0 0
+func TestMaxPool2DTiesGradient3(t *testing.T) {
+	x := []float32{4, 1, 4, 1, 3, 3, 0, 4, 2, 3, 2, 3, 4, 3, 1, 0, 0, 0}
+	want := []float32{1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	for _, impl := range []Impl{Fast, Native} {
+		out := model.MustExecOnce(backend.MustNew(), storeWith(Options{Impl: impl}), func(_ *model.Scope, x *graph.Node) *graph.Node {
+			p := MaxPool2D(x, 3, 0, Valid)
+			w := graph.Const(x.Graph(), [][][][]float32{{{{1}, {2}}}})
+			return graph.Gradient(graph.ReduceAllSum(graph.Mul(p, w)), x)[0]
+		}, tensors.FromFlatDataAndDimensions(x, 1, 3, 6, 1))
+		if got := tensors.MustCopyFlatData[float32](out); !slices.Equal(got, want) {
+			t.Errorf("%s: gradient %v, want %v", impl, got, want)
+		}
+	}
+}
+
 func TestDenseGradients(t *testing.T) {
 	for _, useBias := range []bool{true, false} {
 		for _, act := range []string{"", "relu", "tanh"} {
