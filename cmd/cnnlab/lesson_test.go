@@ -87,7 +87,7 @@ func TestLessonList(t *testing.T) {
 		want   []string // lines that must appear, as regular-expression-free substrings
 	}{
 		{"", []string{"5   batchnorm       8     4.5 min", "1   data            0     < 0.1 min", "in the quick preset (2 seed(s))"}},
-		{"standard", []string{"5   batchnorm       12    –", "in the standard preset (3 seed(s))"}},
+		{"standard", []string{"5   batchnorm       12    1.0 h", "7   batch-size      18    –", "in the standard preset (3 seed(s))"}},
 		{"full", []string{"7   batch-size      36    –"}},
 	}
 	for _, tc := range tests {

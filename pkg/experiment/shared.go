@@ -196,11 +196,16 @@ func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 func (e *Env) publish(q *prepared, res *RunResult, shared string) error {
 	dir := filepath.Join(shared, res.SharedRun)
 	if _, err := os.Stat(dir); err == nil {
-		// Published before; a record committed without its weights
-		// gets them back (copyFile writes them atomically).
+		// Published before. A record committed without its weights was
+		// trained again: the new record (its history and times) replaces
+		// the old, so that record and weights describe one training; the
+		// record goes first, so a stop in between trains the run again.
 		w := filepath.Join(dir, sharedWeights)
 		if _, err := os.Stat(w); !errors.Is(err, fs.ErrNotExist) {
 			return nil
+		}
+		if err := writeJSON(filepath.Join(dir, sharedRecord), res); err != nil {
+			return err
 		}
 		return copyFile(filepath.Join(e.Dir, RunsFolder, res.Key+".weights.ckpt"), w)
 	}

@@ -82,6 +82,18 @@ func TestSharedRuns(t *testing.T) {
 	if _, err := os.Stat(weights); err != nil {
 		t.Errorf("the shared run's weights were not put back: %v", err)
 	}
+	// The record is the new training's too (its times, not the first
+	// training's): the next lesson reusing it copies that one.
+	if err := os.RemoveAll(filepath.Join(root, "smoke", "gap")); err != nil {
+		t.Fatal(err)
+	}
+	trained, reused, again := run("gap", 1)
+	if len(trained) != 0 || len(reused) != 2 {
+		t.Errorf("gap after the retrain: trained %v, reused %v; want both reused", trained, reused)
+	}
+	if got := again.Runs[0].ReusedFrom; got != "first-cnn/00-baseline-seed42" {
+		t.Errorf("gap's flatten reused from %q, want the retrained first-cnn/00-baseline-seed42", got)
+	}
 	entries, err := os.ReadDir(shared)
 	if err != nil {
 		t.Fatal(err)
