@@ -2,6 +2,7 @@ package nb
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -116,5 +117,34 @@ func TestShowImagesTitledCount(t *testing.T) {
 		if err := ShowImagesTitled(d, titles, 0); err == nil || !strings.Contains(err.Error(), "titles for 2 images") {
 			t.Errorf("%d titles for 2 images: got %v, want an error", len(titles), err)
 		}
+	}
+}
+
+// TestCommittedResults reads the lessons committed at the standard preset
+// from notebooks/, as a notebook does: the checkout's results/ is found
+// above the working directory.
+func TestCommittedResults(t *testing.T) {
+	t.Chdir("../../notebooks")
+	r, err := CommittedResults("gap", experiment.Standard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Lesson != "gap" || r.Settings.Preset != experiment.Standard || len(r.Runs) != 6 || !r.Complete() {
+		t.Errorf("gap at standard: lesson %q, preset %q, %d runs (complete %v); want gap, standard, 6, complete",
+			r.Lesson, r.Settings.Preset, len(r.Runs), r.Complete())
+	}
+	if err := ShowCommitted("gap", experiment.Standard); err != nil {
+		t.Errorf("ShowCommitted(gap): %v", err)
+	}
+	// Not run at that preset: a clear error, and ShowCommitted only says so.
+	_, err = CommittedResults("gap", experiment.Full)
+	if !errors.Is(err, ErrNotCommitted) || !strings.Contains(err.Error(), "cnnlab lesson run gap --preset full") {
+		t.Errorf("gap at full: got %v, want ErrNotCommitted naming the command", err)
+	}
+	if err := ShowCommitted("gap", experiment.Full); err != nil {
+		t.Errorf("ShowCommitted(gap, full): %v, want nil", err)
+	}
+	if _, err := CommittedResults("no-such-lesson", experiment.Standard); err == nil || errors.Is(err, ErrNotCommitted) {
+		t.Errorf("an unknown lesson: got %v, want an error about the name", err)
 	}
 }
