@@ -14,7 +14,7 @@ var measuredMinutes = map[string]map[experiment.Preset]float64{
 	"data":           {experiment.Quick: 0.01},
 	"first-cnn":      {experiment.Quick: 1.0, experiment.Standard: 14.4},
 	"filter-size":    {experiment.Quick: 2.8, experiment.Standard: 45.5},
-	"weight-init":    {experiment.Quick: 8.0},
+	"weight-init":    {experiment.Quick: 8.0, experiment.Standard: 99.4},
 	"batchnorm":      {experiment.Quick: 4.5, experiment.Standard: 61.0},
 	"shuffle":        {experiment.Quick: 2.9, experiment.Standard: 44.0},
 	"batch-size":     {experiment.Quick: 6.6},
