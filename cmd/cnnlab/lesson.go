@@ -261,10 +261,10 @@ func runLessonClaims(fs *flag.FlagSet, args []string) error {
 		rs := make([]*experiment.Results, len(presets))
 		for i, p := range presets {
 			dir := filepath.Join(*root, p, l.Name)
-			if _, err := os.Stat(filepath.Join(dir, "results.json")); errors.Is(err, os.ErrNotExist) {
+			r, err := experiment.ReadResults(dir)
+			if errors.Is(err, os.ErrNotExist) {
 				continue
 			}
-			r, err := experiment.ReadResults(dir)
 			if err != nil {
 				return err
 			}

@@ -186,12 +186,13 @@ func (r *RunResult) check(file string) error {
 	return nil
 }
 
-// ReadResults reads dir/results.json.
+// ReadResults reads dir/results.json. When there is none, the error
+// matches fs.ErrNotExist (errors.Is).
 func ReadResults(dir string) (*Results, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("experiment: %s holds no results.json: run the lesson first", dir)
+			return nil, noResultsError(dir)
 		}
 		return nil, fmt.Errorf("experiment: %w", err)
 	}
@@ -201,6 +202,16 @@ func ReadResults(dir string) (*Results, error) {
 	}
 	return &r, nil
 }
+
+// noResultsError is ReadResults's error for a folder without
+// results.json: it names the folder and unwraps to fs.ErrNotExist.
+type noResultsError string
+
+func (dir noResultsError) Error() string {
+	return fmt.Sprintf("experiment: %s holds no results.json: run the lesson first", string(dir))
+}
+
+func (noResultsError) Unwrap() error { return fs.ErrNotExist }
 
 // FolderLesson returns the lesson and preset of the runs in a lesson's
 // folder (from results.json, or else from its run files).

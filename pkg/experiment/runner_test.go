@@ -3,6 +3,7 @@ package experiment
 import (
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -182,5 +183,21 @@ func TestPresets(t *testing.T) {
 	}
 	if got := reflect.TypeOf(Float(0)).Kind(); got != reflect.Float64 {
 		t.Error(got)
+	}
+}
+
+// TestReadResultsMissing: a folder without results.json is named in the
+// error, which matches fs.ErrNotExist so that callers can skip it.
+func TestReadResultsMissing(t *testing.T) {
+	dir := t.TempDir()
+	_, err := ReadResults(dir)
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), dir+" holds no results.json") {
+		t.Errorf("ReadResults(an empty folder) = %v, want an error naming it that matches fs.ErrNotExist", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results.json"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadResults(dir); err == nil || errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadResults(a truncated results.json) = %v, want a reading error", err)
 	}
 }

@@ -166,7 +166,7 @@ func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, sharedWeights)); errors.Is(err, fs.ErrNotExist) {
 		// Committed results keep no weights: the run is trained again
-		// (publish then puts its weights back).
+		// (publish then puts its weights and its record back).
 		return false, nil
 	}
 	from := res.Lesson + "/" + res.Key

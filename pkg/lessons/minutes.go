@@ -4,12 +4,13 @@ import "github.com/cnnlab/cnnlab/pkg/experiment"
 
 // measuredMinutes is the one table of measured wall times of the lessons,
 // in minutes, by preset: a whole `cnnlab lesson run NAME --preset P` with
-// the pure Go backend (docs/RESULTS.md), every run trained (no shared runs
-// reused). Quick was measured on a 2-core Intel Xeon; standard on a 2-core
-// AMD EPYC with the product build's convolution kernel, as the sum of the
-// runs' seconds, a shared run counted at its time when trained alone. A preset missing from a lesson's row
-// has not been measured yet; an empty row, a lesson not measured at all.
-// register puts each lesson's row in its Measured field.
+// the pure Go backend (docs/RESULTS.md), every run counted as trained.
+// Quick was measured on a 2-core Intel Xeon, no shared run reused;
+// standard on a 2-core AMD EPYC with the product build's convolution
+// kernel, as the sum of the runs' seconds, a shared run counted at its
+// time when trained alone. A preset missing from a lesson's row has not
+// been measured yet; an empty row, a lesson not measured at all. register
+// puts each lesson's row in its Measured field.
 var measuredMinutes = map[string]map[experiment.Preset]float64{
 	"data":           {experiment.Quick: 0.01},
 	"first-cnn":      {experiment.Quick: 1.0, experiment.Standard: 14.4},

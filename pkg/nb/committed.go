@@ -30,13 +30,9 @@ func CommittedResults(name string, p experiment.Preset) (*experiment.Results, er
 	}
 	rel := filepath.Join("results", string(p), name)
 	for {
-		lesson := filepath.Join(dir, rel)
-		_, err := os.Stat(filepath.Join(lesson, "results.json"))
-		if err == nil {
-			return experiment.ReadResults(lesson)
-		}
+		r, err := experiment.ReadResults(filepath.Join(dir, rel))
 		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("nb: %w", err)
+			return r, err
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -55,7 +51,7 @@ func CommittedResults(name string, p experiment.Preset) (*experiment.Results, er
 func ShowCommitted(name string, p experiment.Preset) error {
 	r, err := CommittedResults(name, p)
 	if errors.Is(err, ErrNotCommitted) {
-		showLine(fmt.Sprintf("%s: not yet run at the %s preset (cnnlab lesson run %s --preset %s --out results)", name, p, name, p))
+		showLine(err.Error())
 		return nil
 	}
 	if err != nil {
