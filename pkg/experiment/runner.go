@@ -89,7 +89,8 @@ type Env struct {
 	// Results holds the finished runs when facts are computed.
 	Results *Results
 
-	dataHash string // dataID's, once computed
+	dataHash string    // dataID's, once computed
+	log      io.Writer // Options.Log: training messages of runs trained again for their weights (see Trained)
 }
 
 // newEnv prepares the environment of a lesson under options.
@@ -114,7 +115,7 @@ func newEnv(l *Lesson, o Options) (*Env, error) {
 	if o.Seeds > 0 {
 		s.Seeds = o.Seeds
 	}
-	e := &Env{Lesson: l, Settings: s, Dir: o.Out, Backend: b, Info: info, Data: o.Data}
+	e := &Env{Lesson: l, Settings: s, Dir: o.Out, Backend: b, Info: info, Data: o.Data, log: o.Log}
 	if o.Data != nil {
 		e.Train = o.Data.Train.Sample(s.Train, s.DataSeed)
 		e.Test = o.Data.Test.Sample(s.Test, s.DataSeed)
@@ -499,7 +500,10 @@ func (e *Env) evaluateBest(m *nn.Model, path string, test fit.Data, hist *fit.Hi
 }
 
 // Trained returns a trainer holding the final weights of the first run
-// labelled label (its first seed), and its model.
+// labelled label (its first seed), and its model. Committed results keep
+// no weights: when the run's are not in the folder, the run is trained
+// again, with its seed and settings, for its weights alone; its record
+// (history, test accuracy, times) stays the one in the folder.
 func (e *Env) Trained(label string) (*fit.Trainer, *nn.Model, *RunResult, error) {
 	for i := range e.Results.Runs {
 		r := &e.Results.Runs[i]
@@ -527,10 +531,38 @@ func (e *Env) Trained(label string) (*fit.Trainer, *nn.Model, *RunResult, error)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if err := tr.LoadWeights(filepath.Join(e.Dir, RunsFolder, r.Key+".weights.ckpt")); err != nil {
+		path := filepath.Join(e.Dir, RunsFolder, r.Key+".weights.ckpt")
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			if err := e.retrain(r); err != nil {
+				return nil, nil, nil, fmt.Errorf("run %s has no weights in %s (committed results keep none), "+
+					"and training it again for them failed: %w", r.Key, e.Dir, err)
+			}
+		}
+		if err := tr.LoadWeights(path); err != nil {
 			return nil, nil, nil, err
 		}
 		return tr, m, r, nil
 	}
 	return nil, nil, nil, fmt.Errorf("no finished run labelled %q", label)
+}
+
+// retrain trains the finished run r again for its final weights, which
+// it saves where the run's own would be; r's record is left as it is.
+func (e *Env) retrain(r *RunResult) error {
+	if e.Train == nil {
+		return errors.New("no dataset to train on")
+	}
+	i := slices.IndexFunc(e.Lesson.Plan(e.Settings), func(p Planned) bool { return p.Key() == r.Key })
+	if i < 0 {
+		return fmt.Errorf("the lesson plans no run %s at the %s preset", r.Key, e.Settings.Preset)
+	}
+	q, err := e.prepare(e.Lesson.Plan(e.Settings)[i])
+	if err != nil {
+		return err
+	}
+	if e.log != nil {
+		fmt.Fprintf(e.log, "%s: run %s has no weights here (committed results keep none): training it again for them\n", e.Lesson.Name, r.Key)
+	}
+	_, err = e.train(q, Options{Log: e.log})
+	return err
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/internal/cifartest"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 )
@@ -199,5 +200,61 @@ func TestReadResultsMissing(t *testing.T) {
 	}
 	if _, err := ReadResults(dir); err == nil || errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("ReadResults(a truncated results.json) = %v, want a reading error", err)
+	}
+}
+
+// TestTrainedWithoutWeights: committed results keep no weights, so a fact
+// that needs a run's weights trains the run again for them (with its seed
+// and settings: the same weights here) and leaves its record as it was;
+// without a dataset it says which run lacks them.
+func TestTrainedWithoutWeights(t *testing.T) {
+	l := &Lesson{Number: 2, Name: "weights-fact", Runs: func(Settings) []RunSpec {
+		return []RunSpec{{Label: "baseline", Arch: nn.Arch{}}}
+	}}
+	l.Facts = []FactSpec{{Name: "acc", Title: "test accuracy of the final weights", Compute: func(e *Env) (Fact, error) {
+		tr, _, _, err := e.Trained("baseline")
+		if err != nil {
+			return Fact{}, err
+		}
+		_, acc, err := tr.Evaluate(e.Test.Scaled(cifar.UnitScaling), 256)
+		return Fact{Values: map[string]float64{"acc": acc}}, err
+	}}}
+	dir := t.TempDir()
+	first, err := Run(l, Options{Preset: Smoke, Data: smokeData, Out: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := first.Runs[0].Key
+	weights, record := filepath.Join(dir, RunsFolder, key+".weights.ckpt"), filepath.Join(dir, RunsFolder, key+".json")
+	before, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(weights); err != nil {
+		t.Fatal(err)
+	}
+	trained := 0
+	again, err := Run(l, Options{Preset: Smoke, Data: smokeData, Out: dir, Progress: func(RunProgress) { trained++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trained != 0 {
+		t.Errorf("%d runs trained as new runs, want 0", trained)
+	}
+	if _, err := os.Stat(weights); err != nil {
+		t.Errorf("the weights were not trained again: %v", err)
+	}
+	if after, err := os.ReadFile(record); err != nil || string(after) != string(before) {
+		t.Errorf("the run's record changed (err %v)", err)
+	}
+	if a, b := again.Facts[0].Values["acc"], first.Facts[0].Values["acc"]; a != b {
+		t.Errorf("the fact from the retrained weights: %v, from the first: %v", a, b)
+	}
+	if err := os.Remove(weights); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(l, Options{Preset: Smoke, Out: dir})
+	if err == nil || !strings.Contains(err.Error(), key+" has no weights") || !strings.Contains(err.Error(), "no dataset") {
+		t.Errorf("no weights and no dataset: got %v, want an error naming the run and the missing dataset", err)
 	}
 }
