@@ -12,14 +12,14 @@ import "github.com/cnnlab/cnnlab/pkg/experiment"
 // been measured yet; an empty row, a lesson not measured at all. register
 // puts each lesson's row in its Measured field.
 var measuredMinutes = map[string]map[experiment.Preset]float64{
-	"data":           {experiment.Quick: 0.01},
+	"data":           {experiment.Quick: 0.01, experiment.Standard: 0.02},
 	"first-cnn":      {experiment.Quick: 1.0, experiment.Standard: 14.4},
 	"filter-size":    {experiment.Quick: 2.8, experiment.Standard: 45.5},
 	"weight-init":    {experiment.Quick: 8.0, experiment.Standard: 99.4},
 	"batchnorm":      {experiment.Quick: 4.5, experiment.Standard: 61.0},
 	"shuffle":        {experiment.Quick: 2.9, experiment.Standard: 44.0},
-	"batch-size":     {experiment.Quick: 6.6},
-	"lr-callbacks":   {experiment.Quick: 7.1},
+	"batch-size":     {experiment.Quick: 6.6}, // standard: its runs ran on two machines (docs/RESULTS.md)
+	"lr-callbacks":   {experiment.Quick: 7.1}, // standard: its runs ran on two machines, some beside other work
 	"depth-stride":   {experiment.Quick: 7.0},
 	"gap":            {experiment.Quick: 2.1, experiment.Standard: 30.3},
 	"regularization": {experiment.Quick: 6.5},
