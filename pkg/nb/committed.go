@@ -57,8 +57,12 @@ func ShowCommitted(name string, p experiment.Preset) error {
 	if err != nil {
 		return err
 	}
-	showLine(fmt.Sprintf("%s at the %s preset, as committed: %d of %d runs; %s; CPU %s",
-		name, p, len(r.Runs), r.Planned, r.Machine.Backend, r.Machine.CPU))
+	runs := fmt.Sprintf("%d of %d runs; ", len(r.Runs), r.Planned)
+	if r.Planned == 0 {
+		runs = "" // a lesson of facts only, like lesson 1
+	}
+	showLine(fmt.Sprintf("%s at the %s preset, as committed: %s%s; CPU %s",
+		name, p, runs, r.Machine.Backend, r.Machine.CPU))
 	ShowVerdicts(r)
 	if len(r.Runs) == 0 {
 		return nil

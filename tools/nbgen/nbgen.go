@@ -3,7 +3,8 @@
 // read from notebooks/src/NN-name.md (Markdown whose ```go blocks are code
 // cells; see [ParseSource]): the course's code in Go, cell by cell, with
 // the public API only. Then come the lesson's experiment over seeds and
-// its figures, which call pkg/nb. The notebooks in notebooks/ are its
+// its figures, which call pkg/nb, and, once the lesson's results at the
+// standard preset are committed, a cell that shows them. The notebooks in notebooks/ are its
 // output, executed (see notebooks/run); tests keep their cells equal to
 // what it writes, type-check every cell, and check that the models the
 // cells declare are the lesson's.
@@ -11,7 +12,10 @@ package nbgen
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/experiment"
@@ -61,10 +65,26 @@ func FileName(l *experiment.Lesson) string { return fmt.Sprintf("%02d-%s.ipynb",
 // notebooks/src: "05-batchnorm.md".
 func SourceFile(l *experiment.Lesson) string { return fmt.Sprintf("%02d-%s.md", l.Number, l.Name) }
 
+// CommittedStandard reports whether the checkout at root holds the
+// lesson's results at the standard preset with every planned run
+// (results/standard/NAME/results.json): its notebook then shows them.
+func CommittedStandard(root string, l *experiment.Lesson) (bool, error) {
+	r, err := experiment.ReadResults(filepath.Join(root, "results", string(experiment.Standard), l.Name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("nbgen: %w", err)
+	}
+	return r.Complete(), nil
+}
+
 // Lesson returns the notebook of a lesson, without outputs: its heading,
 // the teaching cells of src (the text of its SourceFile; "" for none),
-// then the experiment.
-func Lesson(l *experiment.Lesson, src string) (*Notebook, error) {
+// then the experiment, and last, when standard is true (see
+// [CommittedStandard]), a section that shows the lesson's committed
+// results at the standard preset.
+func Lesson(l *experiment.Lesson, src string, standard bool) (*Notebook, error) {
 	nb := &Notebook{NBFormat: 4, NBFormatMinor: 5, Metadata: map[string]any{
 		"kernelspec": map[string]any{"display_name": "Go (gonb)", "language": "go", "name": "gonb"},
 		"language_info": map[string]any{"codemirror_mode": "", "file_extension": ".go", "mimetype": "",
@@ -110,6 +130,16 @@ func Lesson(l *experiment.Lesson, src string) (*Notebook, error) {
 		code("r := nb.Must(nb.LessonResults("+name+"))", "nb.ShowBest(r)")
 		md("## Settings")
 		code("r := nb.Must(nb.LessonResults("+name+"))", "nb.ShowSettings(r)")
+	}
+	if standard {
+		md("## At the standard size\n\nThe quick preset above shows the mechanics in minutes, at a size where little has " +
+			"converged. The course's claims are about models trained until they fit and then overfit. The `standard` " +
+			"preset (15,000 training images at full width, 15 epochs, 3 seeds, all 10,000 test images; docs/RESULTS.md " +
+			"says how it was chosen) does that " +
+			"on 2 CPU cores in a quarter of an hour to two hours a lesson (`cnnlab lesson list --preset standard`). Its results are committed with the repository in " +
+			"`results/standard/" + l.Name + "`; this cell reads them and trains nothing. " +
+			"`cnnlab lesson run " + l.Name + " --preset standard` makes them again.")
+		code("nb.Check(nb.ShowCommitted(" + name + ", \"standard\"))")
 	}
 	return nb, nil
 }

@@ -25,7 +25,11 @@ func generated(t *testing.T, l *experiment.Lesson) *Notebook {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nb, err := Lesson(l, src)
+	standard, err := CommittedStandard(filepath.Join("..", ".."), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := Lesson(l, src, standard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,8 +38,9 @@ func generated(t *testing.T, l *experiment.Lesson) *Notebook {
 
 // TestNotebooksUpToDate checks that notebooks/ holds exactly one notebook
 // per lesson and that their cells are what Lesson writes (outputs aside):
-// run `go run ./tools/nbgen/write` and `make notebooks` after changing
-// a lesson or its teaching source.
+// run `go run ./tools/nbgen/write` and `notebooks/run --in-place` on the
+// notebooks it wrote after changing a lesson or its teaching source, or
+// committing a lesson's results at the standard preset.
 func TestNotebooksUpToDate(t *testing.T) {
 	dir := filepath.Join("..", "..", "notebooks")
 	files, err := filepath.Glob(filepath.Join(dir, "*.ipynb"))
@@ -55,7 +60,7 @@ func TestNotebooksUpToDate(t *testing.T) {
 			t.Fatalf("%s: %v", FileName(l), err)
 		}
 		if g, w := got.Sources(), generated(t, l).Sources(); !slices.Equal(g, w) {
-			t.Errorf("%s is out of date (go run ./tools/nbgen/write, then make notebooks):\n got %q\nwant %q", FileName(l), g, w)
+			t.Errorf("%s is out of date (go run ./tools/nbgen/write, then notebooks/run --in-place on what it wrote):\n got %q\nwant %q", FileName(l), g, w)
 		}
 	}
 	for _, f := range files {
@@ -145,5 +150,56 @@ func TestParseSource(t *testing.T) {
 				t.Errorf("got %q\nwant %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestCommittedStandard: a notebook shows the standard preset's results
+// only when results/standard/NAME holds all the lesson's planned runs, and
+// then ends with the cell that shows them.
+func TestCommittedStandard(t *testing.T) {
+	l, err := lessons.Get("gap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		results string // results.json; "" for none
+		want    bool
+		wantErr bool
+	}{
+		{"none committed", "", false, false},
+		{"all planned runs", `{"lesson": "gap", "planned_runs": 2, "runs": [{}, {}]}`, true, false},
+		{"a partial run of the lesson", `{"lesson": "gap", "planned_runs": 2, "runs": [{}]}`, false, false},
+		{"a lesson without runs", `{"lesson": "gap", "planned_runs": 0, "runs": []}`, true, false},
+		{"unreadable", `{"lesson": `, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			if tt.results != "" {
+				dir := filepath.Join(root, "results", "standard", "gap")
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "results.json"), []byte(tt.results), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := CommittedStandard(root, l)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Fatalf("CommittedStandard = %v, %v; want %v, error %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+	for _, standard := range []bool{false, true} {
+		book, err := Lesson(l, "", standard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := book.Sources()
+		shows := strings.Contains(src[len(src)-1], `nb.ShowCommitted("gap", "standard")`)
+		if shows != standard {
+			t.Errorf("Lesson(gap, standard=%v): last cell shows the committed standard results: %v", standard, shows)
+		}
 	}
 }
