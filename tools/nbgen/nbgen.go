@@ -4,10 +4,10 @@
 // cells; see [ParseSource]): the course's code in Go, cell by cell, with
 // the public API only. Then come the lesson's experiment over seeds and
 // its figures, which call pkg/nb, and, once the lesson's results at the
-// standard preset are committed, a cell that shows them. The notebooks in notebooks/ are its
-// output, executed (see notebooks/run); tests keep their cells equal to
-// what it writes, type-check every cell, and check that the models the
-// cells declare are the lesson's.
+// standard preset are committed, a cell that shows them. The notebooks in
+// notebooks/ are its output, executed (see notebooks/run); tests keep
+// their cells equal to what it writes, type-check every cell, and check
+// that the models the cells declare are the lesson's.
 package nbgen
 
 import (
@@ -135,8 +135,8 @@ func Lesson(l *experiment.Lesson, src string, standard bool) (*Notebook, error) 
 		md("## At the standard size\n\nThe quick preset above shows the mechanics in minutes, at a size where little has " +
 			"converged. The course's claims are about models trained until they fit and then overfit. The `standard` " +
 			"preset (15,000 training images at full width, 15 epochs, 3 seeds, all 10,000 test images; docs/RESULTS.md " +
-			"says how it was chosen) does that " +
-			"on 2 CPU cores in a quarter of an hour to two hours a lesson (`cnnlab lesson list --preset standard`). Its results are committed with the repository in " +
+			"says how it was chosen) does that on 2 CPU cores in a quarter of an hour to two hours a lesson " +
+			"(`cnnlab lesson list --preset standard`). Its results are committed with the repository in " +
 			"`results/standard/" + l.Name + "`; this cell reads them and trains nothing. " +
 			"`cnnlab lesson run " + l.Name + " --preset standard` makes them again.")
 		code("nb.Check(nb.ShowCommitted(" + name + ", \"standard\"))")
