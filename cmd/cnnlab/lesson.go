@@ -156,7 +156,7 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 		p = experiment.DefaultPreset(info.Config)
 	}
 	for _, l := range todo {
-		dir := filepath.Join(*out, string(p), l.Name)
+		dir := experiment.LessonDir(*out, p, l.Name)
 		began := time.Now()
 		opts := experiment.Options{Preset: p, Seeds: *seeds, Data: data, Out: dir, Shard: shard, Shared: experiment.SharedDir(dir),
 			Reused: func(p experiment.Planned) {
@@ -260,7 +260,7 @@ func runLessonClaims(fs *flag.FlagSet, args []string) error {
 	for _, l := range todo {
 		rs := make([]*experiment.Results, len(presets))
 		for i, p := range presets {
-			dir := filepath.Join(*root, p, l.Name)
+			dir := experiment.LessonDir(*root, experiment.Preset(p), l.Name)
 			r, err := experiment.ReadResults(dir)
 			if errors.Is(err, os.ErrNotExist) {
 				continue

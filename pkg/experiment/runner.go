@@ -552,11 +552,12 @@ func (e *Env) retrain(r *RunResult) error {
 	if e.Train == nil {
 		return errors.New("no dataset to train on")
 	}
-	i := slices.IndexFunc(e.Lesson.Plan(e.Settings), func(p Planned) bool { return p.Key() == r.Key })
+	plan := e.Lesson.Plan(e.Settings)
+	i := slices.IndexFunc(plan, func(p Planned) bool { return p.Key() == r.Key })
 	if i < 0 {
 		return fmt.Errorf("the lesson plans no run %s at the %s preset", r.Key, e.Settings.Preset)
 	}
-	q, err := e.prepare(e.Lesson.Plan(e.Settings)[i])
+	q, err := e.prepare(plan[i])
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,13 @@ import (
 // of one preset: ROOT/PRESET/_runs.
 const SharedFolder = "_runs"
 
+// LessonDir returns the folder of a lesson's results at preset p under
+// root, ROOT/PRESET/NAME: where `cnnlab lesson run NAME --out ROOT` writes
+// them, and results/PRESET/NAME in the checkout for the committed ones.
+func LessonDir(root string, p Preset, name string) string {
+	return filepath.Join(root, string(p), name)
+}
+
 // SharedDir returns the shared folder of the lessons beside lessonDir:
 // ROOT/PRESET/_runs for ROOT/PRESET/NAME.
 func SharedDir(lessonDir string) string {

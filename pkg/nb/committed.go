@@ -28,7 +28,7 @@ func CommittedResults(name string, p experiment.Preset) (*experiment.Results, er
 	if err != nil {
 		return nil, fmt.Errorf("nb: %w", err)
 	}
-	rel := filepath.Join("results", string(p), name)
+	rel := experiment.LessonDir("results", p, name)
 	for {
 		r, err := experiment.ReadResults(filepath.Join(dir, rel))
 		if !errors.Is(err, fs.ErrNotExist) {

@@ -55,7 +55,7 @@ func LessonDir(name string, p experiment.Preset) (string, error) {
 		}
 		root = filepath.Join(cache, "lessons")
 	}
-	return filepath.Join(root, string(p), name), nil
+	return experiment.LessonDir(root, p, name), nil
 }
 
 // RunLesson runs the named lesson in the preset of [Preset] (or reads its

@@ -69,7 +69,7 @@ func SourceFile(l *experiment.Lesson) string { return fmt.Sprintf("%02d-%s.md", 
 // lesson's results at the standard preset with every planned run
 // (results/standard/NAME/results.json): its notebook then shows them.
 func CommittedStandard(root string, l *experiment.Lesson) (bool, error) {
-	r, err := experiment.ReadResults(filepath.Join(root, "results", string(experiment.Standard), l.Name))
+	r, err := experiment.ReadResults(experiment.LessonDir(filepath.Join(root, "results"), experiment.Standard, l.Name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
