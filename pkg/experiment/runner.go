@@ -516,14 +516,7 @@ func (e *Env) Trained(label string) (*fit.Trainer, *nn.Model, *RunResult, error)
 				run = d
 			}
 		}
-		// The name the weights were saved with: the label of the run
-		// that trained them, which for a shared run may be another
-		// lesson's.
-		name, _, _ := strings.Cut(r.Run.Model, ": ")
-		if name == "" {
-			name = slug(run.Label)
-		}
-		m, err := e.Settings.namedModel(run, name)
+		m, err := e.Settings.namedModel(run, savedName(r, run))
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -546,6 +539,16 @@ func (e *Env) Trained(label string) (*fit.Trainer, *nn.Model, *RunResult, error)
 	return nil, nil, nil, fmt.Errorf("no finished run labelled %q", label)
 }
 
+// savedName returns the name of the model whose weights are the finished
+// run r's (declared as run): the label of the run that trained them,
+// which for a shared run may be another lesson's.
+func savedName(r *RunResult, run RunSpec) string {
+	if name, _, _ := strings.Cut(r.Run.Model, ": "); name != "" {
+		return name
+	}
+	return slug(run.Label)
+}
+
 // retrain trains the finished run r again for its final weights, which
 // it saves where the run's own would be; r's record is left as it is.
 func (e *Env) retrain(r *RunResult) error {
@@ -559,6 +562,11 @@ func (e *Env) retrain(r *RunResult) error {
 	}
 	q, err := e.prepare(plan[i])
 	if err != nil {
+		return err
+	}
+	// Saved under the name Trained loads them with: for a run reused
+	// from another lesson, that lesson's.
+	if q.model, err = e.Settings.namedModel(q.Run, savedName(r, q.Run)); err != nil {
 		return err
 	}
 	if e.log != nil {

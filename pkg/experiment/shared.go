@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
@@ -147,8 +148,8 @@ const (
 )
 
 // reuse copies the shared run of q's identity, if shared holds one, into
-// the lesson's folder as q's run (its record and final weights), and
-// reports whether it did.
+// the lesson's folder as q's run (its record, and its final weights when
+// the shared folder has them), and reports whether it did.
 func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 	if shared == "" {
 		return false, nil
@@ -171,10 +172,17 @@ func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 	if res.History == nil || len(res.History.Epochs) == 0 || res.SharedRun != id {
 		return false, fmt.Errorf("the shared run %s is not a finished run of this identity (delete it to train the run again)", dir)
 	}
+	weights := true
 	if _, err := os.Stat(filepath.Join(dir, sharedWeights)); errors.Is(err, fs.ErrNotExist) {
-		// Committed results keep no weights: the run is trained again
-		// (publish then puts its weights and its record back).
-		return false, nil
+		// Committed results keep no weights. The record is enough for the
+		// lesson's verdicts (Env.Trained trains the run again when a fact
+		// needs its weights), except for a time compared in this lesson
+		// with runs trained here: then the run is trained again on this
+		// machine (publish puts its record and weights back).
+		weights = false
+		if e.timed(q.Run.Label) && (res.CPU != e.Info.CPU.String() || res.Backend != e.Info.String()) {
+			return false, nil
+		}
 	}
 	from := res.Lesson + "/" + res.Key
 	if res.ReusedFrom != "" {
@@ -187,13 +195,26 @@ func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 	res.Run.Model = model
 	res.Lesson, res.Index, res.Key, res.Seed, res.ReusedFrom = e.Lesson.Name, q.Index, q.Key(), q.Seed, from
 	base := filepath.Join(e.Dir, RunsFolder, q.Key())
-	if err := copyFile(filepath.Join(dir, sharedWeights), base+".weights.ckpt"); err != nil {
-		return false, err
+	if weights {
+		if err := copyFile(filepath.Join(dir, sharedWeights), base+".weights.ckpt"); err != nil {
+			return false, err
+		}
 	}
 	if err := writeJSON(base+".json", &res); err != nil {
 		return false, err
 	}
 	return true, nil
+}
+
+// timed reports whether one of the lesson's claims compares a time
+// (Metric.Timed) of the runs labelled label.
+func (e *Env) timed(label string) bool {
+	for _, c := range e.Lesson.Claims {
+		if c.Metric.Timed && (slices.Contains(c.A, label) || slices.Contains(c.B, label)) {
+			return true
+		}
+	}
+	return false
 }
 
 // publish puts a run just trained into the shared folder, under its

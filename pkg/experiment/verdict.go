@@ -23,6 +23,11 @@ type Metric struct {
 	// (accuracies, gaps): a comparison of runs that are all at chance
 	// ([AtChance]) says nothing about it.
 	Learned bool
+	// Timed says that the metric is a time, which depends on the machine:
+	// a seed's runs are compared only when they ran on one machine (the
+	// same CPU and backend), since a lesson's runs may have been trained
+	// on several.
+	Timed bool
 	// Images, when set, returns the number of images the metric of a run
 	// is counted on: an accuracy on N images moves in steps of 1/N, and
 	// verdicts compare it at that resolution ([Judge]).
@@ -37,7 +42,7 @@ var (
 	ValAccuracy = Metric{Name: "final validation accuracy", Higher: true, MinEffect: 0.01, Learned: true,
 		Images: func(r *RunResult) int { return r.Split.Val },
 		Of:     func(r *RunResult) float64 { return r.Final("val_accuracy") }}
-	EpochTime = Metric{Name: "time per epoch", Relative: true, MinEffect: 0.05,
+	EpochTime = Metric{Name: "time per epoch", Relative: true, MinEffect: 0.05, Timed: true,
 		Of: func(r *RunResult) float64 { return r.EpochSeconds }}
 	// ValSpread is the standard deviation of the epoch-to-epoch changes of
 	// val_accuracy after the first epoch: how unsteady validation is.
@@ -110,8 +115,9 @@ const (
 	Contrary    = "contrary to the course"
 	NotMeasured = "not measured"
 	// TooSmall is the outcome of a comparison of runs below the size that
-	// can carry a verdict: the smoke preset, one seed, or runs that are
-	// all at chance. Verdict.Why says which.
+	// can carry a verdict: the smoke preset, one seed, runs that are all
+	// at chance, or times of fewer than two seeds measured on one machine.
+	// Verdict.Why says which.
 	TooSmall = "too small to judge"
 )
 
@@ -226,7 +232,8 @@ func testImages(r *RunResult) int { return r.Test }
 // Judge checks claim against results. Fact values (Equal) are compared
 // whatever the size; comparisons of runs are TooSmall in the smoke
 // preset, with one seed, or when every run they read is at chance (for
-// metrics that measure what training learned).
+// metrics that measure what training learned). Times (Metric.Timed) are
+// compared only over the seeds whose runs all ran on one machine.
 func Judge(c Claim, r *Results) Verdict {
 	if c.Expect == Equal {
 		return judgeEqual(c, r)
@@ -239,10 +246,14 @@ func Judge(c Claim, r *Results) Verdict {
 			b[seed] = 0
 		}
 	}
+	var mixed map[int64]bool
+	if c.Metric.Timed {
+		mixed = mixedMachines(r, append(slices.Clip(c.A), c.B...))
+	}
 	var diffs, as, bs []float64
 	for seed, av := range a {
 		bv, ok := b[seed]
-		if !ok || math.IsNaN(av) || math.IsNaN(bv) {
+		if !ok || math.IsNaN(av) || math.IsNaN(bv) || mixed[seed] {
 			continue
 		}
 		d := av - bv
@@ -253,6 +264,10 @@ func Judge(c Claim, r *Results) Verdict {
 			d = -d
 		}
 		diffs, as, bs = append(diffs, d), append(as, av), append(bs, bv)
+	}
+	if len(diffs) == 0 && len(mixed) > 0 {
+		v.Outcome, v.Why = TooSmall, "no seed's runs timed on one machine"
+		return v
 	}
 	if len(diffs) == 0 {
 		v.Outcome = NotMeasured
@@ -273,6 +288,9 @@ func Judge(c Claim, r *Results) Verdict {
 	v.MeanA, v.MeanB, v.Diff, v.Spread, v.Threshold, v.Resolution, v.Seeds = Float(ma), Float(mb), Float(mean), Float(sd),
 		Float(threshold), Float(step), n
 	if why := tooSmall(r, c, n); why != "" {
+		if why == "one seed" && len(mixed) > 0 {
+			why = "one seed's runs timed on one machine"
+		}
 		v.Outcome, v.Why = TooSmall, why
 		return v
 	}
@@ -306,6 +324,25 @@ func tooSmall(r *Results, c Claim, n int) string {
 		return "every run at chance"
 	}
 	return ""
+}
+
+// mixedMachines returns the seeds whose runs with one of the labels ran
+// on more than one machine (CPU and backend).
+func mixedMachines(r *Results, labels []string) map[int64]bool {
+	first, mixed := map[int64]string{}, map[int64]bool{}
+	for i := range r.Runs {
+		run := &r.Runs[i]
+		if !slices.Contains(labels, run.Run.Label) {
+			continue
+		}
+		m := run.CPU + "\x00" + run.Backend
+		if f, ok := first[run.Seed]; !ok {
+			first[run.Seed] = m
+		} else if f != m {
+			mixed[run.Seed] = true
+		}
+	}
+	return mixed
 }
 
 // allAtChance reports whether every run with one of the labels is at

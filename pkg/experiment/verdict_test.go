@@ -115,6 +115,54 @@ func TestJudge(t *testing.T) {
 	}
 }
 
+// TestJudgeTimesOnOneMachine: a lesson's runs may be trained on several
+// machines (a preset split over sittings), and a time measured on one CPU
+// says nothing against a time on another. Times are compared seed by seed
+// only where the seed's runs ran on one machine.
+func TestJudgeTimesOnOneMachine(t *testing.T) {
+	faster := Claim{Text: "A is faster", Metric: EpochTime, Expect: Better, A: []string{"A"}, B: []string{"B"}}
+	const avx512, avx2 = "AMD EPYC (avx2 fma avx512f)", "AMD EPYC (avx2 fma)"
+	tests := []struct {
+		name string
+		// cpus[seed] = {A's CPU, B's CPU}; A takes 9 s an epoch, B 10 s,
+		// on the slower machine 2.3 times as long.
+		cpus     [][2]string
+		want     string
+		why      string
+		seedsLen int
+	}{
+		{"all on one machine", [][2]string{{avx512, avx512}, {avx512, avx512}, {avx512, avx512}}, Agrees, "", 3},
+		{"two machines, each seed on one", [][2]string{{avx512, avx512}, {avx2, avx2}, {avx2, avx2}}, Agrees, "", 3},
+		// Without the rule, 9·2.3 s against 10 s would read as A slower.
+		{"one seed mixed", [][2]string{{avx512, avx512}, {avx2, avx512}, {avx512, avx512}}, Agrees, "", 2},
+		{"two seeds mixed", [][2]string{{avx512, avx512}, {avx2, avx512}, {avx2, avx512}}, TooSmall, "one seed's runs timed on one machine", 1},
+		{"every seed mixed", [][2]string{{avx2, avx512}, {avx2, avx512}, {avx2, avx512}}, TooSmall, "no seed's runs timed on one machine", 0},
+	}
+	for _, tc := range tests {
+		r := &Results{Settings: Settings{Preset: Standard}}
+		for seed, cpus := range tc.cpus {
+			for i, label := range []string{"A", "B"} {
+				s := 9.0 + float64(i)
+				if cpus[i] == avx2 {
+					s *= 2.3
+				}
+				r.Runs = append(r.Runs, RunResult{Run: RunSpec{Label: label}, Seed: int64(seed), CPU: cpus[i], EpochSeconds: s})
+			}
+		}
+		v := Judge(faster, r)
+		if v.Outcome != tc.want || v.Why != tc.why || v.Seeds != tc.seedsLen {
+			t.Errorf("%s: %s (why %q, %d seeds), want %s (why %q, %d seeds)", tc.name, v, v.Why, v.Seeds, tc.want, tc.why, tc.seedsLen)
+		}
+	}
+	// Accuracies do not depend on the machine: mixed seeds count.
+	r := handMade([]float64{0.75, 0.77}, []float64{0.70, 0.70})
+	r.Runs[0].CPU = avx2
+	better := Claim{Text: "A beats B", Metric: TestAccuracy, Expect: Better, A: []string{"A"}, B: []string{"B"}}
+	if v := Judge(better, r); v.Outcome != Agrees || v.Seeds != 2 {
+		t.Errorf("accuracies on two machines: %s", v)
+	}
+}
+
 // TestAtChance pins the boundary: at most n/10 + 2·√(n·0.09) right.
 func TestAtChance(t *testing.T) {
 	tests := []struct {

@@ -3,6 +3,7 @@ package lessons
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cnnlab/cnnlab/pkg/experiment"
@@ -67,7 +68,9 @@ func TestSharedRuns(t *testing.T) {
 		t.Errorf("depth-stride with 2 seeds: trained %v, reused %v", trained, reused)
 	}
 	// A shared run committed without its weights (results in git keep
-	// none) is trained again, and its weights are put back.
+	// none) is reused from its record: first-cnn trains no run, and its
+	// facts train the baseline again for its weights (Env.Trained), which
+	// stay in first-cnn's folder.
 	weights := filepath.Join(shared, flatten.SharedRun, "weights.ckpt")
 	if err := os.Remove(weights); err != nil {
 		t.Fatal(err)
@@ -75,15 +78,60 @@ func TestSharedRuns(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(root, "smoke", "first-cnn")); err != nil {
 		t.Fatal(err)
 	}
-	trained, reused, _ = run("first-cnn", 1)
-	if len(trained) != 1 || len(reused) != 0 {
-		t.Errorf("first-cnn without the shared weights: trained %v, reused %v; want the baseline trained", trained, reused)
+	trained, reused, first = run("first-cnn", 1)
+	if len(trained) != 0 || len(reused) != 1 || len(first.Facts) != 5 || first.Runs[0].TestAccuracy != flatten.TestAccuracy {
+		t.Errorf("first-cnn without the shared weights: trained %v, reused %v, %d facts, test accuracy %v (gap's %v); "+
+			"want the record reused and 5 facts", trained, reused, len(first.Facts), first.Runs[0].TestAccuracy, flatten.TestAccuracy)
+	}
+	if _, err := os.Stat(filepath.Join(root, "smoke", "first-cnn", experiment.RunsFolder, "00-baseline-seed42.weights.ckpt")); err != nil {
+		t.Errorf("first-cnn's facts did not train the baseline again for its weights: %v", err)
+	}
+	if _, err := os.Stat(weights); err == nil {
+		t.Error("weights trained again for a fact were put in the shared folder, beside a record of another training")
+	}
+	// depth-stride compares the baseline's time per epoch with stride 2's.
+	// A weightless shared record from this machine is reused; one from
+	// another machine is trained again here, and the new record and its
+	// weights replace it in the shared folder.
+	forget := func() {
+		t.Helper()
+		old, err := filepath.Glob(filepath.Join(root, "smoke", "depth-stride", experiment.RunsFolder, "00-baseline-seed42*"))
+		if err != nil || len(old) == 0 {
+			t.Fatalf("depth-stride's baseline: %v %v", old, err)
+		}
+		for _, f := range old {
+			if err := os.Remove(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	forget()
+	trained, reused, _ = run("depth-stride", 2)
+	if len(trained) != 0 || len(reused) != 1 {
+		t.Errorf("depth-stride, a weightless record of this machine: trained %v, reused %v; want it reused", trained, reused)
+	}
+	record := filepath.Join(shared, flatten.SharedRun, "run.json")
+	raw, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := strings.Replace(string(raw), `"cpu": "`, `"cpu": "another CPU `, 1)
+	if other == string(raw) {
+		t.Fatalf("no cpu in the shared record %s", record)
+	}
+	if err := os.WriteFile(record, []byte(other), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	forget()
+	trained, reused, ds := run("depth-stride", 2)
+	if len(trained) != 1 || trained[0] != "00-baseline-seed42" || len(reused) != 0 {
+		t.Errorf("depth-stride, a weightless record of another machine: trained %v, reused %v; want the baseline trained", trained, reused)
 	}
 	if _, err := os.Stat(weights); err != nil {
 		t.Errorf("the shared run's weights were not put back: %v", err)
 	}
-	// The record is the new training's too (its times, not the first
-	// training's): the next lesson reusing it copies that one.
+	// The shared record is the new training's too (its times, not the
+	// first training's): the next lesson reusing it copies that one.
 	if err := os.RemoveAll(filepath.Join(root, "smoke", "gap")); err != nil {
 		t.Fatal(err)
 	}
@@ -91,8 +139,8 @@ func TestSharedRuns(t *testing.T) {
 	if len(trained) != 0 || len(reused) != 2 {
 		t.Errorf("gap after the retrain: trained %v, reused %v; want both reused", trained, reused)
 	}
-	if got := again.Runs[0].ReusedFrom; got != "first-cnn/00-baseline-seed42" {
-		t.Errorf("gap's flatten reused from %q, want the retrained first-cnn/00-baseline-seed42", got)
+	if got := again.Runs[0].ReusedFrom; got != "depth-stride/00-baseline-seed42" || again.Runs[0].CPU != ds.Runs[0].CPU {
+		t.Errorf("gap's flatten reused from %q on %q, want the retrained depth-stride/00-baseline-seed42 on %q", got, again.Runs[0].CPU, ds.Runs[0].CPU)
 	}
 	entries, err := os.ReadDir(shared)
 	if err != nil {
