@@ -32,8 +32,9 @@ type Options struct {
 	// Shared is the folder of runs shared between lessons (the CLI and
 	// notebooks use ROOT/PRESET/_runs): a planned run whose identity
 	// ([RunID]) is there is copied into the lesson's folder instead of
-	// trained again, and every run trained here is put there. "" shares
-	// nothing.
+	// trained again (unless the lesson compares its time per epoch and it
+	// was timed on another machine), and every run trained here is put
+	// there. "" shares nothing.
 	Shared string
 	// Progress is called before each run this process trains.
 	Progress func(RunProgress)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/cnnlab/cnnlab/cifar"
 	"github.com/cnnlab/cnnlab/internal/atomicfile"
@@ -23,7 +24,12 @@ import (
 // trains ([RunID]); with Options.Shared, a run trained once is kept in
 // SHARED/ID/ (run.json, weights.ckpt, identity.json) and every later
 // lesson planning a run of the same identity copies it instead of
-// training it again.
+// training it again: its record, and its weights where they are there
+// (committed results keep none; Env.Trained trains the run again when a
+// fact needs them). The one exception is a run whose time per epoch the
+// lesson compares, recorded on another machine than the one the lesson
+// times that comparison on: it is trained again, and its new record and
+// weights replace the shared ones.
 
 // SharedFolder is the folder of shared runs beside the lessons' folders
 // of one preset: ROOT/PRESET/_runs.
@@ -172,17 +178,21 @@ func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 	if res.History == nil || len(res.History.Epochs) == 0 || res.SharedRun != id {
 		return false, fmt.Errorf("the shared run %s is not a finished run of this identity (delete it to train the run again)", dir)
 	}
+	// A time compared in this lesson is compared on one machine: a
+	// record timed elsewhere is trained again here when the lesson's
+	// other runs of the claim are timed here (publish then puts the new
+	// record and weights in the shared folder).
+	if want, ok, err := e.timedOn(q); err != nil {
+		return false, err
+	} else if ok && want == e.machine() && MachineOf(&res) != want {
+		return false, nil
+	}
+	// Committed results keep no weights: the record alone is enough for
+	// the lesson's verdicts, and Env.Trained trains the run again when a
+	// fact needs its weights.
 	weights := true
 	if _, err := os.Stat(filepath.Join(dir, sharedWeights)); errors.Is(err, fs.ErrNotExist) {
-		// Committed results keep no weights. The record is enough for the
-		// lesson's verdicts (Env.Trained trains the run again when a fact
-		// needs its weights), except for a time compared in this lesson
-		// with runs trained here: then the run is trained again on this
-		// machine (publish puts its record and weights back).
 		weights = false
-		if e.timed(q.Run.Label) && (res.CPU != e.Info.CPU.String() || res.Backend != e.Info.String()) {
-			return false, nil
-		}
 	}
 	from := res.Lesson + "/" + res.Key
 	if res.ReusedFrom != "" {
@@ -195,6 +205,10 @@ func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 	res.Run.Model = model
 	res.Lesson, res.Index, res.Key, res.Seed, res.ReusedFrom = e.Lesson.Name, q.Index, q.Key(), q.Seed, from
 	base := filepath.Join(e.Dir, RunsFolder, q.Key())
+	// A training of this run killed before, here, is not resumed.
+	if err := os.Remove(base + ".resume.ckpt"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
 	if weights {
 		if err := copyFile(filepath.Join(dir, sharedWeights), base+".weights.ckpt"); err != nil {
 			return false, err
@@ -206,15 +220,50 @@ func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 	return true, nil
 }
 
-// timed reports whether one of the lesson's claims compares a time
-// (Metric.Timed) of the runs labelled label.
-func (e *Env) timed(label string) bool {
+// timedOn returns the machine ([MachineOf]) that the run q must be timed
+// on, and whether it must: when one of the lesson's claims compares a time
+// (Metric.Timed) of q's label, the machine of the lesson's finished runs
+// of that claim and seed, or this machine when there are none.
+func (e *Env) timedOn(q *prepared) (string, bool, error) {
+	var labels []string
 	for _, c := range e.Lesson.Claims {
-		if c.Metric.Timed && (slices.Contains(c.A, label) || slices.Contains(c.B, label)) {
-			return true
+		if c.Metric.Timed && (slices.Contains(c.A, q.Run.Label) || slices.Contains(c.B, q.Run.Label)) {
+			labels = append(append(labels, c.A...), c.B...)
 		}
 	}
-	return false
+	if labels == nil {
+		return "", false, nil
+	}
+	runs, err := ReadRuns(e.Dir)
+	if err != nil {
+		return "", false, err
+	}
+	for i := range runs {
+		r := &runs[i]
+		if r.Seed == q.Seed && r.Key != q.Key() && slices.Contains(labels, r.Run.Label) {
+			return MachineOf(r), true, nil
+		}
+	}
+	return e.machine(), true, nil
+}
+
+// machine returns this process's machine as [MachineOf] names it.
+func (e *Env) machine() string {
+	return MachineOf(&RunResult{CPU: e.Info.CPU.String(), Backend: e.Info.String()})
+}
+
+// MachineOf names the machine a run was timed on: its CPU (model and SIMD
+// flags) and its backend, less where the backend's choice came from
+// ("from default", "from $GOMLX_BACKEND"), which changes no time. Times
+// compare only between runs of one machine.
+func MachineOf(r *RunResult) string {
+	backend := r.Backend
+	if i := strings.Index(backend, ", from "); i >= 0 {
+		if j := strings.IndexByte(backend[i:], ';'); j >= 0 {
+			backend = backend[:i] + backend[i+j:]
+		}
+	}
+	return r.CPU + " | " + backend
 }
 
 // publish puts a run just trained into the shared folder, under its
@@ -224,13 +273,15 @@ func (e *Env) timed(label string) bool {
 func (e *Env) publish(q *prepared, res *RunResult, shared string) error {
 	dir := filepath.Join(shared, res.SharedRun)
 	if _, err := os.Stat(dir); err == nil {
-		// Published before. A record committed without its weights was
-		// trained again: the new record (its history and times) replaces
-		// the old, so that record and weights describe one training; the
-		// record goes first, so a stop in between trains the run again.
+		// Published before. The run was trained again because the shared
+		// one had no weights (Env.Trained) or was timed on another machine
+		// (reuse): the new record (its history and times) and weights
+		// replace the old ones, so that both describe one training. The
+		// old weights go first and the new ones last, so that a stop in
+		// between leaves a record without weights, never a mismatched pair.
 		w := filepath.Join(dir, sharedWeights)
-		if _, err := os.Stat(w); !errors.Is(err, fs.ErrNotExist) {
-			return nil
+		if err := os.Remove(w); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
 		}
 		if err := writeJSON(filepath.Join(dir, sharedRecord), res); err != nil {
 			return err

@@ -148,7 +148,8 @@ type Verdict struct {
 	Resolution Float  `json:"resolution,omitempty"`
 	Seeds      int    `json:"seeds"`
 	Outcome    string `json:"outcome"`
-	// Why says why a verdict is TooSmall, e.g. "one seed".
+	// Why says why a verdict is TooSmall, e.g. "one seed", or which
+	// seeds a time comparison left out.
 	Why string `json:"why,omitempty"`
 }
 
@@ -159,10 +160,10 @@ func (v Verdict) String() string {
 	return v.Claim + ": " + v.Measured() + ": " + v.Result()
 }
 
-// Result returns the outcome, with its reason when it is TooSmall, e.g.
+// Result returns the outcome, with its reason when there is one, e.g.
 // "too small to judge (one seed)".
 func (v Verdict) Result() string {
-	if v.Outcome == TooSmall && v.Why != "" {
+	if v.Why != "" {
 		return v.Outcome + " (" + v.Why + ")"
 	}
 	return v.Outcome
@@ -269,6 +270,9 @@ func Judge(c Claim, r *Results) Verdict {
 		v.Outcome, v.Why = TooSmall, "no seed's runs timed on one machine"
 		return v
 	}
+	if len(mixed) > 0 {
+		v.Why = leftOut(mixed)
+	}
 	if len(diffs) == 0 {
 		v.Outcome = NotMeasured
 		return v
@@ -289,7 +293,7 @@ func Judge(c Claim, r *Results) Verdict {
 		Float(threshold), Float(step), n
 	if why := tooSmall(r, c, n); why != "" {
 		if why == "one seed" && len(mixed) > 0 {
-			why = "one seed's runs timed on one machine"
+			why = "one seed's runs timed on one machine; " + v.Why
 		}
 		v.Outcome, v.Why = TooSmall, why
 		return v
@@ -327,7 +331,7 @@ func tooSmall(r *Results, c Claim, n int) string {
 }
 
 // mixedMachines returns the seeds whose runs with one of the labels ran
-// on more than one machine (CPU and backend).
+// on more than one machine ([MachineOf]).
 func mixedMachines(r *Results, labels []string) map[int64]bool {
 	first, mixed := map[int64]string{}, map[int64]bool{}
 	for i := range r.Runs {
@@ -335,7 +339,7 @@ func mixedMachines(r *Results, labels []string) map[int64]bool {
 		if !slices.Contains(labels, run.Run.Label) {
 			continue
 		}
-		m := run.CPU + "\x00" + run.Backend
+		m := MachineOf(run)
 		if f, ok := first[run.Seed]; !ok {
 			first[run.Seed] = m
 		} else if f != m {
@@ -343,6 +347,24 @@ func mixedMachines(r *Results, labels []string) map[int64]bool {
 		}
 	}
 	return mixed
+}
+
+// leftOut says which seeds a time comparison left out, e.g. "seed 43
+// left out: its runs ran on two machines".
+func leftOut(mixed map[int64]bool) string {
+	var seeds []int64
+	for s := range mixed {
+		seeds = append(seeds, s)
+	}
+	slices.Sort(seeds)
+	words := make([]string, len(seeds))
+	for i, s := range seeds {
+		words[i] = strconv.FormatInt(s, 10)
+	}
+	if len(seeds) == 1 {
+		return "seed " + words[0] + " left out: its runs ran on several machines"
+	}
+	return "seeds " + strings.Join(words, ", ") + " left out: their runs ran on several machines"
 }
 
 // allAtChance reports whether every run with one of the labels is at

@@ -118,47 +118,60 @@ func TestJudge(t *testing.T) {
 // TestJudgeTimesOnOneMachine: a lesson's runs may be trained on several
 // machines (a preset split over sittings), and a time measured on one CPU
 // says nothing against a time on another. Times are compared seed by seed
-// only where the seed's runs ran on one machine.
+// only where the seed's runs ran on one machine ([MachineOf]: the CPU and
+// the backend, not where the backend's choice came from).
 func TestJudgeTimesOnOneMachine(t *testing.T) {
 	faster := Claim{Text: "A is faster", Metric: EpochTime, Expect: Better, A: []string{"A"}, B: []string{"B"}}
-	const avx512, avx2 = "AMD EPYC (avx2 fma avx512f)", "AMD EPYC (avx2 fma)"
+	type machine struct{ cpu, backend string }
+	const goBackend = "Go Backend (go:parallelism=-1, from default; simd on; conv kernel avx2; 2 CPUs)"
+	fast := machine{"AMD EPYC (avx2 fma avx512f)", "Go Backend (go:parallelism=-1, from default; simd on; conv kernel avx512; 2 CPUs)"}
+	slow := machine{"AMD EPYC (avx2 fma)", goBackend}
+	slowByEnv := machine{"AMD EPYC (avx2 fma)", strings.Replace(goBackend, "from default", "from $GOMLX_BACKEND", 1)}
+	noKernel := machine{"AMD EPYC (avx2 fma)", strings.Replace(goBackend, "conv kernel avx2", "conv kernel none", 1)}
 	tests := []struct {
 		name string
-		// cpus[seed] = {A's CPU, B's CPU}; A takes 9 s an epoch, B 10 s,
-		// on the slower machine 2.3 times as long.
-		cpus     [][2]string
+		// machines[seed] = {A's, B's}; A takes 9 s an epoch, B 10 s, on
+		// any machine but fast 2.3 times as long.
+		machines [][2]machine
 		want     string
 		why      string
-		seedsLen int
+		seeds    int
 	}{
-		{"all on one machine", [][2]string{{avx512, avx512}, {avx512, avx512}, {avx512, avx512}}, Agrees, "", 3},
-		{"two machines, each seed on one", [][2]string{{avx512, avx512}, {avx2, avx2}, {avx2, avx2}}, Agrees, "", 3},
+		{"all on one machine", [][2]machine{{fast, fast}, {fast, fast}, {fast, fast}}, Agrees, "", 3},
+		{"two machines, each seed on one", [][2]machine{{fast, fast}, {slow, slow}, {slow, slow}}, Agrees, "", 3},
+		// The backend chosen by $GOMLX_BACKEND rather than by default is
+		// the same machine.
+		{"backend's source differs", [][2]machine{{slow, slowByEnv}, {slowByEnv, slow}}, Agrees, "", 2},
 		// Without the rule, 9·2.3 s against 10 s would read as A slower.
-		{"one seed mixed", [][2]string{{avx512, avx512}, {avx2, avx512}, {avx512, avx512}}, Agrees, "", 2},
-		{"two seeds mixed", [][2]string{{avx512, avx512}, {avx2, avx512}, {avx2, avx512}}, TooSmall, "one seed's runs timed on one machine", 1},
-		{"every seed mixed", [][2]string{{avx2, avx512}, {avx2, avx512}, {avx2, avx512}}, TooSmall, "no seed's runs timed on one machine", 0},
+		{"one seed mixed", [][2]machine{{fast, fast}, {slow, fast}, {fast, fast}}, Agrees,
+			"seed 1 left out: its runs ran on several machines", 2},
+		{"the backend's kernel differs", [][2]machine{{fast, fast}, {noKernel, slow}, {fast, fast}}, Agrees,
+			"seed 1 left out: its runs ran on several machines", 2},
+		{"two seeds mixed", [][2]machine{{fast, fast}, {slow, fast}, {slow, fast}}, TooSmall,
+			"one seed's runs timed on one machine; seeds 1, 2 left out: their runs ran on several machines", 1},
+		{"every seed mixed", [][2]machine{{slow, fast}, {slow, fast}, {slow, fast}}, TooSmall, "no seed's runs timed on one machine", 0},
 	}
 	for _, tc := range tests {
 		r := &Results{Settings: Settings{Preset: Standard}}
-		for seed, cpus := range tc.cpus {
+		for seed, ms := range tc.machines {
 			for i, label := range []string{"A", "B"} {
 				s := 9.0 + float64(i)
-				if cpus[i] == avx2 {
+				if ms[i] != fast {
 					s *= 2.3
 				}
-				r.Runs = append(r.Runs, RunResult{Run: RunSpec{Label: label}, Seed: int64(seed), CPU: cpus[i], EpochSeconds: s})
+				r.Runs = append(r.Runs, RunResult{Run: RunSpec{Label: label}, Seed: int64(seed), CPU: ms[i].cpu, Backend: ms[i].backend, EpochSeconds: s})
 			}
 		}
 		v := Judge(faster, r)
-		if v.Outcome != tc.want || v.Why != tc.why || v.Seeds != tc.seedsLen {
-			t.Errorf("%s: %s (why %q, %d seeds), want %s (why %q, %d seeds)", tc.name, v, v.Why, v.Seeds, tc.want, tc.why, tc.seedsLen)
+		if v.Outcome != tc.want || v.Why != tc.why || v.Seeds != tc.seeds {
+			t.Errorf("%s: %s (why %q, %d seeds), want %s (why %q, %d seeds)", tc.name, v, v.Why, v.Seeds, tc.want, tc.why, tc.seeds)
 		}
 	}
 	// Accuracies do not depend on the machine: mixed seeds count.
 	r := handMade([]float64{0.75, 0.77}, []float64{0.70, 0.70})
-	r.Runs[0].CPU = avx2
+	r.Runs[0].CPU = slow.cpu
 	better := Claim{Text: "A beats B", Metric: TestAccuracy, Expect: Better, A: []string{"A"}, B: []string{"B"}}
-	if v := Judge(better, r); v.Outcome != Agrees || v.Seeds != 2 {
+	if v := Judge(better, r); v.Outcome != Agrees || v.Seeds != 2 || v.Why != "" {
 		t.Errorf("accuracies on two machines: %s", v)
 	}
 }

@@ -3,6 +3,7 @@ package lessons
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -78,10 +79,15 @@ func TestSharedRuns(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(root, "smoke", "first-cnn")); err != nil {
 		t.Fatal(err)
 	}
-	trained, reused, first = run("first-cnn", 1)
-	if len(trained) != 0 || len(reused) != 1 || len(first.Facts) != 5 || first.Runs[0].TestAccuracy != flatten.TestAccuracy {
-		t.Errorf("first-cnn without the shared weights: trained %v, reused %v, %d facts, test accuracy %v (gap's %v); "+
-			"want the record reused and 5 facts", trained, reused, len(first.Facts), first.Runs[0].TestAccuracy, flatten.TestAccuracy)
+	trained, reused, again := run("first-cnn", 1)
+	if len(trained) != 0 || len(reused) != 1 || again.Runs[0].TestAccuracy != flatten.TestAccuracy {
+		t.Errorf("first-cnn without the shared weights: trained %v, reused %v, test accuracy %v (gap's %v); "+
+			"want the record reused", trained, reused, again.Runs[0].TestAccuracy, flatten.TestAccuracy)
+	}
+	// Trained again here with its seed, the weights are the same, and so
+	// are the facts computed from them (predictions, misclassified images).
+	if !reflect.DeepEqual(again.Facts, first.Facts) {
+		t.Errorf("first-cnn's facts from the weights trained again:\n%+v\nfrom the first weights:\n%+v", again.Facts, first.Facts)
 	}
 	if _, err := os.Stat(filepath.Join(root, "smoke", "first-cnn", experiment.RunsFolder, "00-baseline-seed42.weights.ckpt")); err != nil {
 		t.Errorf("first-cnn's facts did not train the baseline again for its weights: %v", err)
@@ -106,22 +112,36 @@ func TestSharedRuns(t *testing.T) {
 		}
 	}
 	forget()
+	// A training of the baseline killed here before: reused, the run's
+	// stale resume checkpoint goes.
+	stale := filepath.Join(root, "smoke", "depth-stride", experiment.RunsFolder, "00-baseline-seed42.resume.ckpt")
+	if err := os.WriteFile(stale, []byte("stale"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	trained, reused, _ = run("depth-stride", 2)
 	if len(trained) != 0 || len(reused) != 1 {
 		t.Errorf("depth-stride, a weightless record of this machine: trained %v, reused %v; want it reused", trained, reused)
 	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the reused run's stale resume checkpoint is still there")
+	}
+	// elsewhere moves a run record to another machine.
+	elsewhere := func(record string) {
+		t.Helper()
+		raw, err := os.ReadFile(record)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := strings.Replace(string(raw), `"cpu": "`, `"cpu": "another CPU `, 1)
+		if other == string(raw) {
+			t.Fatalf("no cpu in the run record %s", record)
+		}
+		if err := os.WriteFile(record, []byte(other), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	record := filepath.Join(shared, flatten.SharedRun, "run.json")
-	raw, err := os.ReadFile(record)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other := strings.Replace(string(raw), `"cpu": "`, `"cpu": "another CPU `, 1)
-	if other == string(raw) {
-		t.Fatalf("no cpu in the shared record %s", record)
-	}
-	if err := os.WriteFile(record, []byte(other), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	elsewhere(record)
 	forget()
 	trained, reused, ds := run("depth-stride", 2)
 	if len(trained) != 1 || trained[0] != "00-baseline-seed42" || len(reused) != 0 {
@@ -130,12 +150,42 @@ func TestSharedRuns(t *testing.T) {
 	if _, err := os.Stat(weights); err != nil {
 		t.Errorf("the shared run's weights were not put back: %v", err)
 	}
+	// With its weights, a record of another machine is trained again too.
+	elsewhere(record)
+	forget()
+	trained, reused, _ = run("depth-stride", 2)
+	if len(trained) != 1 || len(reused) != 0 {
+		t.Errorf("depth-stride, a record of another machine with its weights: trained %v, reused %v; want the baseline trained", trained, reused)
+	}
+	// When the lesson's runs that the time is compared with (stride 2,
+	// seed 42) ran on that other machine, its record is the one to reuse.
+	stride, err := filepath.Glob(filepath.Join(root, "smoke", "depth-stride", experiment.RunsFolder, "*-stride-2-seed42.json"))
+	if err != nil || len(stride) != 1 {
+		t.Fatalf("depth-stride's stride 2, seed 42: %v %v", stride, err)
+	}
+	elsewhere(record)
+	elsewhere(stride[0])
+	forget()
+	trained, reused, _ = run("depth-stride", 2)
+	if len(trained) != 0 || len(reused) != 1 {
+		t.Errorf("depth-stride, stride 2 and the shared baseline on another machine: trained %v, reused %v; want the baseline reused", trained, reused)
+	}
+	forget()
+	if err := os.Remove(stride[0]); err != nil {
+		t.Fatal(err)
+	}
+	// Without depth-stride's stride 2 (its shared run is of this machine):
+	// the baseline is trained here, and stride 2 reused.
+	trained, reused, ds = run("depth-stride", 2)
+	if len(trained) != 1 || trained[0] != "00-baseline-seed42" || len(reused) != 1 {
+		t.Errorf("depth-stride trained %v, reused %v; want the baseline trained here and stride 2 reused", trained, reused)
+	}
 	// The shared record is the new training's too (its times, not the
 	// first training's): the next lesson reusing it copies that one.
 	if err := os.RemoveAll(filepath.Join(root, "smoke", "gap")); err != nil {
 		t.Fatal(err)
 	}
-	trained, reused, again := run("gap", 1)
+	trained, reused, again = run("gap", 1)
 	if len(trained) != 0 || len(reused) != 2 {
 		t.Errorf("gap after the retrain: trained %v, reused %v; want both reused", trained, reused)
 	}
