@@ -28,8 +28,9 @@ import (
 // (committed results keep none; Env.Trained trains the run again when a
 // fact needs them). The one exception is a run whose time per epoch the
 // lesson compares, recorded on another machine than the one the lesson
-// times that comparison on: it is trained again, and its new record and
-// weights replace the shared ones.
+// times that comparison on: it is trained again, and that training stays
+// the lesson's own (the shared run stays the first training, so that the
+// lessons reusing it all show the same numbers).
 
 // SharedFolder is the folder of shared runs beside the lessons' folders
 // of one preset: ROOT/PRESET/_runs.
@@ -180,8 +181,8 @@ func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 	}
 	// A time compared in this lesson is compared on one machine: a
 	// record timed elsewhere is trained again here when the lesson's
-	// other runs of the claim are timed here (publish then puts the new
-	// record and weights in the shared folder).
+	// other runs of the claim are timed here (for this lesson only:
+	// publish keeps the shared run as it is).
 	if want, ok, err := e.timedOn(q); err != nil {
 		return false, err
 	} else if ok && want == e.machine() && MachineOf(&res) != want {
@@ -273,20 +274,11 @@ func MachineOf(r *RunResult) string {
 func (e *Env) publish(q *prepared, res *RunResult, shared string) error {
 	dir := filepath.Join(shared, res.SharedRun)
 	if _, err := os.Stat(dir); err == nil {
-		// Published before. The run was trained again because the shared
-		// one had no weights (Env.Trained) or was timed on another machine
-		// (reuse): the new record (its history and times) and weights
-		// replace the old ones, so that both describe one training. The
-		// old weights go first and the new ones last, so that a stop in
-		// between leaves a record without weights, never a mismatched pair.
-		w := filepath.Join(dir, sharedWeights)
-		if err := os.Remove(w); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		if err := writeJSON(filepath.Join(dir, sharedRecord), res); err != nil {
-			return err
-		}
-		return copyFile(filepath.Join(e.Dir, RunsFolder, res.Key+".weights.ckpt"), w)
+		// Published before, and trained again here to be timed on this
+		// machine (reuse). The shared run stays the first training, so
+		// that every lesson reusing it shows the same numbers; the new
+		// record and weights stay in this lesson's folder.
+		return nil
 	}
 	if err := os.MkdirAll(shared, 0o755); err != nil {
 		return err

@@ -97,8 +97,8 @@ func TestSharedRuns(t *testing.T) {
 	}
 	// depth-stride compares the baseline's time per epoch with stride 2's.
 	// A weightless shared record from this machine is reused; one from
-	// another machine is trained again here, and the new record and its
-	// weights replace it in the shared folder.
+	// another machine is trained again here, for depth-stride alone: the
+	// shared run stays the first training.
 	forget := func() {
 		t.Helper()
 		old, err := filepath.Glob(filepath.Join(root, "smoke", "depth-stride", experiment.RunsFolder, "00-baseline-seed42*"))
@@ -142,16 +142,25 @@ func TestSharedRuns(t *testing.T) {
 	}
 	record := filepath.Join(shared, flatten.SharedRun, "run.json")
 	elsewhere(record)
+	before, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatal(err)
+	}
 	forget()
 	trained, reused, ds := run("depth-stride", 2)
 	if len(trained) != 1 || trained[0] != "00-baseline-seed42" || len(reused) != 0 {
 		t.Errorf("depth-stride, a weightless record of another machine: trained %v, reused %v; want the baseline trained", trained, reused)
 	}
-	if _, err := os.Stat(weights); err != nil {
-		t.Errorf("the shared run's weights were not put back: %v", err)
+	if after, err := os.ReadFile(record); err != nil || string(after) != string(before) {
+		t.Errorf("the shared record changed when depth-stride trained the run again (err %v)", err)
+	}
+	if _, err := os.Stat(weights); err == nil {
+		t.Error("depth-stride's weights were put beside the shared record of another training")
 	}
 	// With its weights, a record of another machine is trained again too.
-	elsewhere(record)
+	if err := os.Link(filepath.Join(root, "smoke", "depth-stride", experiment.RunsFolder, "00-baseline-seed42.weights.ckpt"), weights); err != nil {
+		t.Fatal(err)
+	}
 	forget()
 	trained, reused, _ = run("depth-stride", 2)
 	if len(trained) != 1 || len(reused) != 0 {
@@ -163,7 +172,6 @@ func TestSharedRuns(t *testing.T) {
 	if err != nil || len(stride) != 1 {
 		t.Fatalf("depth-stride's stride 2, seed 42: %v %v", stride, err)
 	}
-	elsewhere(record)
 	elsewhere(stride[0])
 	forget()
 	trained, reused, _ = run("depth-stride", 2)
@@ -180,17 +188,18 @@ func TestSharedRuns(t *testing.T) {
 	if len(trained) != 1 || trained[0] != "00-baseline-seed42" || len(reused) != 1 {
 		t.Errorf("depth-stride trained %v, reused %v; want the baseline trained here and stride 2 reused", trained, reused)
 	}
-	// The shared record is the new training's too (its times, not the
-	// first training's): the next lesson reusing it copies that one.
+	// The shared run is still the first training (gap's flatten, its
+	// record as it was): the next lesson reusing it copies that one, not
+	// depth-stride's training.
 	if err := os.RemoveAll(filepath.Join(root, "smoke", "gap")); err != nil {
 		t.Fatal(err)
 	}
 	trained, reused, again = run("gap", 1)
 	if len(trained) != 0 || len(reused) != 2 {
-		t.Errorf("gap after the retrain: trained %v, reused %v; want both reused", trained, reused)
+		t.Errorf("gap after depth-stride's retrain: trained %v, reused %v; want both reused", trained, reused)
 	}
-	if got := again.Runs[0].ReusedFrom; got != "depth-stride/00-baseline-seed42" || again.Runs[0].CPU != ds.Runs[0].CPU {
-		t.Errorf("gap's flatten reused from %q on %q, want the retrained depth-stride/00-baseline-seed42 on %q", got, again.Runs[0].CPU, ds.Runs[0].CPU)
+	if got := again.Runs[0].ReusedFrom; got != "gap/00-flatten-seed42" || again.Runs[0].CPU == ds.Runs[0].CPU {
+		t.Errorf("gap's flatten reused from %q on %q, want gap's first training, not depth-stride's on %q", got, again.Runs[0].CPU, ds.Runs[0].CPU)
 	}
 	entries, err := os.ReadDir(shared)
 	if err != nil {
