@@ -70,7 +70,7 @@ type RunResult struct {
 	NonTrainable int     `json:"non_trainable_params"`
 	FLOPs        int64   `json:"flops"`         // forward FLOPs of one image
 	EpochSeconds float64 `json:"epoch_seconds"` // mean wall time of an epoch, validation included
-	Seconds      float64 `json:"seconds"`       // the whole run, test included
+	Seconds      float64 `json:"seconds"`       // the whole run, test included (with the epochs of processes stopped before)
 	Backend      string  `json:"backend"`
 	CPU          string  `json:"cpu"`
 	Version      string  `json:"cnnlab_version"`

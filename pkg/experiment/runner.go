@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -176,6 +177,21 @@ func Run(l *Lesson, o Options) (*Results, error) {
 		}
 		todo = append(todo, q)
 	}
+	// The runs of a time claim go first, seed by seed, so that a lesson
+	// split over sittings on several machines times each comparison on
+	// one (Judge compares times only within a machine).
+	slices.SortStableFunc(todo, func(a, b *prepared) int {
+		ta, tb := e.timedWith(a.Run.Label) != nil, e.timedWith(b.Run.Label) != nil
+		switch {
+		case ta && !tb:
+			return -1
+		case tb && !ta:
+			return 1
+		case ta:
+			return cmp.Compare(a.Seed, b.Seed)
+		}
+		return 0
+	})
 	if reused > 0 {
 		r, err := e.merge(false)
 		if err != nil {
@@ -392,9 +408,23 @@ func (e *Env) train(q *prepared, o Options) (*RunResult, error) {
 	if err := os.Remove(resumePath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	res.Seconds = time.Since(started).Seconds()
+	res.Seconds = runSeconds(fitRun.Resumed, time.Since(started))
 	res.ConvKernelCalls = backend.ConvKernelCalls() - kernelCalls
 	return res, nil
+}
+
+// runSeconds returns the wall time of a run that this process trained for
+// elapsed: with the epochs that earlier processes ran before they were
+// stopped (resumed, from the run's resume checkpoint; nil for none).
+// A killed epoch's time is lost with it.
+func runSeconds(resumed *fit.TrainState, elapsed time.Duration) float64 {
+	s := elapsed.Seconds()
+	if resumed != nil && resumed.History != nil {
+		for _, l := range resumed.History.Epochs {
+			s += l["time"]
+		}
+	}
+	return s
 }
 
 // model declares the run's model at the preset's size.

@@ -226,12 +226,7 @@ func (e *Env) reuse(q *prepared, shared string) (bool, error) {
 // (Metric.Timed) of q's label, the machine of the lesson's finished runs
 // of that claim and seed, or this machine when there are none.
 func (e *Env) timedOn(q *prepared) (string, bool, error) {
-	var labels []string
-	for _, c := range e.Lesson.Claims {
-		if c.Metric.Timed && (slices.Contains(c.A, q.Run.Label) || slices.Contains(c.B, q.Run.Label)) {
-			labels = append(append(labels, c.A...), c.B...)
-		}
-	}
+	labels := e.timedWith(q.Run.Label)
 	if labels == nil {
 		return "", false, nil
 	}
@@ -246,6 +241,19 @@ func (e *Env) timedOn(q *prepared) (string, bool, error) {
 		}
 	}
 	return e.machine(), true, nil
+}
+
+// timedWith returns the labels of the runs that the lesson's claims on a
+// time (Metric.Timed) compare with the runs labelled label, label's
+// included; nil when no such claim reads label.
+func (e *Env) timedWith(label string) []string {
+	var labels []string
+	for _, c := range e.Lesson.Claims {
+		if c.Metric.Timed && (slices.Contains(c.A, label) || slices.Contains(c.B, label)) {
+			labels = append(append(labels, c.A...), c.B...)
+		}
+	}
+	return labels
 }
 
 // machine returns this process's machine as [MachineOf] names it.

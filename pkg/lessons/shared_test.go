@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,6 +68,12 @@ func TestSharedRuns(t *testing.T) {
 	trained, reused, _ = run("depth-stride", 2)
 	if len(reused) != 1 || reused[0] != "00-baseline-seed42" || len(trained) != 11 {
 		t.Errorf("depth-stride with 2 seeds: trained %v, reused %v", trained, reused)
+	}
+	// The runs of its time claim (stride 2 against the baseline) are
+	// trained first, seed by seed, so that a stop between sittings leaves
+	// each seed's pair timed on one machine.
+	if want := []string{"10-stride-2-seed42", "01-baseline-seed43", "11-stride-2-seed43", "02-fewer-filters-seed42"}; len(trained) < 4 || !slices.Equal(trained[:4], want) {
+		t.Errorf("depth-stride trained %v first, want %v", trained, want)
 	}
 	// A shared run committed without its weights (results in git keep
 	// none) is reused from its record: first-cnn trains no run, and its
