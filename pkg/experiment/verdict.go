@@ -350,7 +350,7 @@ func mixedMachines(r *Results, labels []string) map[int64]bool {
 }
 
 // leftOut says which seeds a time comparison left out, e.g. "seed 43
-// left out: its runs ran on two machines".
+// left out: its runs ran on several machines".
 func leftOut(mixed map[int64]bool) string {
 	var seeds []int64
 	for s := range mixed {

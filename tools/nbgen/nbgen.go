@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -168,4 +169,17 @@ func (nb *Notebook) Sources() []string {
 		out = append(out, c.CellType+": "+strings.Join(c.Source, ""))
 	}
 	return out
+}
+
+// ReadNotebook reads the notebook file at path.
+func ReadNotebook(path string) (*Notebook, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("nbgen: %w", err)
+	}
+	var nb Notebook
+	if err := json.Unmarshal(raw, &nb); err != nil {
+		return nil, fmt.Errorf("nbgen: %s: %w", path, err)
+	}
+	return &nb, nil
 }

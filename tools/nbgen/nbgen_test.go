@@ -1,10 +1,11 @@
 package nbgen
 
 import (
-	"encoding/json"
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,14 +51,12 @@ func TestNotebooksUpToDate(t *testing.T) {
 	var want []string
 	for _, l := range lessons.All() {
 		want = append(want, FileName(l))
-		raw, err := os.ReadFile(filepath.Join(dir, FileName(l)))
-		if err != nil {
+		got, err := ReadNotebook(filepath.Join(dir, FileName(l)))
+		if errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("lesson %s has no notebook: %v", l.Name, err)
 			continue
-		}
-		var got Notebook
-		if err := json.Unmarshal(raw, &got); err != nil {
-			t.Fatalf("%s: %v", FileName(l), err)
+		} else if err != nil {
+			t.Fatal(err)
 		}
 		if g, w := got.Sources(), generated(t, l).Sources(); !slices.Equal(g, w) {
 			t.Errorf("%s is out of date (go run ./tools/nbgen/write, then notebooks/run --in-place on what it wrote):\n got %q\nwant %q", FileName(l), g, w)

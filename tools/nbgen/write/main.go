@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
-	"os"
 	"path/filepath"
 	"slices"
 
@@ -63,15 +62,11 @@ func main() {
 
 // upToDate reports whether the notebook at path has book's cells.
 func upToDate(path string, book *nbgen.Notebook) (bool, error) {
-	raw, err := os.ReadFile(path)
+	old, err := nbgen.ReadNotebook(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	} else if err != nil {
 		return false, err
-	}
-	var old nbgen.Notebook
-	if err := json.Unmarshal(raw, &old); err != nil {
-		return false, fmt.Errorf("%s: %w", path, err)
 	}
 	return slices.Equal(old.Sources(), book.Sources()), nil
 }
