@@ -18,7 +18,9 @@ var (
 func Patched() bool { return patched }
 
 // ConvKernel names the convolution kernel of the patched Go backend that
-// runs float32 convolutions on this CPU: "avx512" or "avx2". It is "" when
+// runs float32 convolutions on this CPU: "avx512" or "avx2", followed by
+// " packed" when GOMLX_GO_CONV_DIRECT=false makes it pack the patch rows
+// instead of reading them in place (an A/B switch). It is "" when
 // the binary was built against released GoMLX, without GOEXPERIMENT=simd,
 // on a CPU with neither instruction set, or with GOMLX_GO_CONV_GEMM=false;
 // the Go backend's own convolution is then a scalar loop, and cnnlab's
