@@ -20,7 +20,7 @@ var measuredMinutes = map[string]map[experiment.Preset]float64{
 	"shuffle":        {experiment.Quick: 2.9, experiment.Standard: 44.0},
 	"batch-size":     {experiment.Quick: 6.6}, // standard: its runs ran on two machines (docs/RESULTS.md)
 	"lr-callbacks":   {experiment.Quick: 7.1}, // standard: its runs ran on two machines, some beside other work
-	"depth-stride":   {experiment.Quick: 7.0},
+	"depth-stride":   {experiment.Quick: 7.0}, // standard: 3.4 h on AVX2-only hosts, two runs beside other work (docs/RESULTS.md)
 	"gap":            {experiment.Quick: 2.1, experiment.Standard: 30.3},
 	"regularization": {experiment.Quick: 6.5},
 	"lr-schedules":   {experiment.Quick: 9.2},
