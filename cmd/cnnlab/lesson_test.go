@@ -63,6 +63,17 @@ func TestLessonCLIRunAndReport(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	// A run's weights name a lesson's model, not a preset: evaluate finds it.
+	weights := filepath.Join(out, experiment.RunsFolder, "00-flatten-seed42.weights.ckpt")
+	code, stdout, stderr = runCLI(t, "evaluate", "--data", data, "--weights", weights)
+	if code != 0 || !strings.Contains(stderr, `model: "flatten", from lesson gap, run "flatten", preset smoke`) ||
+		!strings.Contains(stdout, "accuracy") {
+		t.Errorf("evaluate --weights %s: exit %d\n%s\n%s", weights, code, stdout, stderr)
+	}
+	if code, _, stderr = runCLI(t, "evaluate", "--data", data, "--weights", weights, "--model", "baseline"); code != 2 ||
+		!strings.Contains(stderr, "drop --model and --width") {
+		t.Errorf("evaluate --model baseline of a lesson's weights: exit %d, %s", code, stderr)
+	}
 	code, stdout, stderr = runCLI(t, "lesson", "claims", "gap", "--root", root, "--presets", "smoke,quick")
 	for _, want := range []string{"#### Lesson 10 — Global Average Pooling vs Flatten", "| the course says | smoke | quick |",
 		"| GAP has far fewer parameters | **too small to judge (smoke preset)** (4800 vs 14784) | not run |", "| not run |"} {

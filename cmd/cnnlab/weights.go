@@ -4,10 +4,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/cnnlab/cnnlab/pkg/experiment"
 	"github.com/cnnlab/cnnlab/pkg/fit"
+	"github.com/cnnlab/cnnlab/pkg/lessons"
 	"github.com/cnnlab/cnnlab/pkg/nn"
 )
 
@@ -23,7 +26,7 @@ type weightsFlags struct {
 func addWeightsFlags(fs *flag.FlagSet) weightsFlags {
 	return weightsFlags{
 		fs:      fs,
-		weights: fs.String("weights", "", "weights or checkpoint file written by \"cnnlab train\""),
+		weights: fs.String("weights", "", "weights or checkpoint file written by \"cnnlab train\" or beside a run of \"cnnlab lesson run\" (RUN.weights.ckpt)"),
 		model: fs.String("model", "", "preset model the weights belong to ("+strings.Join(nn.Names(), ", ")+
 			"); default: the model the file records (files written before cnnlab recorded it need it)"),
 		width: fs.Float64("width", 1, "width of the model the weights belong to; default: the file's (see --model)"),
@@ -51,7 +54,8 @@ func (w weightsFlags) set(name string) bool {
 }
 
 // declare returns the model to load the weights into: the one the file
-// records, checked against --model and --width when they are given, or,
+// records (a preset, or a lesson run's model), checked against --model and
+// --width when they are given, or,
 // for older files that record none, the one --model and --width name (with
 // a one-line warning on stderr). legacy reports the latter case.
 func (w weightsFlags) declare() (m *nn.Model, legacy bool, err error) {
@@ -76,8 +80,16 @@ func (w weightsFlags) declare() (m *nn.Model, legacy bool, err error) {
 		return nil, false, fmt.Errorf("%s: %w", *w.weights, err)
 	}
 	if decl.Preset == "" {
-		return nil, false, fmt.Errorf("%s holds the weights of model %s, which is not one of cnnlab's presets (%s): load it from Go code",
-			*w.weights, decl, strings.Join(nn.Names(), ", "))
+		m, where := lessonModel(decl)
+		if m == nil {
+			return nil, false, fmt.Errorf("%s holds the weights of model %s, which is neither one of cnnlab's presets (%s) nor a lesson's run: load it from Go code",
+				*w.weights, decl, strings.Join(nn.Names(), ", "))
+		}
+		if *w.model != "" || w.set("width") {
+			return nil, false, usageError("%s holds the weights of model %s (%s); drop --model and --width to use the file's", *w.weights, decl, where)
+		}
+		fmt.Fprintf(os.Stderr, "model: %s, from %s\n", decl, where)
+		return m, false, nil
 	}
 	switch {
 	case *w.model != "" && *w.model != decl.Preset:
@@ -114,4 +126,34 @@ func (w weightsFlags) load(opts fit.Options) (*fit.Trainer, *nn.Model, error) {
 		return nil, nil, err
 	}
 	return tr, m, nil
+}
+
+// lessonModel returns the model of the lesson run whose declaration is
+// decl (the weights "cnnlab lesson run" writes beside each run, e.g. lesson
+// 11's "l2-1e-2-everywhere"), searching every lesson's runs in every preset,
+// and says which run it is; nil if none declares the same model.
+func lessonModel(decl nn.Declaration) (*nn.Model, string) {
+	for _, l := range lessons.All() {
+		if l.Runs == nil {
+			continue
+		}
+		for _, preset := range experiment.Presets() {
+			s, err := experiment.SettingsFor(preset)
+			if err != nil {
+				continue
+			}
+			for _, run := range l.Runs(s) {
+				m, err := s.RunModel(run)
+				if err != nil {
+					continue
+				}
+				d, err := nn.ParseDeclaration(m.Declaration())
+				if err == nil && d.Name == decl.Name && d.Width == decl.Width &&
+					slices.Equal(d.Input, decl.Input) && slices.Equal(d.Layers, decl.Layers) {
+					return m, fmt.Sprintf("lesson %s, run %q, preset %s", l.Name, run.Label, preset)
+				}
+			}
+		}
+	}
+	return nil, ""
 }
