@@ -23,7 +23,7 @@ var measuredMinutes = map[string]map[experiment.Preset]float64{
 	"depth-stride":   {experiment.Quick: 7.0}, // standard: 3.4 h on AVX2-only hosts, two runs beside other work (docs/RESULTS.md)
 	"gap":            {experiment.Quick: 2.1, experiment.Standard: 30.3},
 	"regularization": {experiment.Quick: 6.5},
-	"lr-schedules":   {experiment.Quick: 9.2},
+	"lr-schedules":   {experiment.Quick: 9.2}, // standard: its runs ran on two machines (docs/RESULTS.md)
 	"augmentation":   {experiment.Quick: 8.7},
 	"fast":           {}, // not measured yet
 }
