@@ -22,7 +22,7 @@ var measuredMinutes = map[string]map[experiment.Preset]float64{
 	"lr-callbacks":   {experiment.Quick: 7.1}, // standard: its runs ran on two machines, some beside other work
 	"depth-stride":   {experiment.Quick: 7.0}, // standard: 3.4 h on AVX2-only hosts, two runs beside other work (docs/RESULTS.md)
 	"gap":            {experiment.Quick: 2.1, experiment.Standard: 30.3},
-	"regularization": {experiment.Quick: 6.5},
+	"regularization": {experiment.Quick: 6.5}, // standard: its runs ran on three machines (docs/RESULTS.md)
 	"lr-schedules":   {experiment.Quick: 9.2}, // standard: its runs ran on two machines (docs/RESULTS.md)
 	"augmentation":   {experiment.Quick: 8.7},
 	"fast":           {}, // not measured yet
