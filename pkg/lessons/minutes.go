@@ -24,6 +24,6 @@ var measuredMinutes = map[string]map[experiment.Preset]float64{
 	"gap":            {experiment.Quick: 2.1, experiment.Standard: 30.3},
 	"regularization": {experiment.Quick: 6.5}, // standard: its runs ran on three machines (docs/RESULTS.md)
 	"lr-schedules":   {experiment.Quick: 9.2}, // standard: its runs ran on two machines (docs/RESULTS.md)
-	"augmentation":   {experiment.Quick: 8.7},
-	"fast":           {}, // not measured yet
+	"augmentation":   {experiment.Quick: 8.7}, // standard: its runs ran on two machines, some beside other work (docs/RESULTS.md)
+	"fast":           {},                      // not measured yet
 }
