@@ -4,7 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"slices"
+	"reflect"
 	"strings"
 
 	"github.com/cnnlab/cnnlab/pkg/backend"
@@ -147,9 +147,7 @@ func lessonModel(decl nn.Declaration) (*nn.Model, string) {
 				if err != nil {
 					continue
 				}
-				d, err := nn.ParseDeclaration(m.Declaration())
-				if err == nil && d.Name == decl.Name && d.Width == decl.Width &&
-					slices.Equal(d.Input, decl.Input) && slices.Equal(d.Layers, decl.Layers) {
+				if reflect.DeepEqual(m.Declare(), decl) {
 					return m, fmt.Sprintf("lesson %s, run %q, preset %s", l.Name, run.Label, preset)
 				}
 			}
