@@ -30,6 +30,12 @@ func init() {
 		run:     runLesson,
 	})
 	register(&command{
+		name:    "lesson time",
+		summary: "project a lesson's wall time on this machine from one timed epoch of each of its distinct runs",
+		usage:   "NAME|all [--preset " + strings.Join(experiment.Presets(), "|") + "] [--seeds K] [--epochs 1] [--data PATH] [--allow-imbalance]",
+		run:     runLessonTime,
+	})
+	register(&command{
 		name:    "lesson report",
 		summary: "merge the runs in a lesson's folder (e.g. from shards) into results.json and report.html",
 		usage:   "--dir ROOT/PRESET/NAME [--data PATH] [--markdown]",
@@ -113,15 +119,9 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var todo []*experiment.Lesson
-	if name == "all" {
-		todo = lessons.All()
-	} else {
-		l, err := lessons.Get(name)
-		if err != nil {
-			return usageError("%v", err)
-		}
-		todo = []*experiment.Lesson{l}
+	todo, err := lessonsNamed(name)
+	if err != nil {
+		return err
 	}
 	if err := checkPreset(*preset); err != nil {
 		return err
@@ -188,6 +188,97 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 			status, filepath.Join(dir, "report.html"))
 	}
 	return nil
+}
+
+func runLessonTime(fs *flag.FlagSet, args []string) error {
+	preset := presetFlag(fs)
+	seeds := fs.Int("seeds", 0, "seeds of the repeated runs (0: the preset's)")
+	epochs := fs.Int("epochs", 1, "epochs each distinct run trains to be timed")
+	dataPath := dataFlag(fs)
+	allowImbalance := allowImbalanceFlag(fs)
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		return usageError("name a lesson (%s) or all", strings.Join(lessons.Names(), ", "))
+	}
+	todo, err := lessonsNamed(args[0])
+	if err != nil {
+		return err
+	}
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if err := checkPreset(*preset); err != nil {
+		return err
+	}
+	if *seeds < 0 {
+		return usageError("--seeds must not be negative, got %d", *seeds)
+	}
+	if *epochs < 1 {
+		return usageError("--epochs must be at least 1, got %d", *epochs)
+	}
+	data, err := loadData(*dataPath)
+	if err != nil {
+		return err
+	}
+	if err := checkClasses(data, *allowImbalance); err != nil {
+		return err
+	}
+	_, info, err := backend.New()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "backend: %s; CPU %s\n", info, info.CPU)
+	p := experiment.Preset(*preset)
+	if p == "" {
+		p = experiment.DefaultPreset(info.Config)
+	}
+	tm := &experiment.Timer{Epochs: *epochs}
+	var timings []*experiment.Timing
+	for _, l := range todo {
+		t, err := tm.Time(l, experiment.Options{Preset: p, Seeds: *seeds, Data: data, Out: os.TempDir(),
+			Progress: func(r experiment.RunProgress) {
+				fmt.Fprintf(os.Stderr, "[%s] timing %d/%d: %s\n", r.Lesson, r.Number, r.Total, r.Run.Run.Label)
+			}})
+		if err != nil {
+			return err
+		}
+		timings = append(timings, t)
+		fmt.Printf("\n%s, %s preset\n%-28s %5s %7s %8s %8s %9s\n", l.Heading(), p, "run", "runs", "epochs", "s/epoch", "fixed s", "run min")
+		for _, r := range t.Runs {
+			label := r.Label
+			if r.Reused {
+				label += " *"
+			}
+			fmt.Printf("%-28s %5d %7d %8.1f %8.1f %9.1f\n", label, r.Runs, r.Epochs, r.EpochSeconds, r.FixedSeconds, r.Seconds()/60)
+		}
+		fmt.Printf("lesson: %s, every run trained\n", formatMinutes(t.Seconds()/60, true))
+	}
+	if len(timings) > 1 {
+		fmt.Printf("\n%-3s %-15s %s\n", "#", "name", "time")
+		var total float64
+		for i, t := range timings {
+			fmt.Printf("%-3d %-15s %s\n", todo[i].Number, t.Lesson, formatMinutes(t.Seconds()/60, true))
+			total += t.Seconds()
+		}
+		fmt.Printf("%-19s %s\n", "all", formatMinutes(total/60, true))
+	}
+	fmt.Printf("\nprojected on %s, %s: each distinct run trained for %d epoch(s) with its test evaluation, "+
+		"scaled to its epochs (* timed earlier in this command: same identity)\n", info.CPU, info, *epochs)
+	return nil
+}
+
+// lessonsNamed returns the lesson called name, or every lesson for "all".
+func lessonsNamed(name string) ([]*experiment.Lesson, error) {
+	if name == "all" {
+		return lessons.All(), nil
+	}
+	l, err := lessons.Get(name)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return []*experiment.Lesson{l}, nil
 }
 
 func runLessonReport(fs *flag.FlagSet, args []string) error {

@@ -36,6 +36,36 @@ func TestLessonCLIUsageErrors(t *testing.T) {
 
 // TestLessonCLIRunAndReport runs a lesson's smoke preset in two shards,
 // then merges them with lesson report.
+// TestLessonTime: lesson time trains each distinct run once and prints
+// its projection per run and for the lesson, and rejects bad arguments
+// with a usage error. (Timer's test covers the reuse across lessons.)
+func TestLessonTime(t *testing.T) {
+	data := trainArchive(t, 300, 100)
+	code, stdout, stderr := runCLI(t, "lesson", "time", "gap", "--preset", "smoke", "--data", data)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"Lesson 10 — Global Average Pooling vs Flatten (Global Average Pooling의 이해와 적용), smoke preset",
+		"[gap] timing 1/2: flatten", "[gap] timing 2/2: gap", "\nflatten  ", "\ngap  ", "lesson: ",
+		"each distinct run trained for 1 epoch(s)",
+	} {
+		if !strings.Contains(stdout+stderr, want) {
+			t.Errorf("no %q in\n%s\n%s", want, stdout, stderr)
+		}
+	}
+	for _, args := range [][]string{
+		{"lesson", "time", "gap", "first-cnn"},
+		{"lesson", "time", "nope"},
+		{"lesson", "time", "gap", "--epochs", "0"},
+		{"lesson", "time", "gap", "--preset", "huge"},
+	} {
+		if code, _, stderr := runCLI(t, append(args, "--data", data)...); code != 2 {
+			t.Errorf("%v: exit %d, want 2: %s", args, code, stderr)
+		}
+	}
+}
+
 func TestLessonCLIRunAndReport(t *testing.T) {
 	data := trainArchive(t, 300, 100)
 	root := t.TempDir()
