@@ -82,8 +82,10 @@ func runLessonList(fs *flag.FlagSet, args []string) error {
 	for _, l := range lessons.All() {
 		fmt.Printf("%-3d %-15s %-5d %-11s %s\n", l.Number, l.Name, len(l.Plan(s)), formatMinutes(l.Minutes(p)), l.Heading())
 	}
-	fmt.Printf("\nruns and time: in the %s preset (%d seed(s)); time: measured on 2 CPU cores with the pure Go backend "+
-		"(docs/RESULTS.md), every run trained; – where not measured\n", *preset, s.Seeds)
+	fmt.Printf("\nruns and time: in the %s preset (%d seed(s)); time: every run trained, with the pure Go backend (docs/RESULTS.md); – where not measured\n", *preset, s.Seeds)
+	if src := lessons.MinutesSource(p); src != "" {
+		fmt.Printf("measured: %s\n", src)
+	}
 	return nil
 }
 

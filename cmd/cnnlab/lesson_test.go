@@ -128,8 +128,9 @@ func TestLessonList(t *testing.T) {
 		want   []string // lines that must appear, as regular-expression-free substrings
 	}{
 		{"", []string{"5   batchnorm       8     4.5 min", "1   data            0     < 0.1 min", "in the quick preset (2 seed(s))"}},
-		{"standard", []string{"5   batchnorm       12    1.0 h", "7   batch-size      18    –", "in the standard preset (3 seed(s))"}},
-		{"full", []string{"7   batch-size      36    –"}},
+		{"standard", []string{"5   batchnorm       12    1.2 h", "7   batch-size      18    2.1 h", "14  fast            24    5.7 h",
+			"in the standard preset (3 seed(s))", "measured: projected by cnnlab lesson time all --preset standard"}},
+		{"full", []string{"7   batch-size      36    –", "; – where not measured\n"}},
 	}
 	for _, tc := range tests {
 		args := []string{"lesson", "list"}
