@@ -18,6 +18,13 @@ func backendConvFlag(fs *flag.FlagSet) *bool {
 		"the build has one (see cnnlab backend info); --backend-conv=false uses the im2col and Winograd formulations instead, for A/B measurements")
 }
 
+// fusedBNFlag defines --fused-bn (the opposite of
+// layers.Options.NoFusedBatchNorm) on fs.
+func fusedBNFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("fused-bn", true, "BatchNorm's training graph on the backend's fused op where it has one (XLA; the patched Go backend); "+
+		"--fused-bn=false builds it from elementwise ops instead, for A/B measurements")
+}
+
 func init() {
 	register(&command{
 		name:    "backend info",

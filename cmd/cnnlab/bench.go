@@ -20,7 +20,7 @@ func init() {
 		name:    "bench",
 		summary: "time the real training step, Evaluate and Predict of a course model (random data), or one real epoch (--epoch)",
 		usage: "[--model baseline] [--width 1] [--batch 64] [--steps 40] [--warmup 10] [--eval-batch 256] [--eval-steps 20] " +
-			"[--epoch [--data PATH] [--limit N]] [--impl auto|fast|native] [--winograd=false] [--backend-conv=false] [--skip-train | --skip-eval] [--seed S] [--json] [--quiet] [--cpuprofile FILE]",
+			"[--epoch [--data PATH] [--limit N]] [--impl auto|fast|native] [--winograd=false] [--backend-conv=false] [--fused-bn=false] [--skip-train | --skip-eval] [--seed S] [--json] [--quiet] [--cpuprofile FILE]",
 		run: runBench,
 	})
 }
@@ -39,6 +39,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	implName := fs.String("impl", "auto", "layers implementation: auto (fast on the Go backend, native elsewhere), fast or native")
 	winograd := fs.Bool("winograd", true, "with the fast layers: Winograd F(2x2,3x3) for the 3x3 stride-1 same convolutions it pays for (false: im2col for all)")
 	backendConv := backendConvFlag(fs)
+	fusedBN := fusedBNFlag(fs)
 	skipTrain := fs.Bool("skip-train", false, "measure inference only")
 	skipEval := fs.Bool("skip-eval", false, "measure training only")
 	seed := fs.Int64("seed", 1, "seed of the random data, the weights and the shuffling")
@@ -72,7 +73,7 @@ func runBench(fs *flag.FlagSet, args []string) error {
 	if *limit < 0 {
 		return usageError("--limit must not be negative, got %d", *limit)
 	}
-	opts := layers.Options{Impl: impl, NoWinograd: !*winograd, NoBackendConv: !*backendConv}
+	opts := layers.Options{Impl: impl, NoWinograd: !*winograd, NoBackendConv: !*backendConv, NoFusedBatchNorm: !*fusedBN}
 	_, info, err := backend.New()
 	if err != nil {
 		return err
@@ -154,8 +155,8 @@ func stepProgress(what string) func(step, total int) {
 func gib(b int64) string { return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30)) }
 
 func printMachine(m bench.Machine) {
-	fmt.Printf("backend:  %s (%s), simd %v, layers %s, winograd %v, backend conv %v, %d CPUs, GOMAXPROCS %d, %s\n",
-		m.Backend, m.BackendConfig, m.SIMD, m.Impl, m.Winograd, m.BackendConv, m.CPUs, m.GOMAXPROCS, m.GoVersion)
+	fmt.Printf("backend:  %s (%s), simd %v, layers %s, winograd %v, backend conv %v, fused batchnorm %v, %d CPUs, GOMAXPROCS %d, %s\n",
+		m.Backend, m.BackendConfig, m.SIMD, m.Impl, m.Winograd, m.BackendConv, m.FusedBatchNorm, m.CPUs, m.GOMAXPROCS, m.GoVersion)
 	fmt.Printf("cpu:      %s\n", m.CPU)
 }
 

@@ -33,7 +33,7 @@ func init() {
 			"[--label-smoothing F] [--alternating-flip] [--tta none|mirror|mirror_translate] " +
 			"[--lr-schedule NAME:key=value,...] [--reduce-lr-patience P --reduce-lr-factor F] [--early-stop-patience P] [--restore-best] [--monitor NAME] " +
 			"[--csv-log FILE] " +
-			"[--checkpoint TEMPLATE [--save-best-only] [--weights-only]] [--resume FILE] [--test] [--verbose 0|1|2] [--backend-conv=false] [--allow-imbalance] --out DIR",
+			"[--checkpoint TEMPLATE [--save-best-only] [--weights-only]] [--resume FILE] [--test] [--verbose 0|1|2] [--backend-conv=false] [--fused-bn=false] [--allow-imbalance] --out DIR",
 		run: runTrain,
 	})
 }
@@ -118,6 +118,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	evalTest := fs.Bool("test", false, "evaluate the final model on the test set")
 	verbose := fs.Int("verbose", 1, "0 silent, 1 progress bar, 2 one line per epoch (Keras's verbose)")
 	backendConv := backendConvFlag(fs)
+	fusedBN := fusedBNFlag(fs)
 	allowImbalance := allowImbalanceFlag(fs)
 	outDir := fs.String("out", "", "folder for history.json, curves.svg (learning curves), run.json, final.weights.ckpt and the checkpoints")
 	if err := parseFlags(fs, args); err != nil {
@@ -181,7 +182,7 @@ func runTrain(fs *flag.FlagSet, args []string) error {
 	if *valSplit > 0 {
 		*valHoldOut = 0
 	}
-	layerOpts := layers.Options{NoBackendConv: !*backendConv}
+	layerOpts := layers.Options{NoBackendConv: !*backendConv, NoFusedBatchNorm: !*fusedBN}
 	m, err := nn.Named(*modelName, *width)
 	if err != nil {
 		return usageError("%v", err)

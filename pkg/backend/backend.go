@@ -46,9 +46,13 @@ type Info struct {
 	SIMD        bool   `json:"simd"`        // built with GOEXPERIMENT=simd (fast matmul in the Go backend)
 	Patched     bool   `json:"patched"`     // built against cnnlab's patched GoMLX backend ([Patched])
 	ConvKernel  string `json:"conv_kernel"` // the patched Go backend's convolution kernel on this CPU ([ConvKernel]); "" for none or XLA
-	GoVersion   string `json:"go_version"`  // Go toolchain that built the binary
-	CPUs        int    `json:"cpus"`        // runtime.NumCPU()
-	CPU         CPU    `json:"cpu"`         // the processor: model and SIMD flags
+	// FusedBatchNorm is whether the backend has the fused
+	// BatchNormForTraining op that layers.BatchNorm trains with: XLA, and
+	// the Go backend in cnnlab's patched build.
+	FusedBatchNorm bool   `json:"fused_batchnorm"`
+	GoVersion      string `json:"go_version"` // Go toolchain that built the binary
+	CPUs           int    `json:"cpus"`       // runtime.NumCPU()
+	CPU            CPU    `json:"cpu"`        // the processor: model and SIMD flags
 }
 
 // String returns a one-line summary such as
@@ -170,6 +174,7 @@ func New() (compute.Backend, Info, error) {
 	if info.IsGo() {
 		info.ConvKernel = ConvKernel()
 	}
+	info.FusedBatchNorm = b.Capabilities().Operations[compute.OpTypeBatchNormForTraining]
 	return cached, info, nil
 }
 

@@ -10,13 +10,14 @@ func TestFastSettings(t *testing.T) {
 		ready       bool
 		settings    int
 	}{
-		{Info{Config: "go:parallelism=-1", SIMD: true, Patched: true, ConvKernel: "avx512"}, true, -1, true, 3},
-		{Info{Config: "go:parallelism=-1", SIMD: true, Patched: true}, true, -1, false, 3},
-		{Info{Config: "go:parallelism=-1", SIMD: true}, true, -1, false, 3},
-		{Info{Config: "go:parallelism=-1", SIMD: false, ConvKernel: "avx2"}, true, -1, false, 3},
-		{Info{Config: "go", SIMD: true, ConvKernel: "avx2"}, true, 0, false, 3},
-		{Info{Config: "go:parallelism=1", SIMD: true, ConvKernel: "avx2"}, true, 1, false, 3},
-		{Info{Config: "go:ops_parallel=true,parallelism=4", SIMD: true, ConvKernel: "avx2"}, true, 4, true, 3},
+		{Info{Config: "go:parallelism=-1", SIMD: true, Patched: true, ConvKernel: "avx512", FusedBatchNorm: true}, true, -1, true, 4},
+		{Info{Config: "go:parallelism=-1", SIMD: true, Patched: true, ConvKernel: "avx512"}, true, -1, false, 4},
+		{Info{Config: "go:parallelism=-1", SIMD: true, Patched: true, FusedBatchNorm: true}, true, -1, false, 4},
+		{Info{Config: "go:parallelism=-1", SIMD: true}, true, -1, false, 4},
+		{Info{Config: "go:parallelism=-1", SIMD: false, ConvKernel: "avx2"}, true, -1, false, 4},
+		{Info{Config: "go", SIMD: true, ConvKernel: "avx2", FusedBatchNorm: true}, true, 0, false, 4},
+		{Info{Config: "go:parallelism=1", SIMD: true, ConvKernel: "avx2", FusedBatchNorm: true}, true, 1, false, 4},
+		{Info{Config: "go:ops_parallel=true,parallelism=4", SIMD: true, ConvKernel: "avx2", FusedBatchNorm: true}, true, 4, true, 4},
 		{Info{Config: "xla:cpu"}, false, 0, true, 0},
 		{Info{Config: "gofast"}, false, 0, true, 0},
 	}

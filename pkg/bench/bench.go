@@ -48,8 +48,11 @@ type Machine struct {
 	Impl          string `json:"impl"`         // "fast" or "native": what the layers used
 	Winograd      bool   `json:"winograd"`     // layers.Options.UsesWinograd: the fast path's Winograd convolutions on
 	BackendConv   bool   `json:"backend_conv"` // layers.Options.UsesBackendConv: the fast path's Conv2D on the backend's kernel
-	Patched       bool   `json:"patched"`      // built against cnnlab's patched GoMLX (backend.Patched)
-	ConvKernel    string `json:"conv_kernel"`  // the patched backend's convolution kernel on this CPU, "" for none
+	// FusedBatchNorm is layers.Options.UsesFusedBatchNorm: BatchNorm's
+	// training graph on the backend's fused op.
+	FusedBatchNorm bool   `json:"fused_batchnorm"`
+	Patched        bool   `json:"patched"`     // built against cnnlab's patched GoMLX (backend.Patched)
+	ConvKernel     string `json:"conv_kernel"` // the patched backend's convolution kernel on this CPU, "" for none
 	// ConvKernelCalls counts the convolutions the kernel ran during the
 	// measurement: 0 means it did not run.
 	ConvKernelCalls int64       `json:"conv_kernel_calls"`
@@ -135,7 +138,7 @@ func machine(info backend.Info, b compute.Backend, opts layers.Options, kernelCa
 	}
 	return Machine{Backend: info.Name, BackendConfig: info.Config, SIMD: info.SIMD, Impl: impl,
 		Winograd: fast && opts.UsesWinograd(), BackendConv: fast && opts.UsesBackendConv(),
-		Patched: info.Patched, ConvKernel: info.ConvKernel, ConvKernelCalls: backend.ConvKernelCalls() - kernelCalls,
+		FusedBatchNorm: opts.UsesFusedBatchNorm(b), Patched: info.Patched, ConvKernel: info.ConvKernel, ConvKernelCalls: backend.ConvKernelCalls() - kernelCalls,
 		CPU: info.CPU, CPUs: info.CPUs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: info.GoVersion,
 		Version: version.String()}
 }

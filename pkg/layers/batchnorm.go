@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
@@ -29,7 +30,10 @@ type BatchNormConfig struct {
 // biased variance over all axes but the last, gradients flow through those
 // statistics, and the moving averages are updated in the same step:
 // moving = moving*momentum + batch*(1-momentum) (Keras uses the biased batch
-// variance here too). Otherwise the moving averages are used.
+// variance here too). Otherwise the moving averages are used. Training
+// uses the backend's fused op where it has one
+// ([Options.UsesFusedBatchNorm]) for float32 x, the same function in fewer
+// passes.
 // Output: gamma*(x-mean)/sqrt(var+epsilon) + beta.
 func BatchNorm(scope *model.Scope, x *graph.Node) *BatchNormConfig {
 	return &BatchNormConfig{scope: scope, x: x, momentum: 0.99, epsilon: 1e-3, center: true, scale: true}
@@ -109,14 +113,31 @@ func (c *BatchNormConfig) Done() *graph.Node {
 		return graph.Reshape(out, dims...)
 	}
 
+	m := c.momentum
+	update := func(mean, variance *graph.Node) {
+		movingMeanVar.SetNodeValue(graph.Add(
+			graph.MulScalar(movingMeanVar.NodeValue(g), m), graph.MulScalar(graph.StopGradient(mean), 1-m)))
+		movingVarVar.SetNodeValue(graph.Add(
+			graph.MulScalar(movingVarVar.NodeValue(g), m), graph.MulScalar(graph.StopGradient(variance), 1-m)))
+	}
+	// The fused op takes epsilon as a float32: exact for float32 models
+	// (Keras adds epsilon in the layer's dtype), not for float64 ones.
+	if dtype == dtypes.Float32 && GraphOptions(g).UsesFusedBatchNorm(g.Backend()) {
+		scale, offset := gamma, beta
+		if scale == nil {
+			scale = graph.Ones(g, varShape)
+		}
+		if offset == nil {
+			offset = graph.Zeros(g, varShape)
+		}
+		out, mean, variance := graph.InternalBatchNormForTraining(flat, scale, offset, float32(c.epsilon), -1)
+		update(mean, variance)
+		return graph.Reshape(out, dims...)
+	}
 	mean := graph.ReduceMean(flat, 0)
 	centered := graph.Sub(flat, graph.Reshape(mean, 1, features))
 	variance := graph.ReduceMean(graph.Square(centered), 0)
-	m := c.momentum
-	movingMeanVar.SetNodeValue(graph.Add(
-		graph.MulScalar(movingMeanVar.NodeValue(g), m), graph.MulScalar(graph.StopGradient(mean), 1-m)))
-	movingVarVar.SetNodeValue(graph.Add(
-		graph.MulScalar(movingVarVar.NodeValue(g), m), graph.MulScalar(graph.StopGradient(variance), 1-m)))
+	update(mean, variance)
 	mult := graph.Reciprocal(graph.Sqrt(graph.AddScalar(variance, c.epsilon)))
 	if gamma != nil {
 		mult = graph.Mul(mult, gamma)

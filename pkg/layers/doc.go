@@ -21,8 +21,10 @@
 //     from row gathers and matmuls with their own gradients; in float32 it
 //     differs from im2col by about 1e-6 of the output's scale. Non-overlapping
 //     max-pooling becomes reshapes plus two contiguous ReduceMax; batch
-//     normalization is written with plain reductions (the Go backend has no
-//     fused BatchNorm op). Where GoMLX's automatic gradient of these ops is
+//     normalization trains on the backend's fused BatchNormForTraining op
+//     where it has one (XLA; the Go backend in cnnlab's patched build, see
+//     [Options.NoFusedBatchNorm]) and is written with plain reductions
+//     otherwise (released GoMLX's Go backend has no such op). Where GoMLX's automatic gradient of these ops is
 //     slow on the Go backend (the fused Dense gradient's scalar transpose,
 //     value-by-value Slice for the gradients of Pad and Concatenate,
 //     iterator broadcasts in the ReduceMax gradient), the fast path

@@ -80,6 +80,15 @@ type Options struct {
 	// im2col (docs/PERFORMANCE.md); im2col then runs every convolution.
 	// `cnnlab bench --winograd=false` measures with it.
 	NoWinograd bool
+	// NoFusedBatchNorm keeps BatchNorm's training graph off the backend's
+	// fused BatchNormForTraining op (and its gradient, BatchNormGradient),
+	// which it uses where the backend has them: XLA, and GoMLX's Go
+	// backend in cnnlab's patched build (bench/upstream/compute-batchnorm.patch),
+	// where they read x twice for the statistics and the normalization
+	// instead of a dozen elementwise passes. BatchNorm is then built from
+	// reductions and elementwise ops; same function, same Keras semantics.
+	// `cnnlab bench --fused-bn=false` measures with it.
+	NoFusedBatchNorm bool
 	// SplitParts caps the number of parts a fast-path convolution splits
 	// its patch rows into (see Conv2DConfig.Done). 0, the default, means 4
 	// in inference graphs and, in training graphs, the number of CPUs
@@ -140,6 +149,13 @@ func (o Options) FastPath(b compute.Backend) bool {
 // backend's convolution: NoBackendConv is off and the backend has its
 // kernel.
 func (o Options) UsesBackendConv() bool { return !o.NoBackendConv && backend.ConvKernel() != "" }
+
+// UsesFusedBatchNorm reports whether BatchNorm's training graph on backend
+// b uses b's fused op: NoFusedBatchNorm is off and b has
+// BatchNormForTraining.
+func (o Options) UsesFusedBatchNorm(b compute.Backend) bool {
+	return !o.NoFusedBatchNorm && b.Capabilities().Operations[compute.OpTypeBatchNormForTraining]
+}
 
 // UsesWinograd reports whether the fast path's Conv2D uses Winograd where
 // it pays: NoWinograd is off and the backend's convolution is not used.

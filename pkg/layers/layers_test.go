@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cnnlab/cnnlab/pkg/backend"
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
@@ -117,7 +118,7 @@ func (h *layerHarness) run(x *tensors.Tensor, r *tensors.Tensor) gradResult {
 		varPaths: h.varPaths,
 	}
 	for _, o := range outs[3:] {
-		res.gradVars = append(res.gradVars, tensors.MustCopyFlatData[float64](o))
+		res.gradVars = append(res.gradVars, toFloat64s(h.t, o))
 	}
 	return res
 }
@@ -942,4 +943,107 @@ func TestBackendConv(t *testing.T) {
 		t.Errorf("fast path: %d ConvGeneral, %d Gather nodes, want 0 and some",
 			off[graph.NodeTypeConvGeneral], off[graph.NodeTypeGather])
 	}
+}
+
+// TestBatchNormFused: in training, the backend's fused BatchNorm op
+// (BatchNormForTraining, its gradient BatchNormGradient) gives the
+// outputs, the gradients of x, gamma and beta, and the moving averages of
+// the composed graph (whose float64 gradients TestBatchNormGradients checks
+// by finite differences), in float32, with and without gamma and beta.
+// cnnlab's patched build must have the op; released GoMLX's Go backend has
+// not, and the test then checks nothing. (Float64 models keep the composed
+// graph: the op's epsilon is a float32.)
+func TestBatchNormFused(t *testing.T) {
+	if !backend.MustNew().Capabilities().Operations[compute.OpTypeBatchNormForTraining] {
+		if backend.Patched() {
+			t.Fatal("the patched build's Go backend has no BatchNormForTraining (bench/upstream/compute-batchnorm.patch)")
+		}
+		t.Skip("released GoMLX: the Go backend has no fused BatchNorm")
+	}
+	dims := []int{8, 5, 5, 16} // 200 values per feature
+	rng := rand.New(rand.NewPCG(3, 4))
+	xData, rData := randData(rng, prod(dims)), randData(rng, prod(dims))
+	for i := range xData {
+		xData[i] = 3*xData[i] + 0.5 // mean and variance far from 0 and 1
+	}
+	for _, dtype := range []dtypes.DType{dtypes.Float32} {
+		for _, tc := range []struct{ center, scale bool }{{true, true}, {true, false}, {false, false}} {
+			name := fmt.Sprintf("%s_center%v_scale%v", dtype, tc.center, tc.scale)
+			t.Run(name, func(t *testing.T) {
+				type result struct {
+					res    gradResult
+					moving [][]float64
+				}
+				run := func(fused bool) result {
+					store := storeWith(Options{NoFusedBatchNorm: !fused})
+					if err := store.SetRNGStateFromSeed(42); err != nil {
+						t.Fatal(err)
+					}
+					h := newHarness(t, store, true, func(scope *model.Scope, x *graph.Node) *graph.Node {
+						x = graph.ConvertDType(x, dtype)
+						y := BatchNorm(scope, x).Center(tc.center).Scale(tc.scale).Momentum(0.6).Done()
+						ops := 0
+						for _, n := range x.Graph().Nodes() {
+							if n.Type() == graph.NodeTypeBatchNormForTraining {
+								ops++
+							}
+						}
+						if want := btoi(fused); ops != want {
+							t.Errorf("fused %v: %d BatchNormForTraining ops in the graph, want %d", fused, ops, want)
+						}
+						return graph.ConvertDType(y, dtypes.Float64)
+					})
+					mk := func(d []float64) *tensors.Tensor { return tensors.FromFlatDataAndDimensions(d, dims...) }
+					r := result{res: h.run(mk(xData), mk(rData))}
+					for _, v := range []string{"/layer/moving_mean", "/layer/moving_variance"} {
+						r.moving = append(r.moving, toFloat64s(t, store.GetVariable(v).MustValue()))
+					}
+					return r
+				}
+				fused, composed := run(true), run(false)
+				const tol = 2e-5
+				near := func(what string, got, want []float64) {
+					t.Helper()
+					if len(got) != len(want) {
+						t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+					}
+					for i := range got {
+						if math.Abs(got[i]-want[i]) > tol*max(1, math.Abs(want[i])) {
+							t.Fatalf("%s[%d] = %g fused, %g composed", what, i, got[i], want[i])
+						}
+					}
+				}
+				near("output", fused.res.out, composed.res.out)
+				near("dx", fused.res.gradX, composed.res.gradX)
+				if len(fused.res.gradVars) != len(composed.res.gradVars) || len(fused.res.gradVars) != btoi(tc.center)+btoi(tc.scale) {
+					t.Fatalf("gradients of %v fused, %v composed", fused.res.varPaths, composed.res.varPaths)
+				}
+				for i := range fused.res.gradVars {
+					near("d"+fused.res.varPaths[i], fused.res.gradVars[i], composed.res.gradVars[i])
+				}
+				near("moving_mean", fused.moving[0], composed.moving[0])
+				near("moving_variance", fused.moving[1], composed.moving[1])
+			})
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// toFloat64s returns a float32 or float64 tensor's values as float64.
+func toFloat64s(t *testing.T, v *tensors.Tensor) []float64 {
+	t.Helper()
+	if v.DType() == dtypes.Float32 {
+		var out []float64
+		for _, f := range tensors.MustCopyFlatData[float32](v) {
+			out = append(out, float64(f))
+		}
+		return out
+	}
+	return tensors.MustCopyFlatData[float64](v)
 }
