@@ -110,18 +110,7 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 	shardFlag := fs.String("shard", "", "run only shard i of N (i/N: every N-th run from i), into the same --out")
 	verbose := fs.Int("verbose", 2, "training progress: 0 none, 1 a live bar, 2 one line per epoch")
 	allowImbalance := allowImbalanceFlag(fs)
-	// The lesson's name comes first; flags may follow it.
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if err := parseFlags(fs, args); err != nil {
-			return err
-		}
-		return usageError("name a lesson (%s) or all", strings.Join(lessons.Names(), ", "))
-	}
-	name, args := args[0], args[1:]
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	todo, err := lessonsNamed(name)
+	todo, err := parseLessonArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -148,14 +137,9 @@ func runLesson(fs *flag.FlagSet, args []string) error {
 	if err := checkClasses(data, *allowImbalance); err != nil {
 		return err
 	}
-	_, info, err := backend.New()
+	p, _, err := lessonPreset(*preset)
 	if err != nil {
 		return err
-	}
-	fmt.Fprintf(os.Stderr, "backend: %s; CPU %s\n", info, info.CPU)
-	p := experiment.Preset(*preset)
-	if p == "" {
-		p = experiment.DefaultPreset(info.Config)
 	}
 	for _, l := range todo {
 		dir := experiment.LessonDir(*out, p, l.Name)
@@ -198,17 +182,8 @@ func runLessonTime(fs *flag.FlagSet, args []string) error {
 	epochs := fs.Int("epochs", 1, "epochs each distinct run trains to be timed")
 	dataPath := dataFlag(fs)
 	allowImbalance := allowImbalanceFlag(fs)
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if err := parseFlags(fs, args); err != nil {
-			return err
-		}
-		return usageError("name a lesson (%s) or all", strings.Join(lessons.Names(), ", "))
-	}
-	todo, err := lessonsNamed(args[0])
+	todo, err := parseLessonArgs(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if err := checkPreset(*preset); err != nil {
@@ -227,14 +202,9 @@ func runLessonTime(fs *flag.FlagSet, args []string) error {
 	if err := checkClasses(data, *allowImbalance); err != nil {
 		return err
 	}
-	_, info, err := backend.New()
+	p, info, err := lessonPreset(*preset)
 	if err != nil {
 		return err
-	}
-	fmt.Fprintf(os.Stderr, "backend: %s; CPU %s\n", info, info.CPU)
-	p := experiment.Preset(*preset)
-	if p == "" {
-		p = experiment.DefaultPreset(info.Config)
 	}
 	tm := &experiment.Timer{Epochs: *epochs}
 	var timings []*experiment.Timing
@@ -271,16 +241,42 @@ func runLessonTime(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// lessonsNamed returns the lesson called name, or every lesson for "all".
-func lessonsNamed(name string) ([]*experiment.Lesson, error) {
-	if name == "all" {
+// parseLessonArgs parses the arguments of a command that takes a lesson's
+// name first (or all) and flags after it, and returns the lessons named.
+func parseLessonArgs(fs *flag.FlagSet, args []string) ([]*experiment.Lesson, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		return nil, usageError("name a lesson (%s) or all", strings.Join(lessons.Names(), ", "))
+	}
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return nil, err
+	}
+	if args[0] == "all" {
 		return lessons.All(), nil
 	}
-	l, err := lessons.Get(name)
+	l, err := lessons.Get(args[0])
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
 	return []*experiment.Lesson{l}, nil
+}
+
+// lessonPreset starts the backend, says on stderr which one runs on which
+// CPU, and returns the preset named ("": the backend's default) with the
+// backend's description.
+func lessonPreset(name string) (experiment.Preset, backend.Info, error) {
+	_, info, err := backend.New()
+	if err != nil {
+		return "", info, err
+	}
+	fmt.Fprintf(os.Stderr, "backend: %s; CPU %s\n", info, info.CPU)
+	p := experiment.Preset(name)
+	if p == "" {
+		p = experiment.DefaultPreset(info.Config)
+	}
+	return p, info, nil
 }
 
 func runLessonReport(fs *flag.FlagSet, args []string) error {

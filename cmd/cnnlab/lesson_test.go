@@ -34,8 +34,6 @@ func TestLessonCLIUsageErrors(t *testing.T) {
 	}
 }
 
-// TestLessonCLIRunAndReport runs a lesson's smoke preset in two shards,
-// then merges them with lesson report.
 // TestLessonTime: lesson time trains each distinct run once and prints
 // its projection per run and for the lesson, and rejects bad arguments
 // with a usage error. (Timer's test covers the reuse across lessons.)
@@ -66,6 +64,8 @@ func TestLessonTime(t *testing.T) {
 	}
 }
 
+// TestLessonCLIRunAndReport runs a lesson's smoke preset in two shards,
+// then merges them with lesson report.
 func TestLessonCLIRunAndReport(t *testing.T) {
 	data := trainArchive(t, 300, 100)
 	root := t.TempDir()

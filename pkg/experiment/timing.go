@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 )
 
 // RunTiming is the measured cost of one of a lesson's runs, trained for a
@@ -136,25 +135,20 @@ func (tm *Timer) Time(l *Lesson, o Options) (*Timing, error) {
 	return t, nil
 }
 
-// time trains run q for at most epochs epochs and measures it.
+// time trains run q for at most epochs epochs and measures it from the
+// run's result: its mean epoch time and its whole wall time.
 func (e *Env) time(q *prepared, o Options, epochs int) (RunTiming, error) {
 	rt := RunTiming{Epochs: q.epochs}
 	q.epochs = min(epochs, q.epochs)
-	started := time.Now()
 	res, err := e.train(q, o)
 	if err != nil {
 		return rt, err
-	}
-	total := time.Since(started).Seconds()
-	var inEpochs float64
-	for _, l := range res.History.Epochs {
-		inEpochs += l["time"]
 	}
 	rt.TimedEpochs = len(res.History.Epochs)
 	if rt.TimedEpochs == 0 {
 		return rt, errors.New("no epoch trained")
 	}
-	rt.EpochSeconds = inEpochs / float64(rt.TimedEpochs)
-	rt.FixedSeconds = max(total-inEpochs, 0)
+	rt.EpochSeconds = res.EpochSeconds
+	rt.FixedSeconds = max(res.Seconds-float64(rt.TimedEpochs)*res.EpochSeconds, 0)
 	return rt, nil
 }

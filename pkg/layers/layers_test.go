@@ -966,65 +966,64 @@ func TestBatchNormFused(t *testing.T) {
 	for i := range xData {
 		xData[i] = 3*xData[i] + 0.5 // mean and variance far from 0 and 1
 	}
-	for _, dtype := range []dtypes.DType{dtypes.Float32} {
-		for _, tc := range []struct{ center, scale bool }{{true, true}, {true, false}, {false, false}} {
-			name := fmt.Sprintf("%s_center%v_scale%v", dtype, tc.center, tc.scale)
-			t.Run(name, func(t *testing.T) {
-				type result struct {
-					res    gradResult
-					moving [][]float64
+	const dtype = dtypes.Float32
+	for _, tc := range []struct{ center, scale bool }{{true, true}, {true, false}, {false, false}} {
+		name := fmt.Sprintf("%s_center%v_scale%v", dtype, tc.center, tc.scale)
+		t.Run(name, func(t *testing.T) {
+			type result struct {
+				res    gradResult
+				moving [][]float64
+			}
+			run := func(fused bool) result {
+				store := storeWith(Options{NoFusedBatchNorm: !fused})
+				if err := store.SetRNGStateFromSeed(42); err != nil {
+					t.Fatal(err)
 				}
-				run := func(fused bool) result {
-					store := storeWith(Options{NoFusedBatchNorm: !fused})
-					if err := store.SetRNGStateFromSeed(42); err != nil {
-						t.Fatal(err)
-					}
-					h := newHarness(t, store, true, func(scope *model.Scope, x *graph.Node) *graph.Node {
-						x = graph.ConvertDType(x, dtype)
-						y := BatchNorm(scope, x).Center(tc.center).Scale(tc.scale).Momentum(0.6).Done()
-						ops := 0
-						for _, n := range x.Graph().Nodes() {
-							if n.Type() == graph.NodeTypeBatchNormForTraining {
-								ops++
-							}
-						}
-						if want := btoi(fused); ops != want {
-							t.Errorf("fused %v: %d BatchNormForTraining ops in the graph, want %d", fused, ops, want)
-						}
-						return graph.ConvertDType(y, dtypes.Float64)
-					})
-					mk := func(d []float64) *tensors.Tensor { return tensors.FromFlatDataAndDimensions(d, dims...) }
-					r := result{res: h.run(mk(xData), mk(rData))}
-					for _, v := range []string{"/layer/moving_mean", "/layer/moving_variance"} {
-						r.moving = append(r.moving, toFloat64s(t, store.GetVariable(v).MustValue()))
-					}
-					return r
-				}
-				fused, composed := run(true), run(false)
-				const tol = 2e-5
-				near := func(what string, got, want []float64) {
-					t.Helper()
-					if len(got) != len(want) {
-						t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-					}
-					for i := range got {
-						if math.Abs(got[i]-want[i]) > tol*max(1, math.Abs(want[i])) {
-							t.Fatalf("%s[%d] = %g fused, %g composed", what, i, got[i], want[i])
+				h := newHarness(t, store, true, func(scope *model.Scope, x *graph.Node) *graph.Node {
+					x = graph.ConvertDType(x, dtype)
+					y := BatchNorm(scope, x).Center(tc.center).Scale(tc.scale).Momentum(0.6).Done()
+					ops := 0
+					for _, n := range x.Graph().Nodes() {
+						if n.Type() == graph.NodeTypeBatchNormForTraining {
+							ops++
 						}
 					}
+					if want := btoi(fused); ops != want {
+						t.Errorf("fused %v: %d BatchNormForTraining ops in the graph, want %d", fused, ops, want)
+					}
+					return graph.ConvertDType(y, dtypes.Float64)
+				})
+				mk := func(d []float64) *tensors.Tensor { return tensors.FromFlatDataAndDimensions(d, dims...) }
+				r := result{res: h.run(mk(xData), mk(rData))}
+				for _, v := range []string{"/layer/moving_mean", "/layer/moving_variance"} {
+					r.moving = append(r.moving, toFloat64s(t, store.GetVariable(v).MustValue()))
 				}
-				near("output", fused.res.out, composed.res.out)
-				near("dx", fused.res.gradX, composed.res.gradX)
-				if len(fused.res.gradVars) != len(composed.res.gradVars) || len(fused.res.gradVars) != btoi(tc.center)+btoi(tc.scale) {
-					t.Fatalf("gradients of %v fused, %v composed", fused.res.varPaths, composed.res.varPaths)
+				return r
+			}
+			fused, composed := run(true), run(false)
+			const tol = 2e-5
+			near := func(what string, got, want []float64) {
+				t.Helper()
+				if len(got) != len(want) {
+					t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
 				}
-				for i := range fused.res.gradVars {
-					near("d"+fused.res.varPaths[i], fused.res.gradVars[i], composed.res.gradVars[i])
+				for i := range got {
+					if math.Abs(got[i]-want[i]) > tol*max(1, math.Abs(want[i])) {
+						t.Fatalf("%s[%d] = %g fused, %g composed", what, i, got[i], want[i])
+					}
 				}
-				near("moving_mean", fused.moving[0], composed.moving[0])
-				near("moving_variance", fused.moving[1], composed.moving[1])
-			})
-		}
+			}
+			near("output", fused.res.out, composed.res.out)
+			near("dx", fused.res.gradX, composed.res.gradX)
+			if len(fused.res.gradVars) != len(composed.res.gradVars) || len(fused.res.gradVars) != btoi(tc.center)+btoi(tc.scale) {
+				t.Fatalf("gradients of %v fused, %v composed", fused.res.varPaths, composed.res.varPaths)
+			}
+			for i := range fused.res.gradVars {
+				near("d"+fused.res.varPaths[i], fused.res.gradVars[i], composed.res.gradVars[i])
+			}
+			near("moving_mean", fused.moving[0], composed.moving[0])
+			near("moving_variance", fused.moving[1], composed.moving[1])
+		})
 	}
 }
 
