@@ -22,12 +22,18 @@ endif
 GO ?= go
 BIN := bin/cnnlab
 
-.PHONY: lesson all build test test-go test-simd fuzz test-notebooks notebooks jupyter deps lint fmt bench bench-upstream bench-load run clean image
+.PHONY: lesson all build cross test test-go test-simd fuzz test-notebooks notebooks jupyter deps lint fmt bench bench-upstream bench-load run clean image
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/cnnlab
+
+# cnnlab for linux/arm64 (the patched backend without its amd64 kernels),
+# run under qemu's user emulation: it must say that no convolution kernel
+# runs and train to this machine's loss (scripts/cross-check; CI runs it).
+cross: build
+	scripts/cross-check
 
 # The main job: get CIFAR-10 (DATA=path, else $$CNNLAB_DATASET, else the cached
 # official release, downloaded on first use) and train the course's first CNN
@@ -116,7 +122,7 @@ jupyter: deps
 
 # gofmt, go vet, shellcheck on the scripts, and a lint of docker/Dockerfile
 # (no Docker engine needed).
-SCRIPTS := .ci/run scripts/install-deps scripts/lint-dockerfile scripts/jupyter notebooks/run docker/smoke-test.sh docker/build-local.sh docker/gpu-check.sh docker/cnnlab-jupyter docker/cnnlab-healthcheck $(wildcard bench/*.sh) $(wildcard bench/*/*.sh) deploy/local-array.sh deploy/slurm/lesson-array.sbatch
+SCRIPTS := .ci/run scripts/install-deps scripts/cross-check scripts/lint-dockerfile scripts/jupyter notebooks/run docker/smoke-test.sh docker/build-local.sh docker/gpu-check.sh docker/cnnlab-jupyter docker/cnnlab-healthcheck $(wildcard bench/*.sh) $(wildcard bench/*/*.sh) deploy/local-array.sh deploy/slurm/lesson-array.sbatch
 # Training and inference speed of the course's models, cnnlab against the
 # identical PyTorch model (Debian python3-torch), one after the other, and the
 # ratios. MODELS="baseline" make bench for one model. See docs/PERFORMANCE.md.

@@ -49,10 +49,7 @@ func Install(plugin, version, dir string) error {
 	case "cpu":
 		err = installer.CPUInstall(runtime.GOOS+"_"+runtime.GOARCH, version, dir, true, installer.Normal)
 	case "cuda12", "cuda13":
-		if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
-			return fmt.Errorf("installing PJRT plugin %q: CUDA plugins exist for linux/amd64 only, not %s/%s", plugin, runtime.GOOS, runtime.GOARCH)
-		}
-		err = installer.CudaInstall(plugin, version, dir, true, installer.Normal)
+		err = cudaInstall(plugin, version, dir)
 	default:
 		return fmt.Errorf("unknown PJRT plugin %q (want one of %v)", plugin, Plugins)
 	}
