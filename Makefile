@@ -29,9 +29,9 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/cnnlab
 
-# cnnlab for linux/arm64 (the patched backend without its amd64 kernels),
-# run under qemu's user emulation: it must say that no convolution kernel
-# runs and train to this machine's loss (scripts/cross-check; CI runs it).
+# The fallbacks where the kernels cannot run, under qemu's user emulation:
+# cnnlab for linux/arm64, and bin/cnnlab on x86-64 CPUs without AVX or
+# without AVX-512 (scripts/cross-check; CI runs it).
 cross: build
 	scripts/cross-check
 
