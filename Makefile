@@ -33,7 +33,7 @@ build:
 # cnnlab for linux/arm64, and bin/cnnlab on x86-64 CPUs without AVX or
 # without AVX-512 (scripts/cross-check; CI runs it).
 cross: build
-	scripts/cross-check
+	scripts/cross-check $(PATCHED_TESTS)
 
 # The main job: get CIFAR-10 (DATA=path, else $$CNNLAB_DATASET, else the cached
 # official release, downloaded on first use) and train the course's first CNN
@@ -68,9 +68,10 @@ deps:
 # GoMLX they build without SIMD instead: that over-read killed 2 of 3
 # fresh-clone CI runs on 2026-12-01 (repro: bench/upstream/simdpart.go).
 # The patched compute packages' own tests run first.
+PATCHED_TESTS := ./internal/simdpart ./internal/gobackend/ops ./internal/gobackend/dot/matmul/convgemm
 test-go:
 ifneq ($(PATCHED_WORK),)
-	cd $(dir $(PATCHED_WORK))compute && $(GO) test -count=1 ./internal/simdpart ./internal/gobackend/ops ./internal/gobackend/dot/matmul/convgemm
+	cd $(dir $(PATCHED_WORK))compute && $(GO) test -count=1 $(PATCHED_TESTS)
 	$(GO) test -count=1 -timeout 40m ./...
 else
 	GOEXPERIMENT= $(GO) test -count=1 -timeout 40m ./...
