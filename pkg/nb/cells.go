@@ -17,11 +17,11 @@ import (
 // program), and curves of several runs in one figure.
 
 // Settings returns the sizes of the notebook's training cells: those of
-// the lesson preset named by $CNNLAB_PRESET (smoke, quick or full; quick
-// by default on a CPU, full on a GPU backend), whose Train and Test images
-// (0: all) are drawn with DataSeed and whose Epochs the cells train. The
-// course's settings (batch 64, hold-out 0.15, Adam 1e-3, seed 42) come
-// with them.
+// the lesson preset named by $CNNLAB_PRESET (smoke, quick, standard or
+// full; quick by default on a CPU, full on a GPU backend), whose Train and
+// Test images (0: all) are drawn with DataSeed and whose Epochs the cells
+// train. The course's settings (batch 64, hold-out 0.15, Adam 1e-3, seed
+// 42) come with them.
 func Settings() (experiment.Settings, error) {
 	p, err := Preset()
 	if err != nil {
