@@ -17,7 +17,8 @@
 #      (its NVIDIA libraries are then the site-packages' nvidia/ wheels).
 # If none is found, summary.json lists every path looked at and nothing is
 # run. Otherwise: `cnnlab backend info` on each backend, `cnnlab bench` of the
-# baseline at batch 64 and 256 on xla:cuda and on the Go backend, and the
+# baseline at batch 64 and 256 on xla:cuda and on the Go backend, of the BN
+# model at batch 64 on xla:cuda (XLA's fused BatchNorm ops), and the
 # first-CNN lesson in the quick preset on xla:cuda (when a CIFAR-10 copy is
 # found: $DATA, $CNNLAB_DATASET, out/gpu-data/*.tar.gz,
 # ../shared/datasets/cifar10-jpeg.tar.gz; nothing is downloaded).
@@ -170,6 +171,9 @@ for b in 64 256; do
   step "bench-go-b$b" env GOMLX_BACKEND=go:parallelism=-1 "$cnnlab" bench --model baseline --batch "$b" \
     --steps "${GO_STEPS:-10}" --warmup 2 --eval-steps 5 --json --quiet
 done
+# The BN model on XLA: layers.BatchNorm builds XLA's BatchNormTraining (and
+# its gradient) there, a path the Go-backend tests do not reach.
+step bench-cuda-bn-b64 env "${cuda_env[@]}" "$cnnlab" bench --model bn --batch 64 --steps "${CUDA_STEPS:-40}" --json --quiet
 
 data=${DATA:-${CNNLAB_DATASET:-}}
 if [ -z "$data" ]; then
