@@ -22,14 +22,15 @@ var measuredMinutes = map[string]map[experiment.Preset]float64{
 	"regularization": {experiment.Quick: 6.5, experiment.Standard: 107.7},
 	"lr-schedules":   {experiment.Quick: 9.2, experiment.Standard: 71.8},
 	"augmentation":   {experiment.Quick: 8.7, experiment.Standard: 70.5},
-	"fast":           {experiment.Standard: 340.9}, // quick: not measured yet
+	"fast":           {experiment.Quick: 7.5, experiment.Standard: 255.0}, // both measured 2026-12-08 (docs/RESULTS.md, "Lesson times")
 }
 
 // minutesSource says, by preset, how measuredMinutes was measured.
 var minutesSource = map[experiment.Preset]string{
 	experiment.Quick: "each lesson run whole (cnnlab lesson run all --preset quick) on a 2-core Intel Xeon",
 	experiment.Standard: "projected by cnnlab lesson time all --preset standard on a 2-core Intel Xeon (AVX-512, the product build), " +
-		"2026-12-07: one timed epoch of each distinct run, scaled to its 15 epochs (docs/RESULTS.md, \"Lesson times\")",
+		"2026-12-07 (lesson 14, fast: 2026-12-08, after its model's copies were made faster): one timed epoch of each distinct run, " +
+		"scaled to its 15 epochs (docs/RESULTS.md, \"Lesson times\")",
 }
 
 // MinutesSource says how the lessons' times in preset p were measured, ""
